@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: Apache-2.0
+// Decode strategies: how one attention layer's decode step is split over p devices. A strategy
+// turns (attention shape, placement) into a TaskGraph plus the memory each device holds.
+// Implementations live one per file in model/strategies/.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "model/attention.hpp"
+#include "model/task_graph.hpp"
+
+namespace clustersim::model {
+
+/// Which machine each rank sits in; ranks in one node can use hierarchical schemes.
+struct Placement {
+  std::vector<int> node_of_rank;  ///< node index per rank, ranks 0..p-1
+
+  int size() const { return static_cast<int>(node_of_rank.size()); }
+  /// Ranks grouped by node, nodes in order of first appearance, ranks ascending.
+  std::vector<std::vector<int>> ranks_by_node() const;
+};
+
+/// Bytes one device holds at its peak, by purpose (Tree Attention §6.2, Eq. 8–9).
+struct MemoryUse {
+  double kv_shard = 0;         ///< the device's slice of K and V
+  double receive_buffers = 0;  ///< incoming K/V chunks (ring)
+  double partials = 0;         ///< numerator, denominator, max / lse being reduced
+  double query_output = 0;     ///< the query and the output buffer
+
+  double total() const { return kv_shard + receive_buffers + partials + query_output; }
+};
+
+/// A strategy by name with its options.
+struct StrategySpec {
+  std::string name = "tree";  ///< one of strategy_names()
+  bool fuse_sums = false;     ///< tree: one allreduce for numerator and denominator together
+  bool output_on_all = true;  ///< ring: every device ends with the output (else only the last)
+
+  /// Name plus non-default options, e.g. `tree+fused`, `ring+output_one`.
+  std::string label() const;
+};
+
+struct DecodePlan {
+  TaskGraph graph;
+  std::vector<MemoryUse> memory;  ///< per rank
+};
+
+/// single, tree, tree_topology_aware, ring
+std::vector<std::string> strategy_names();
+
+/// The task graph and memory of one decode step of `shape` over `placement`.
+/// Requires: spec.name in strategy_names(); single needs placement.size() == 1.
+/// Throws: std::invalid_argument for an unknown name or an impossible placement.
+DecodePlan plan_decode(const StrategySpec& spec, const AttentionShape& shape, const Placement& placement);
+
+}  // namespace clustersim::model

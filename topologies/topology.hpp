@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: Apache-2.0
+// Topology: the network description of a cluster as a typed graph — devices and switches as
+// vertices, physical links as edges — and the routes traffic takes through it. This is the
+// "system/network" input of a simulation (ASTRA-sim's network file, Calculon's system file);
+// it knows nothing of SimGrid: sim/ turns a Topology into a platform.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace clustersim::topo {
+
+/// What a vertex is. Only gpu and cpu vertices are endpoints (they can send and receive);
+/// the others forward traffic.
+enum class VertexKind { gpu, cpu, nvswitch, pcie_switch, nic, network_switch };
+
+/// The technology of a link; decides protocol costs (NCCL's NVLINK / PCI / NET classes).
+enum class LinkClass { nvlink, xgmi, pcie, infiniband, roce };
+
+/// full: independent capacity per direction (split-duplex); half: both directions share it.
+enum class Duplex { full, half };
+
+const char* to_string(VertexKind kind);
+const char* to_string(LinkClass cls);
+const char* to_string(Duplex duplex);
+std::optional<VertexKind> vertex_kind_from_string(const std::string& text);
+std::optional<LinkClass> link_class_from_string(const std::string& text);
+
+struct Vertex {
+  std::string id;            ///< unique within the topology, e.g. `n3_gpu5`
+  VertexKind kind = VertexKind::gpu;
+  std::string node;          ///< the machine this vertex is in (groups GPUs for hierarchical schemes)
+  double backplane_Bps = 0;  ///< switching capacity shared by all traffic through it; 0 = non-blocking
+  std::string source;        ///< where the figures come from
+};
+
+struct Edge {
+  int a = 0;                 ///< vertex index
+  int b = 0;                 ///< vertex index
+  LinkClass link_class = LinkClass::pcie;
+  double bandwidth_Bps = 0;  ///< per direction, bytes/s
+  double latency_s = 0;      ///< one-way hardware latency of this hop, seconds
+  Duplex duplex = Duplex::full;
+  std::string source;
+};
+
+/// One step of a route: an edge and the direction it is crossed in (a -> b is forward).
+struct Hop {
+  int edge = 0;
+  bool forward = true;
+};
+
+/// The path a message takes from one endpoint to another: the edges crossed in order and the
+/// vertices with a finite backplane it passes through or bounces at.
+struct Route {
+  std::vector<Hop> hops;
+  std::vector<int> backplanes;  ///< vertex indices
+  double latency_s = 0;         ///< sum of the hops' latencies
+  double bottleneck_Bps = 0;    ///< smallest bandwidth on the route (edges and backplanes)
+};
+
+/// A validated cluster graph. Construct through load_topology() or generate_topology().
+class Topology {
+ public:
+  /// Requires: ids unique, every edge's ends valid and bandwidth/latency sane, every GPU
+  /// connected. Throws: InputError naming `origin` and the offending element.
+  Topology(std::string name, std::vector<Vertex> vertices, std::vector<Edge> edges,
+           bool gpu_peer_to_peer, std::string origin);
+
+  const std::string& name() const { return name_; }
+  const std::string& origin() const { return origin_; }  ///< file path or generator spec
+  const std::vector<Vertex>& vertices() const { return vertices_; }
+  const std::vector<Edge>& edges() const { return edges_; }
+  /// false: GPU-to-GPU traffic is staged through host memory (GeForce cards without P2P).
+  bool gpu_peer_to_peer() const { return gpu_peer_to_peer_; }
+
+  /// Vertex indices of the GPUs, in the order the file or generator lists them.
+  const std::vector<int>& gpus() const { return gpus_; }
+  /// Index of the vertex with this id, or -1.
+  int find(const std::string& id) const;
+
+  /// The route from endpoint `from` to endpoint `to` (vertex indices): lowest total latency,
+  /// then fewest hops; GPUs never forward traffic; without GPU peer-to-peer, GPU-to-GPU traffic
+  /// goes to the nearest cpu vertex and back down. Requires: both are gpu or cpu vertices.
+  Route route(int from, int to) const;
+
+ private:
+  std::string name_;
+  std::vector<Vertex> vertices_;
+  std::vector<Edge> edges_;
+  bool gpu_peer_to_peer_ = true;
+  std::string origin_;
+  std::vector<int> gpus_;
+};
+
+/// Reads a GraphML (.graphml) or Graphviz DOT (.dot, .gv) file with Boost.Graph.
+/// The attribute set is documented in topologies/README.md. Throws: InputError with the file,
+/// the element id and the reason (unknown attribute, missing or non-positive bandwidth,
+/// duplicate id, unconnected GPU, unknown kind or class).
+Topology load_topology(const std::string& path);
+
+/// Builds a topology from a generator name and its parameters, e.g.
+/// generate_topology("dgx_h100_cluster", {{"nodes", 16}}).
+/// Generators: dgx_h100_cluster(nodes 1..128), mi300x_node(nodes 1..16), rtx4090_box(gpus 2|4|8).
+/// Throws: InputError for an unknown generator, an unknown or out-of-range parameter.
+Topology generate_topology(const std::string& generator, const std::vector<std::pair<std::string, double>>& params);
+
+/// Names of the generators and of their parameters, for --help and error notes.
+std::vector<std::string> generator_names();
+
+/// "file or generator": a path to a graph file, or `generator[:key=value,...]`.
+Topology topology_from_spec(const std::string& spec);
+
+}  // namespace clustersim::topo
