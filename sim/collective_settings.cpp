@@ -9,6 +9,7 @@ const char* to_string(Algorithm algorithm) {
     case Algorithm::automatic: return "auto";
     case Algorithm::ring: return "ring";
     case Algorithm::tree: return "tree";
+    case Algorithm::hierarchical: return "hierarchical";
   }
   return "?";
 }
@@ -24,7 +25,7 @@ const char* to_string(Protocol protocol) {
 }
 
 std::optional<Algorithm> algorithm_from_string(const std::string& text) {
-  for (Algorithm a : {Algorithm::automatic, Algorithm::ring, Algorithm::tree})
+  for (Algorithm a : {Algorithm::automatic, Algorithm::ring, Algorithm::tree, Algorithm::hierarchical})
     if (text == to_string(a)) return a;
   return std::nullopt;
 }
@@ -35,7 +36,7 @@ std::optional<Protocol> protocol_from_string(const std::string& text) {
   return std::nullopt;
 }
 
-std::vector<std::string> algorithm_names() { return {"auto", "ring", "tree"}; }
+std::vector<std::string> algorithm_names() { return {"auto", "ring", "tree", "hierarchical"}; }
 std::vector<std::string> protocol_names() { return {"auto", "LL", "LL128", "Simple"}; }
 
 }  // namespace clustersim::sim

@@ -9,8 +9,10 @@
 
 namespace clustersim::sim {
 
-/// ring: 2(p-1) neighbour steps; tree: NCCL's double binary tree, pipelined in chunks.
-enum class Algorithm { automatic, ring, tree };
+/// ring: 2(p-1) neighbour steps; tree: NCCL's double binary tree over nodes with a chain inside
+/// each node, pipelined in chunks; hierarchical: reduce-scatter inside nodes, allreduce across
+/// nodes, allgather inside nodes. Only allreduce has a choice; the other collectives use rings.
+enum class Algorithm { automatic, ring, tree, hierarchical };
 /// NCCL's protocols: LL (8-byte flag+data stores), LL128 (128-byte lines), Simple (bulk + fences).
 enum class Protocol { automatic, ll, ll128, simple };
 
@@ -19,7 +21,7 @@ struct CollectiveSettings {
   Protocol protocol = Protocol::automatic;
 };
 
-const char* to_string(Algorithm algorithm);  ///< auto, ring, tree
+const char* to_string(Algorithm algorithm);  ///< auto, ring, tree, hierarchical
 const char* to_string(Protocol protocol);    ///< auto, LL, LL128, Simple
 std::optional<Algorithm> algorithm_from_string(const std::string& text);
 std::optional<Protocol> protocol_from_string(const std::string& text);

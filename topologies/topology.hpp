@@ -5,6 +5,7 @@
 // it knows nothing of SimGrid: sim/ turns a Topology into a platform.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -92,6 +93,8 @@ class Topology {
   bool gpu_peer_to_peer_ = true;
   std::string origin_;
   std::vector<int> gpus_;
+  struct Routing;  // the directed arc graph route() searches, built once by the constructor
+  std::shared_ptr<const Routing> routing_;
 };
 
 /// Reads a GraphML (.graphml) or Graphviz DOT (.dot, .gv) file with Boost.Graph.

@@ -1,0 +1,14 @@
+// SPDX-License-Identifier: Apache-2.0
+// The clustersim subcommands; each file in cli/ registers one on the application.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace clustersim::cli {
+
+/// `clustersim simulate [SCENARIO] [--out DIR] [--jobs N] [--quiet]`
+void add_simulate_command(CLI::App& app);
+/// `clustersim topology show FILE|GENERATOR [--format summary|dot|graphml]`
+void add_topology_command(CLI::App& app);
+
+}  // namespace clustersim::cli

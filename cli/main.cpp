@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: Apache-2.0
+// clustersim: predict how long-context decoding strategies run on a GPU fabric.
+// Exit codes: 0 success, 1 the run failed, 2 bad input or usage.
+#include <cstdio>
+#include <exception>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "build_config.hpp"
+#include "cli/commands.hpp"
+#include "common/input_error.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"clustersim — simulate tree vs ring attention decoding on GPU cluster topologies (SimGrid)"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version",
+                       fmt::format("clustersim {} (CUDA {}, NCCL {})", CLUSTERSIM_VERSION,
+                                   CLUSTERSIM_HAVE_CUDA ? "yes" : "no", CLUSTERSIM_HAVE_NCCL ? "yes" : "no"));
+  app.footer(
+      "Examples:\n"
+      "  clustersim simulate                                   # the embedded default scenario\n"
+      "  clustersim simulate scenarios/dgx_h100_tree_vs_ring.yaml --out results/dgx\n"
+      "  clustersim topology show dgx_h100_cluster:nodes=16\n"
+      "  clustersim topology show topologies/rtx4090_box_4gpu.graphml --format dot | dot -Tsvg > box.svg\n"
+      "Run 'clustersim <command> --help' for a command's options.");
+  clustersim::cli::add_simulate_command(app);
+  clustersim::cli::add_topology_command(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    if (code != 0) std::fputs("run 'clustersim <command> --help' for usage\n", stderr);
+    return code == 0 ? 0 : 2;
+  } catch (const clustersim::InputError& e) {
+    std::fprintf(stderr, "%s\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "clustersim: error: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: Apache-2.0
+// Strategy dispatch by name, placement helpers and the small kernels the strategies share.
+#include "model/strategy.hpp"
+
+#include <map>
+#include <numeric>
+#include <stdexcept>
+
+#include "model/strategies/decode_strategies.hpp"
+
+namespace clustersim::model {
+
+std::vector<std::vector<int>> Placement::ranks_by_node() const {
+  std::vector<std::vector<int>> groups;
+  std::map<int, std::size_t> group_of_node;
+  for (int rank = 0; rank < size(); ++rank) {
+    auto [it, inserted] = group_of_node.try_emplace(node_of_rank[rank], groups.size());
+    if (inserted) groups.emplace_back();
+    groups[it->second].push_back(rank);
+  }
+  return groups;
+}
+
+std::string StrategySpec::label() const {
+  std::string label = name;
+  if (fuse_sums && name.rfind("tree", 0) == 0) label += "+fused";
+  if (!output_on_all && name == "ring") label += "+output_one";
+  return label;
+}
+
+std::vector<std::string> strategy_names() { return {"single", "tree", "tree_topology_aware", "ring"}; }
+
+DecodePlan plan_decode(const StrategySpec& spec, const AttentionShape& shape, const Placement& placement) {
+  if (placement.size() < 1) throw std::invalid_argument("a decode plan needs at least one device");
+  if (spec.name == "single") return decode_single_device(shape, placement);
+  if (spec.name == "tree") return decode_tree(shape, placement, spec.fuse_sums);
+  if (spec.name == "tree_topology_aware") return decode_tree_topology_aware(shape, placement, spec.fuse_sums);
+  if (spec.name == "ring") return decode_ring(shape, placement, spec.output_on_all);
+  throw std::invalid_argument("unknown strategy '" + spec.name + "'");
+}
+
+std::vector<int> all_ranks(const Placement& placement) {
+  std::vector<int> ranks(placement.size());
+  std::iota(ranks.begin(), ranks.end(), 0);
+  return ranks;
+}
+
+double numerator_bytes(const AttentionShape& shape) {
+  return static_cast<double>(shape.batch) * shape.hidden() * bytes_of(shape.partials_dtype);
+}
+
+double statistic_bytes(const AttentionShape& shape) {
+  return static_cast<double>(shape.batch) * shape.heads * bytes_of(shape.partials_dtype);
+}
+
+namespace kernels {
+
+KernelCost partial_attention(const AttentionShape& shape, double tokens) {
+  return {shape.attention_flops(tokens), shape.attention_hbm_bytes(tokens)};
+}
+
+KernelCost rescale(const AttentionShape& shape) {
+  const double elements = static_cast<double>(shape.batch) * (shape.hidden() + shape.heads);
+  return {2 * elements, 2 * elements * bytes_of(shape.partials_dtype)};
+}
+
+KernelCost normalize(const AttentionShape& shape) {
+  const double elements = static_cast<double>(shape.batch) * shape.hidden();
+  return {elements, 2 * elements * bytes_of(shape.partials_dtype)};
+}
+
+KernelCost merge(const AttentionShape& shape) {
+  const double elements = static_cast<double>(shape.batch) * shape.hidden();
+  return {4 * elements, 2 * elements * bytes_of(shape.partials_dtype)};
+}
+
+}  // namespace kernels
+}  // namespace clustersim::model

@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: Apache-2.0
+// Results serialisation: JSON through nlohmann::json (doubles round-trip exactly), CSV with
+// fixed columns and shortest round-trip number formatting, and the atomic directory write.
+#include "reports/results.hpp"
+
+#include <fstream>
+#include <stdexcept>
+#include <unistd.h>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "sim/result_json.hpp"
+
+namespace clustersim::model {
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(MemoryUse, kv_shard, receive_buffers, partials, query_output)
+}
+
+namespace clustersim::reports {
+
+const char* const kResultsSchema = "clustersim.results/1";
+
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(CaseResult, index, scenario, topology, gpus, strategy, context, batch, heads,
+                                   kv_heads, head_dim, dtype, device, device_provenance, status, latency_s, compute_s,
+                                   comm_s, exposed_comm_s, idle_s, bytes_per_device, link_bytes_by_class,
+                                   peak_mem_bytes, peak_memory, memory_capacity_bytes, collectives)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Results, schema, tool_version, mode, scenario, scenario_origin, cases)
+
+namespace {
+
+const std::vector<std::string> kLinkClasses{"nvlink", "xgmi", "pcie", "infiniband", "roce", "backplane"};
+
+std::string number(double value) { return fmt::format("{}", value); }
+
+std::string quoted(const std::string& text) {
+  if (text.find_first_of(",\"\n") == std::string::npos) return text;
+  std::string out = "\"";
+  for (char c : text) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+void write_file(const std::filesystem::path& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+  out.close();
+  if (!out) throw std::runtime_error("cannot write " + path.string());
+}
+
+}  // namespace
+
+const std::vector<std::string>& csv_columns() {
+  static const std::vector<std::string> columns = [] {
+    std::vector<std::string> c{"scenario", "topology", "gpus", "strategy", "context", "batch", "heads", "kv_heads",
+                               "head_dim", "dtype", "device", "status", "latency_s", "compute_s", "comm_s",
+                               "exposed_comm_s", "idle_s", "bytes_per_device", "peak_mem_bytes"};
+    for (const auto& cls : kLinkClasses) c.push_back(cls + "_bytes");
+    return c;
+  }();
+  return columns;
+}
+
+std::string to_json_text(const Results& results) { return nlohmann::json(results).dump(1) + "\n"; }
+
+Results results_from_json_text(const std::string& text) {
+  const nlohmann::json j = nlohmann::json::parse(text);
+  if (j.value("schema", "") != kResultsSchema)
+    throw std::runtime_error("not a " + std::string(kResultsSchema) + " file (schema '" + j.value("schema", "") + "')");
+  return j.get<Results>();
+}
+
+std::string to_csv(const Results& results) {
+  std::string out = fmt::format("{}\n", fmt::join(csv_columns(), ","));
+  for (const CaseResult& c : results.cases) {
+    std::vector<std::string> row{quoted(c.scenario), quoted(c.topology), number(c.gpus), quoted(c.strategy),
+                                 number(static_cast<double>(c.context)), number(c.batch), number(c.heads),
+                                 number(c.kv_heads), number(c.head_dim), c.dtype, quoted(c.device), c.status,
+                                 number(c.latency_s), number(c.compute_s), number(c.comm_s), number(c.exposed_comm_s),
+                                 number(c.idle_s), number(c.bytes_per_device), number(c.peak_mem_bytes)};
+    for (const auto& cls : kLinkClasses) {
+      const auto it = c.link_bytes_by_class.find(cls);
+      row.push_back(number(it == c.link_bytes_by_class.end() ? 0.0 : it->second));
+    }
+    out += fmt::format("{}\n", fmt::join(row, ","));
+  }
+  return out;
+}
+
+void write_results(const Results& results, const std::filesystem::path& dir) {
+  namespace fs = std::filesystem;
+  if (fs::exists(dir) && !fs::exists(dir / "results.json"))
+    throw std::runtime_error("output directory " + dir.string() + " exists and holds no results.json; not replacing it");
+  const fs::path parent = dir.has_parent_path() ? dir.parent_path() : fs::path(".");
+  fs::create_directories(parent);
+  const fs::path staging = parent / fmt::format(".{}.partial-{}", dir.filename().string(), ::getpid());
+  fs::remove_all(staging);
+  fs::create_directories(staging);
+  try {
+    write_file(staging / "results.json", to_json_text(results));
+    write_file(staging / "results.csv", to_csv(results));
+    fs::remove_all(dir);
+    fs::rename(staging, dir);
+  } catch (...) {
+    fs::remove_all(staging);
+    throw;
+  }
+}
+
+}  // namespace clustersim::reports

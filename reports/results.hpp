@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: Apache-2.0
+// Results: the schema every run writes — one row per case — as results.json (versioned) and
+// results.csv with the same numbers. Simulated and live runs share it, so validation is a join.
+// The schema is documented in the README ("Results schema").
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "model/strategy.hpp"
+#include "sim/simulate.hpp"
+
+namespace clustersim::reports {
+
+/// "clustersim.results/1": bump when a field changes meaning or is removed.
+extern const char* const kResultsSchema;
+
+struct CaseResult {
+  // What was asked.
+  int index = 0;
+  std::string scenario;
+  std::string topology;         ///< file path or generator spec
+  int gpus = 0;
+  std::string strategy;         ///< StrategySpec::label()
+  std::int64_t context = 0;
+  int batch = 0;
+  int heads = 0;
+  int kv_heads = 0;
+  int head_dim = 0;
+  std::string dtype;
+  std::string device;           ///< profile name
+  std::string device_provenance;  ///< datasheet or measured
+  // What happened. status is "ok", or "oom" when the case does not fit in device memory
+  // (then it is not simulated and the timing fields are 0).
+  std::string status = "ok";
+  double latency_s = 0;
+  double compute_s = 0;         ///< of the device that finished last
+  double comm_s = 0;
+  double exposed_comm_s = 0;
+  double idle_s = 0;
+  double bytes_per_device = 0;  ///< most payload bytes sent by one device
+  std::map<std::string, double> link_bytes_by_class;  ///< bytes on the wire per link class
+  double peak_mem_bytes = 0;    ///< largest per-device footprint
+  model::MemoryUse peak_memory;  ///< its breakdown
+  double memory_capacity_bytes = 0;
+  std::vector<sim::CollectiveRun> collectives;
+};
+
+struct Results {
+  std::string schema = kResultsSchema;
+  std::string tool_version;
+  std::string mode = "simulate";  ///< simulate or live
+  std::string scenario;
+  std::string scenario_origin;
+  std::vector<CaseResult> cases;
+};
+
+/// The CSV columns, in order.
+const std::vector<std::string>& csv_columns();
+std::string to_json_text(const Results& results);
+Results results_from_json_text(const std::string& text);
+std::string to_csv(const Results& results);
+
+/// Writes results.json and results.csv into `dir` atomically: into a temporary sibling first,
+/// then renamed, so a failed run leaves nothing half-written. An existing `dir` is replaced only
+/// if it holds a results.json. Throws: std::runtime_error on I/O failure or a foreign `dir`.
+void write_results(const Results& results, const std::filesystem::path& dir);
+
+}  // namespace clustersim::reports

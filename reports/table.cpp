@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: Apache-2.0
+// Table formatting with fmt. Units are in the units row, never in the numbers.
+#include "reports/table.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+
+namespace clustersim::reports {
+namespace {
+
+constexpr double kMicro = 1e6;
+
+std::string column_label(const CaseResult& c) { return fmt::format("{} ({} GPUs)", c.topology, c.gpus); }
+
+}  // namespace
+
+std::string format_ring_tree_ratio(const Results& results) {
+  std::map<std::pair<std::string, std::int64_t>, double> tree, ring;
+  std::vector<std::string> columns;
+  std::set<std::int64_t> contexts;
+  for (const CaseResult& c : results.cases) {
+    if (c.status != "ok" || (c.strategy != "tree" && c.strategy != "ring")) continue;
+    const std::string column = column_label(c);
+    if (std::find(columns.begin(), columns.end(), column) == columns.end()) columns.push_back(column);
+    contexts.insert(c.context);
+    (c.strategy == "tree" ? tree : ring)[{column, c.context}] = c.latency_s;
+  }
+  if (tree.empty() || ring.empty()) return {};
+  std::string out = "# ring / tree latency ratio (>1: tree attention is faster)\n";
+  out += fmt::format("# {:>10}", "context");
+  for (const auto& column : columns) out += fmt::format("  {:>{}}", column, column.size());
+  out += "\n";
+  for (std::int64_t context : contexts) {
+    out += fmt::format("  {:>10}", context);
+    for (const auto& column : columns) {
+      const auto t = tree.find({column, context});
+      const auto r = ring.find({column, context});
+      const std::string cell =
+          t != tree.end() && r != ring.end() && t->second > 0 ? fmt::format("{:.2f}", r->second / t->second) : "-";
+      out += fmt::format("  {:>{}}", cell, column.size());
+    }
+    out += "\n";
+  }
+  return out;
+}
+
+std::string format_table(const Results& results) {
+  std::string out = fmt::format("# clustersim {} {}\n", results.tool_version, results.mode);
+  out += fmt::format("# scenario: {} ({}), {} cases\n", results.scenario, results.scenario_origin,
+                     results.cases.size());
+  if (!results.cases.empty())
+    out += fmt::format("# device: {} ({} figures)\n", results.cases.front().device,
+                       results.cases.front().device_provenance);
+  out += "# engine: SimGrid CM02 (latency + size/bandwidth, max-min sharing); collectives: NCCL tuner model\n#\n";
+  const auto row = [](auto... cells) {
+    return fmt::format("{:>34} {:>5} {:>22} {:>10} {:>12} {:>12} {:>12} {:>12} {:>12} {:>10} {:>6}\n", cells...);
+  };
+  out += "#" + row("topology", "gpus", "strategy", "context", "latency", "compute", "exposed_comm", "idle",
+                   "bytes/dev", "peak_mem", "status").substr(1);
+  out += "#" + row("", "", "", "(tokens)", "(us)", "(us)", "(us)", "(us)", "(MB)", "(GB)", "").substr(1);
+  for (const CaseResult& c : results.cases)
+    out += row(c.topology, c.gpus, c.strategy, c.context, fmt::format("{:.2f}", c.latency_s * kMicro),
+               fmt::format("{:.2f}", c.compute_s * kMicro), fmt::format("{:.2f}", c.exposed_comm_s * kMicro),
+               fmt::format("{:.2f}", c.idle_s * kMicro), fmt::format("{:.3f}", c.bytes_per_device / 1e6),
+               fmt::format("{:.3f}", c.peak_mem_bytes / 1e9), c.status);
+  int oom = 0;
+  for (const CaseResult& c : results.cases) oom += c.status == "oom";
+  out += fmt::format("# {} cases, {} simulated, {} out of device memory (not simulated)\n", results.cases.size(),
+                     results.cases.size() - oom, oom);
+  if (const std::string ratio = format_ring_tree_ratio(results); !ratio.empty()) out += "#\n" + ratio;
+  return out;
+}
+
+}  // namespace clustersim::reports

@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: Apache-2.0
+// Scenario -> results. Everything that can fail on bad input (topologies, profiles, GPU counts)
+// is resolved before the first simulation starts, so a bad case fails fast and writes nothing.
+#include "runner/simulate_scenario.hpp"
+
+#include <algorithm>
+#include <future>
+#include <map>
+#include <memory>
+#include <thread>
+
+#include "common/input_error.hpp"
+#include "model/device_profile.hpp"
+#include "topologies/topology.hpp"
+
+#include "build_config.hpp"
+
+namespace clustersim::runner {
+namespace {
+
+/// A case ready to simulate: everything resolved, nothing run.
+struct PreparedCase {
+  const scenarios::Case* spec = nullptr;
+  const topo::Topology* topology = nullptr;
+  const model::DeviceProfile* device = nullptr;
+  std::vector<int> gpus;  ///< topology vertices, one per rank
+  model::DecodePlan plan;
+  reports::CaseResult row;
+};
+
+PreparedCase prepare(const scenarios::Scenario& scenario, const scenarios::Case& c, const topo::Topology& topology,
+                     const model::DeviceProfile& device) {
+  PreparedCase p{.spec = &c, .topology = &topology, .device = &device};
+  const auto& all_gpus = topology.gpus();
+  int used = c.gpus == 0 ? static_cast<int>(all_gpus.size()) : c.gpus;
+  if (used > static_cast<int>(all_gpus.size()))
+    throw InputError({scenario.origin}, "gpus",
+                     "case " + std::to_string(c.index) + " asks for " + std::to_string(used) + " GPUs but topology '" +
+                         c.topology.spec() + "' has " + std::to_string(all_gpus.size()));
+  if (c.strategy.name == "single") used = 1;
+  p.gpus.assign(all_gpus.begin(), all_gpus.begin() + used);
+
+  model::Placement placement;
+  std::map<std::string, int> node_ids;  // in order of first appearance
+  for (int v : p.gpus)
+    placement.node_of_rank.push_back(
+        node_ids.try_emplace(topology.vertices()[v].node, static_cast<int>(node_ids.size())).first->second);
+  p.plan = model::plan_decode(c.strategy, c.shape, placement);
+
+  reports::CaseResult& row = p.row;
+  row.index = c.index;
+  row.scenario = scenario.name;
+  row.topology = c.topology.spec();
+  row.gpus = used;
+  row.strategy = c.strategy.label();
+  row.context = c.shape.context;
+  row.batch = c.shape.batch;
+  row.heads = c.shape.heads;
+  row.kv_heads = c.shape.kv_heads;
+  row.head_dim = c.shape.head_dim;
+  row.dtype = model::to_string(c.shape.dtype);
+  row.device = device.name;
+  row.device_provenance = device.provenance;
+  row.memory_capacity_bytes = device.memory_capacity.value;
+  for (const model::MemoryUse& m : p.plan.memory)
+    if (m.total() > row.peak_mem_bytes) {
+      row.peak_mem_bytes = m.total();
+      row.peak_memory = m;
+    }
+  if (row.peak_mem_bytes > row.memory_capacity_bytes) row.status = "oom";
+  return p;
+}
+
+void fill_timing(reports::CaseResult& row, const sim::SimulationResult& r) {
+  row.latency_s = r.latency_s;
+  // The breakdown is that of the device that finished last: it sets the latency.
+  const auto last = std::max_element(r.devices.begin(), r.devices.end(),
+                                     [](const auto& a, const auto& b) { return a.finish_s < b.finish_s; });
+  row.compute_s = last->compute_s;
+  row.comm_s = last->comm_s;
+  row.exposed_comm_s = last->exposed_comm_s;
+  row.idle_s = last->idle_s;
+  for (const auto& d : r.devices) row.bytes_per_device = std::max(row.bytes_per_device, d.bytes_sent);
+  row.link_bytes_by_class = r.link_bytes_by_class;
+  row.collectives = r.collectives;
+}
+
+}  // namespace
+
+reports::Results simulate_scenario(const scenarios::Scenario& scenario, const RunOptions& options) {
+  std::map<std::string, std::unique_ptr<topo::Topology>> topologies;
+  std::map<std::string, std::unique_ptr<model::DeviceProfile>> devices;
+  std::vector<PreparedCase> cases;
+  for (const scenarios::Case& c : scenario.cases) {
+    auto& topology = topologies[c.topology.spec()];
+    if (!topology) topology = std::make_unique<topo::Topology>(topo::topology_from_spec(c.topology.spec()));
+    auto& device = devices[c.device];
+    if (!device) device = std::make_unique<model::DeviceProfile>(model::load_device_profile(c.device));
+    cases.push_back(prepare(scenario, c, *topology, *device));
+  }
+
+  const int total = static_cast<int>(cases.size());
+  const int jobs = std::max(1, options.jobs > 0 ? options.jobs : static_cast<int>(std::thread::hardware_concurrency()));
+  auto run_case = [](PreparedCase& p) {
+    if (p.row.status != "ok") return;
+    sim::SimulationInput input{.topology = p.topology, .gpu_of_rank = p.gpus, .device = p.device,
+                               .dtype = p.spec->shape.dtype, .collectives = p.spec->collectives};
+    fill_timing(p.row, sim::simulate(p.plan.graph, input));
+  };
+  // A sliding window of `jobs` cases; each simulate() forks its own SimGrid process.
+  std::vector<std::future<void>> running(total);
+  int next = 0;
+  for (int done = 0; done < total; ++done) {
+    for (; next < total && next < done + jobs; ++next)
+      running[next] = std::async(std::launch::async, run_case, std::ref(cases[next]));
+    running[done].get();
+    if (options.on_case_done) options.on_case_done(done + 1, total, cases[done].row);
+  }
+
+  reports::Results results{.tool_version = CLUSTERSIM_VERSION, .mode = "simulate", .scenario = scenario.name,
+                           .scenario_origin = scenario.origin};
+  for (PreparedCase& p : cases) results.cases.push_back(std::move(p.row));
+  return results;
+}
+
+}  // namespace clustersim::runner

@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: Apache-2.0
+// The simulate pipeline for a whole scenario: for every case, the topology and the device
+// profile, the strategy's task graph and memory, a memory check against the device's capacity,
+// the SimGrid run, and one results row. Cases run in parallel child processes; the rows come
+// back in case order, so the output does not depend on the number of jobs.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "reports/results.hpp"
+#include "scenarios/scenario.hpp"
+
+namespace clustersim::runner {
+
+struct RunOptions {
+  int jobs = 0;  ///< cases simulated at once; 0 = one per core
+  /// Called after each case with a one-line summary (e.g. to print progress to stderr).
+  std::function<void(int done, int total, const reports::CaseResult&)> on_case_done;
+};
+
+/// Runs every case. Throws: InputError for an unknown topology, profile or an impossible case
+/// (more GPUs than the topology has), std::runtime_error if a simulation fails.
+reports::Results simulate_scenario(const scenarios::Scenario& scenario, const RunOptions& options = {});
+
+}  // namespace clustersim::runner

@@ -1,0 +1,290 @@
+// SPDX-License-Identifier: Apache-2.0
+// Scenario parsing and sweep expansion. Each sweepable key becomes an axis — a list of setters,
+// one per value — and the cases are the cartesian product of the axes, the first axis
+// outermost: topology parameters (file order), gpus, workload keys (file order), strategies.
+// The format and the order are documented in scenarios/README.md.
+#include "scenarios/scenario.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <functional>
+#include <limits>
+#include <optional>
+
+#include <fmt/format.h>
+
+#include "common/input_error.hpp"
+#include "common/yaml_reader.hpp"
+
+namespace clustersim::scenarios {
+namespace {
+
+using yaml::Item;
+
+constexpr std::int64_t kMaxInt = std::numeric_limits<int>::max();
+constexpr std::size_t kMaxCases = 1'000'000;  // a typo like context: [..., 1e9 values] stops here
+
+const std::vector<std::string> kTopLevelKeys = {"name",     "description", "topology",   "device",
+                                                "gpus",     "workload",    "strategies", "collectives"};
+const std::vector<std::string> kWorkloadKeys = {"batch", "heads",   "kv_heads",      "head_dim",
+                                                "context", "dtype", "partials_dtype"};
+const std::vector<std::string> kStrategyOptions = {"fuse_sums", "output"};
+const char* const kSweepNote =
+    "a list is a sweep; the keys that take one are topology generator parameters, gpus, batch, heads, "
+    "kv_heads, head_dim, context, dtype and strategies";
+
+// The case under construction, plus what the checks after expansion need to point at.
+struct Draft {
+  Case c;
+  std::optional<Item> kv_heads;  // set when the file gives kv_heads (else it follows heads)
+};
+using Axis = std::vector<std::function<void(Draft&)>>;
+
+// Options each strategy takes; a name missing here takes none.
+std::vector<std::string> options_of(const std::string& strategy) {
+  if (strategy == "tree" || strategy == "tree_topology_aware") return {"fuse_sums"};
+  if (strategy == "ring") return {"output"};
+  return {};
+}
+
+Item single(const Item& item) {
+  if (item.node.IsSequence())
+    yaml::fail(item, fmt::format("expected one value, got a list{}", yaml::in_path(item.path)), kSweepNote);
+  return item;
+}
+
+model::DType read_dtype(const Item& item) {
+  const std::string text = yaml::as_string(item);
+  if (const auto dtype = model::dtype_from_string(text)) return *dtype;
+  yaml::fail(item, fmt::format("unknown dtype '{}'{}", text, yaml::in_path(item.path)),
+             suggestion_note(text, model::dtype_names(), "valid dtypes"));
+}
+
+std::string lowercase(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char ch) { return std::tolower(ch); });
+  return text;
+}
+
+// Looks `item` up among `names` ignoring case (NCCL spells protocols LL, LL128, Simple).
+std::string read_choice(const Item& item, const std::vector<std::string>& names, const std::string& what) {
+  const std::string text = yaml::as_string(single(item));
+  for (const std::string& name : names)
+    if (lowercase(name) == lowercase(text)) return name;
+  yaml::fail(item, fmt::format("unknown {} '{}'{}", what, text, yaml::in_path(item.path)),
+             suggestion_note(text, names, "valid values"));
+}
+
+void read_topology(const Item& topo, Draft& base, std::vector<Axis>& axes) {
+  const char* const example = "e.g. {generator: dgx_h100_cluster, nodes: 16} or {file: topologies/dgx_h100.graphml}";
+  if (!topo.node.IsMap())
+    yaml::fail(topo, fmt::format("expected a map with 'file' or 'generator', got {} in 'topology'",
+                                 yaml::describe(topo.node)), example);
+  const auto file = yaml::find(topo, "file");
+  const auto generator = yaml::find(topo, "generator");
+  if (file && generator)
+    yaml::fail(*generator, "'topology' has both 'file' and 'generator'", "give one of them");
+  if (file) {
+    yaml::check_keys(topo, {"file"});
+    base.c.topology.file = yaml::as_string(single(*file));
+    return;
+  }
+  if (!generator) {
+    for (const yaml::Entry& entry : yaml::entries(topo))
+      if (!closest_match(entry.key, {"file", "generator"}).empty())
+        yaml::fail(entry.key_item, fmt::format("unknown key '{}' in 'topology'", entry.key),
+                   suggestion_note(entry.key, {"file", "generator"}));
+    yaml::fail(topo, "'topology' needs a 'file' or a 'generator' key", example);
+  }
+  // Generator parameters are checked by the topology library; here only their shape: numbers.
+  std::vector<std::string> present;
+  for (const yaml::Entry& entry : yaml::entries(topo)) present.push_back(entry.key);
+  yaml::check_keys(topo, present);  // rejects repeated keys
+  base.c.topology.generator = yaml::as_string(single(*generator));
+  for (const yaml::Entry& entry : yaml::entries(topo)) {
+    if (entry.key == "generator") continue;
+    Axis axis;
+    for (const Item& value : yaml::sweep_values(entry.value)) {
+      const double number = yaml::as_number(value);
+      axis.push_back([key = entry.key, number](Draft& d) { d.c.topology.params.emplace_back(key, number); });
+    }
+    axes.push_back(std::move(axis));
+  }
+}
+
+Axis read_gpus(const Item& gpus) {
+  Axis axis;
+  for (const Item& value : yaml::sweep_values(gpus)) {
+    int count = 0;  // all
+    if (!value.node.IsScalar() || value.node.Scalar() != "all") {
+      try {
+        count = static_cast<int>(yaml::as_positive_integer(value, false, kMaxInt));
+      } catch (const InputError&) {
+        yaml::fail(value, fmt::format("expected 'all' or a positive integer, got {}{}", yaml::describe(value.node),
+                                      yaml::in_path(value.path)));
+      }
+    }
+    axis.push_back([count](Draft& d) { d.c.gpus = count; });
+  }
+  return axis;
+}
+
+// One axis per workload key, in file order; partials_dtype is one value applied to the base.
+void read_workload(const Item& workload, Draft& base, std::vector<Axis>& axes) {
+  yaml::check_keys(workload, kWorkloadKeys);
+  yaml::require(workload, "context");
+  for (const yaml::Entry& entry : yaml::entries(workload)) {
+    const std::string& key = entry.key;
+    if (key == "partials_dtype") {
+      base.c.shape.partials_dtype = read_dtype(single(entry.value));
+      continue;
+    }
+    Axis axis;
+    for (const Item& value : yaml::sweep_values(entry.value)) {
+      if (key == "context") {
+        const std::int64_t tokens = yaml::as_positive_integer(value, true);
+        axis.push_back([tokens](Draft& d) { d.c.shape.context = tokens; });
+      } else if (key == "dtype") {
+        const model::DType dtype = read_dtype(value);
+        axis.push_back([dtype](Draft& d) { d.c.shape.dtype = dtype; });
+      } else {
+        const int n = static_cast<int>(yaml::as_positive_integer(value, false, kMaxInt));
+        if (key == "batch") axis.push_back([n](Draft& d) { d.c.shape.batch = n; });
+        if (key == "heads") axis.push_back([n](Draft& d) { d.c.shape.heads = n; });
+        if (key == "head_dim") axis.push_back([n](Draft& d) { d.c.shape.head_dim = n; });
+        if (key == "kv_heads")
+          axis.push_back([n, value](Draft& d) {
+            d.c.shape.kv_heads = n;
+            d.kv_heads = value;
+          });
+      }
+    }
+    axes.push_back(std::move(axis));
+  }
+}
+
+model::StrategySpec read_strategy(const Item& item) {
+  if (!item.node.IsScalar() && !item.node.IsMap())
+    yaml::fail(item, fmt::format("expected a strategy name or a map {{name: ..., <option>: ...}}, got {}{}",
+                                 yaml::describe(item.node), yaml::in_path(item.path)));
+  model::StrategySpec spec;
+  const Item name = item.node.IsMap() ? yaml::require(item, "name") : item;
+  spec.name = yaml::as_string(name);
+  const std::vector<std::string> names = model::strategy_names();
+  if (std::find(names.begin(), names.end(), spec.name) == names.end())
+    yaml::fail(name, fmt::format("unknown strategy '{}'{}", spec.name, yaml::in_path(name.path)),
+               suggestion_note(spec.name, names, "valid strategies"));
+  if (!item.node.IsMap()) return spec;
+
+  std::vector<std::string> allowed = {"name"};
+  allowed.insert(allowed.end(), kStrategyOptions.begin(), kStrategyOptions.end());
+  yaml::check_keys(item, allowed);
+  const std::vector<std::string> options = options_of(spec.name);
+  for (const yaml::Entry& entry : yaml::entries(item)) {
+    if (entry.key == "name") continue;
+    if (std::find(options.begin(), options.end(), entry.key) == options.end())
+      yaml::fail(entry.key_item, fmt::format("option '{}' does not apply to strategy '{}'", entry.key, spec.name),
+                 options.empty() ? fmt::format("'{}' takes no options", spec.name)
+                                 : fmt::format("options of '{}': {}", spec.name, fmt::join(options, ", ")));
+    if (entry.key == "fuse_sums") spec.fuse_sums = yaml::as_bool(single(entry.value));
+    if (entry.key == "output") spec.output_on_all = read_choice(entry.value, {"all", "one"}, "output") == "all";
+  }
+  return spec;
+}
+
+Scenario build(const Item& root) {
+  yaml::check_keys(root, kTopLevelKeys);
+  Scenario scenario;
+  scenario.origin = root.mark.file;
+  scenario.name = yaml::as_string(single(yaml::require(root, "name")));
+  if (const auto description = yaml::find(root, "description"))
+    scenario.description = yaml::as_string(single(*description));
+
+  Draft base;
+  std::vector<Axis> axes;
+  read_topology(yaml::require(root, "topology"), base, axes);
+  base.c.device = yaml::as_string(single(yaml::require(root, "device")));
+  if (const auto gpus = yaml::find(root, "gpus")) axes.push_back(read_gpus(*gpus));
+  read_workload(yaml::require(root, "workload"), base, axes);
+  Axis strategies;
+  for (const Item& item : yaml::sweep_values(yaml::require(root, "strategies"))) {
+    const model::StrategySpec spec = read_strategy(item);
+    strategies.push_back([spec](Draft& d) { d.c.strategy = spec; });
+  }
+  axes.push_back(std::move(strategies));
+  if (const auto collectives = yaml::find(root, "collectives")) {
+    yaml::check_keys(*collectives, {"algorithm", "protocol"});
+    if (const auto algorithm = yaml::find(*collectives, "algorithm"))
+      base.c.collectives.algorithm =
+          *sim::algorithm_from_string(read_choice(*algorithm, sim::algorithm_names(), "collective algorithm"));
+    if (const auto protocol = yaml::find(*collectives, "protocol"))
+      base.c.collectives.protocol =
+          *sim::protocol_from_string(read_choice(*protocol, sim::protocol_names(), "collective protocol"));
+  }
+
+  std::size_t total = 1;
+  for (const Axis& axis : axes) {
+    if (total > kMaxCases / axis.size())
+      yaml::fail(root, fmt::format("the sweep expands to more than {} cases", kMaxCases),
+               "split it into several scenarios");
+    total *= axis.size();
+  }
+  // Case n picks value (n / stride_k) % size_k of axis k; the last axis has stride 1.
+  scenario.cases.reserve(total);
+  for (std::size_t n = 0; n < total; ++n) {
+    Draft draft = base;
+    std::size_t stride = total;
+    for (const Axis& axis : axes) {
+      stride /= axis.size();
+      axis[(n / stride) % axis.size()](draft);
+    }
+    model::AttentionShape& shape = draft.c.shape;
+    if (!draft.kv_heads) shape.kv_heads = shape.heads;
+    if (shape.heads % shape.kv_heads != 0)
+      yaml::fail(*draft.kv_heads,
+                 fmt::format("kv_heads {} does not divide heads {}{}", shape.kv_heads, shape.heads,
+                             yaml::in_path(draft.kv_heads->path)),
+                 "grouped-query attention shares each KV head among heads / kv_heads query heads");
+    draft.c.index = static_cast<int>(n);
+    scenario.cases.push_back(std::move(draft.c));
+  }
+  return scenario;
+}
+
+}  // namespace
+
+std::string TopologyRef::spec() const {
+  if (!file.empty()) return file;
+  std::string text = generator;
+  for (std::size_t i = 0; i < params.size(); ++i)
+    text += fmt::format("{}{}={}", i == 0 ? ':' : ',', params[i].first, params[i].second);
+  return text;
+}
+
+Scenario load_scenario(const std::string& path) { return build(yaml::load_yaml(path)); }
+
+Scenario parse_scenario(const std::string& yaml_text, const std::string& origin) {
+  return build(yaml::parse_yaml(yaml_text, origin));
+}
+
+const std::string& default_scenario_yaml() {
+  static const std::string text = R"(# The scenario `clustersim simulate` runs when given none: tree vs ring attention decode on
+# one DGX H100 node (8 GPUs), in the conditions of Tree Attention (Shyam et al. 2024) §6.1.
+name: default
+description: tree vs ring attention decode on one DGX H100 node
+topology:
+  generator: dgx_h100_cluster
+  nodes: 1
+device: h100_sxm
+workload:
+  batch: 1
+  heads: 16
+  kv_heads: 16
+  head_dim: 128
+  context: [80k, 320k, 1.28M, 5.12M]
+  dtype: bf16
+strategies: [tree, ring]
+)";
+  return text;
+}
+
+}  // namespace clustersim::scenarios

@@ -1,0 +1,360 @@
+// SPDX-License-Identifier: Apache-2.0
+// The executor: runs a TaskGraph on the SimGrid platform with one actor per rank. A rank issues
+// its ops in graph order, as a host thread issues work to a device: before an op it waits for
+// its own parts of the op's dependencies; kernels and point-to-point messages then run in the
+// background (so a ring hop overlaps the attention on the chunk in hand), while a collective
+// runs its schedule step by step before the rank issues anything else. Collectives use the
+// algorithm and protocol the NCCL tuner model picks; every step is real flows on the platform.
+#include "sim/executor.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <stdexcept>
+#include <unordered_map>
+
+#include "sim/collectives/schedule.hpp"
+#include "sim/platform.hpp"
+
+namespace sg4 = simgrid::s4u;
+
+namespace clustersim::sim {
+namespace {
+
+constexpr double kHostSpeed = 1e9;  // kernels run as duration × this many "flops"
+
+enum class Doing { compute, send, recv, collective };
+
+const char* to_string(Doing doing) {
+  switch (doing) {
+    case Doing::compute: return "compute";
+    case Doing::send: return "send";
+    case Doing::recv: return "recv";
+    case Doing::collective: return "collective";
+  }
+  return "?";
+}
+
+using Span = std::pair<double, double>;
+
+/// Length of the union of intervals.
+double covered(std::vector<Span> spans) {
+  std::sort(spans.begin(), spans.end());
+  double total = 0, start = 0, end = -1;
+  for (const auto& [s, e] : spans) {
+    if (s > end) {
+      if (end > start) total += end - start;
+      start = s;
+      end = e;
+    } else {
+      end = std::max(end, e);
+    }
+  }
+  if (end > start) total += end - start;
+  return total;
+}
+
+/// How a collective op runs: its group layout and the tuner's choice.
+struct CollectivePlan {
+  GroupLayout group;
+  CollectiveChoice choice;
+};
+
+class Execution {
+ public:
+  Execution(const model::TaskGraph& graph, const SimulationInput& input) : graph_(graph), input_(input) {
+    const int ranks = graph.rank_count();
+    if (static_cast<int>(input.gpu_of_rank.size()) < ranks)
+      throw std::invalid_argument("the task graph uses more ranks than GPUs were placed");
+    node_of_rank_ = node_ids(ranks);
+    ops_of_rank_.resize(ranks);
+    for (const model::Op& op : graph.ops())
+      for (std::size_t i = 0; i < op.ranks.size(); ++i) ops_of_rank_[op.ranks[i]].push_back({op.id, static_cast<int>(i)});
+    plan_collectives();
+  }
+
+  SimulationResult run() {
+    platform_ = std::make_unique<Platform>(
+        *input_.topology, input_.gpu_of_rank, communicating_pairs(),
+        [this](int from, int to) -> const topo::Route& { return route(from, to); }, kHostSpeed);
+    ranks_.resize(ops_of_rank_.size());
+    for (int r = 0; r < static_cast<int>(ranks_.size()); ++r)
+      sg4::Actor::create("rank" + std::to_string(r), platform_->host(r), [this, r] { run_rank(r); });
+    sg4::Engine::get_instance()->run();
+    return collect();
+  }
+
+ private:
+  struct Pending {
+    sg4::ActivityPtr activity;
+    int op;
+    Doing kind;
+    double issued;
+    double bytes;
+  };
+  struct RankState {
+    std::vector<Pending> pending;
+    std::vector<Span> compute, comm;
+    std::vector<Interval> timeline;
+    double bytes_sent = 0;
+    double finish = 0;
+    char* sink = nullptr;  // where received payload pointers land; never read
+  };
+
+  // ---- set-up, before the engine runs ----
+
+  std::vector<int> node_ids(int ranks) const {
+    std::map<std::string, int> ids;
+    std::vector<int> out;
+    for (int r = 0; r < ranks; ++r) {
+      const std::string& node = input_.topology->vertices()[input_.gpu_of_rank[r]].node;
+      out.push_back(ids.try_emplace(node, static_cast<int>(ids.size())).first->second);
+    }
+    return out;
+  }
+
+  const topo::Route& route(int from, int to) {
+    const std::uint64_t key = (static_cast<std::uint64_t>(from) << 32) | static_cast<std::uint32_t>(to);
+    auto it = route_cache_.find(key);
+    if (it == route_cache_.end())
+      it = route_cache_.emplace(key, input_.topology->route(input_.gpu_of_rank[from], input_.gpu_of_rank[to])).first;
+    return it->second;
+  }
+
+  GroupFabric fabric_of(const model::Op& op, const GroupLayout& group) {
+    GroupFabric fabric{.size = group.size(), .nodes = static_cast<int>(group.nodes().size()), .uniform = group.is_uniform()};
+    fabric.ring_Bps = fabric.intra_Bps = fabric.inter_Bps = INFINITY;
+    bool any_intra = false;
+    for (int i = 0; i < group.size(); ++i) {
+      const int j = (i + 1) % group.size();
+      const PairRoute r = describe_route(*input_.topology, route(op.ranks[i], op.ranks[j]));
+      fabric.ring_Bps = std::min(fabric.ring_Bps, r.bottleneck_Bps);
+      fabric.nvlink_only = fabric.nvlink_only && r.family == LinkFamily::nvlink;
+      if (group.node_of[i] == group.node_of[j]) {
+        fabric.intra_Bps = std::min(fabric.intra_Bps, r.bottleneck_Bps);
+        fabric.intra_family = any_intra ? std::max(fabric.intra_family, r.family) : r.family;
+        any_intra = true;
+      } else {
+        fabric.inter_Bps = std::min(fabric.inter_Bps, r.bottleneck_Bps);
+        fabric.inter_family = r.family;
+      }
+    }
+    if (!std::isfinite(fabric.intra_Bps)) fabric.intra_Bps = fabric.ring_Bps;
+    if (!std::isfinite(fabric.inter_Bps)) fabric.inter_Bps = fabric.ring_Bps;
+    return fabric;
+  }
+
+  void plan_collectives() {
+    collective_plans_.resize(graph_.ops().size());
+    for (const model::Op& op : graph_.ops()) {
+      if (op.kind != model::OpKind::collective) continue;
+      CollectivePlan& plan = collective_plans_[op.id];
+      for (int rank : op.ranks) plan.group.node_of.push_back(node_of_rank_[rank]);
+      plan.choice = choose_collective(op.collective, op.bytes, fabric_of(op, plan.group), input_.collectives);
+    }
+  }
+
+  int group_index(const model::Op& op, int rank) const {
+    return static_cast<int>(std::find(op.ranks.begin(), op.ranks.end(), rank) - op.ranks.begin());
+  }
+
+  Schedule schedule_of(const model::Op& op, int index) const {
+    const CollectivePlan& plan = collective_plans_[op.id];
+    const int root = op.root < 0 ? 0 : group_index(op, op.root);
+    return collective_schedule(op.collective, plan.choice.algorithm, plan.group, index, root, op.bytes);
+  }
+
+  std::vector<std::pair<int, int>> communicating_pairs() const {
+    std::vector<std::pair<int, int>> pairs;
+    for (const model::Op& op : graph_.ops()) {
+      const int n = static_cast<int>(op.ranks.size());
+      if (op.kind == model::OpKind::send) pairs.emplace_back(op.ranks[0], op.ranks[1]);
+      if (op.kind == model::OpKind::shift && n > 1)
+        for (int i = 0; i < n; ++i) pairs.emplace_back(op.ranks[i], op.ranks[(i + 1) % n]);
+      if (op.kind == model::OpKind::collective)
+        for (int i = 0; i < n; ++i)
+          for (const Step& step : schedule_of(op, i))
+            for (const Transfer& t : step.sends) pairs.emplace_back(op.ranks[i], op.ranks[t.peer]);
+    }
+    std::sort(pairs.begin(), pairs.end());
+    pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
+    return pairs;
+  }
+
+  // ---- inside the simulation: one actor per rank ----
+
+  sg4::Mailbox* mailbox(int from, int to) {
+    const std::uint64_t key = (static_cast<std::uint64_t>(from) << 32) | static_cast<std::uint32_t>(to);
+    auto it = mailboxes_.find(key);
+    if (it == mailboxes_.end())
+      it = mailboxes_.emplace(key, sg4::Mailbox::by_name(std::to_string(from) + ">" + std::to_string(to))).first;
+    return it->second;
+  }
+
+  /// Posts a message of `bytes` payload from `rank` to `peer`; the wire carries bytes × factor.
+  sg4::CommPtr post_send(int rank, int peer, double bytes, Protocol protocol) {
+    static char token;
+    const double wire = bytes * wire_factor(protocol);
+    platform_->count(platform_->route(rank, peer), wire);
+    ranks_[rank].bytes_sent += bytes;
+    return mailbox(rank, peer)->put_async(&token, static_cast<std::uint64_t>(std::llround(wire)));
+  }
+
+  sg4::CommPtr post_recv(int rank, int peer) { return mailbox(peer, rank)->get_async<char>(&ranks_[rank].sink); }
+
+  /// The protocol's per-hop latency beyond the wire's own: NCCL's hwLat is end-to-end, so the
+  /// route's physical latency counts towards it.
+  double hop_overhead(Algorithm algorithm, Protocol protocol, int from, int to) const {
+    const PairRoute& r = platform_->route(from, to);
+    return std::max(0.0, hop_latency_s(algorithm, protocol, r.family) - r.latency_s);
+  }
+
+  void record(RankState& state, Doing kind, int op, double start, double end, double bytes) {
+    (kind == Doing::compute ? state.compute : state.comm).emplace_back(start, end);
+    if (input_.record_timeline) state.timeline.push_back({to_string(kind), op, start, end, bytes});
+  }
+
+  void finish(RankState& state, Pending& p) {
+    p.activity->wait();
+    record(state, p.kind, p.op, p.issued, p.activity->get_finish_time(), p.bytes);
+  }
+
+  void wait_for(int rank, const std::vector<model::OpId>& deps) {
+    RankState& state = ranks_[rank];
+    auto& pending = state.pending;
+    for (std::size_t i = 0; i < pending.size();) {
+      if (std::find(deps.begin(), deps.end(), pending[i].op) != deps.end()) {
+        finish(state, pending[i]);
+        pending.erase(pending.begin() + static_cast<std::ptrdiff_t>(i));
+      } else {
+        ++i;
+      }
+    }
+  }
+
+  void run_collective(int rank, const model::Op& op, int index) {
+    const CollectivePlan& plan = collective_plans_[op.id];
+    const Algorithm algorithm = plan.choice.algorithm;
+    const Protocol protocol = plan.choice.protocol;
+    const double start = sg4::Engine::get_clock();
+    sg4::this_actor::sleep_for(base_latency_s(algorithm, protocol));
+    std::vector<sg4::CommPtr> sends, recvs;
+    for (const Step& step : schedule_of(op, index)) {
+      if (step.pays_latency && !step.sends.empty()) {
+        double overhead = 0;
+        for (const Transfer& t : step.sends)
+          overhead = std::max(overhead, hop_overhead(algorithm, protocol, rank, op.ranks[t.peer]));
+        if (overhead > 0) sg4::this_actor::sleep_for(overhead);
+      }
+      for (const Transfer& t : step.sends) sends.push_back(post_send(rank, op.ranks[t.peer], t.bytes, protocol));
+      for (const Transfer& t : step.recvs) recvs.push_back(post_recv(rank, op.ranks[t.peer]));
+      sg4::Comm::wait_all(recvs);
+      recvs.clear();
+    }
+    sg4::Comm::wait_all(sends);
+    record(ranks_[rank], Doing::collective, op.id, start, sg4::Engine::get_clock(), op.bytes);
+  }
+
+  /// NCCL send/recv: a kernel launch and the protocol's hop latency, then the transfer.
+  void post_p2p(int rank, const model::Op& op, int to, int from) {
+    RankState& state = ranks_[rank];
+    const Protocol protocol = choose_p2p_protocol(op.bytes, input_.collectives);
+    const double issued = sg4::Engine::get_clock();
+    double launch = base_latency_s(Algorithm::ring, protocol);
+    if (to >= 0) launch += hop_overhead(Algorithm::ring, protocol, rank, to);
+    sg4::this_actor::sleep_for(launch);
+    if (to >= 0) state.pending.push_back({post_send(rank, to, op.bytes, protocol), op.id, Doing::send, issued, op.bytes});
+    if (from >= 0) state.pending.push_back({post_recv(rank, from), op.id, Doing::recv, issued, op.bytes});
+  }
+
+  void run_rank(int rank) {
+    RankState& state = ranks_[rank];
+    const model::DeviceProfile& device = *input_.device;
+    for (const auto& [op_id, index] : ops_of_rank_[rank]) {
+      const model::Op& op = graph_.op(op_id);
+      wait_for(rank, op.deps);
+      const int n = static_cast<int>(op.ranks.size());
+      switch (op.kind) {
+        case model::OpKind::compute: {
+          const model::KernelCost& cost = op.cost[index];
+          const double seconds = device.kernel_time(cost.flops, cost.hbm_bytes, input_.dtype);
+          state.pending.push_back(
+              {sg4::this_actor::exec_async(seconds * kHostSpeed), op.id, Doing::compute, sg4::Engine::get_clock(), 0});
+          break;
+        }
+        case model::OpKind::send:
+          post_p2p(rank, op, index == 0 ? op.ranks[1] : -1, index == 1 ? op.ranks[0] : -1);
+          break;
+        case model::OpKind::shift:
+          if (n > 1) post_p2p(rank, op, op.ranks[(index + 1) % n], op.ranks[(index + n - 1) % n]);
+          break;
+        case model::OpKind::collective:
+          if (n > 1) run_collective(rank, op, index);
+          break;
+      }
+    }
+    for (Pending& p : state.pending) finish(state, p);
+    state.pending.clear();
+    state.finish = sg4::Engine::get_clock();
+  }
+
+  // ---- after the run ----
+
+  SimulationResult collect() {
+    SimulationResult result;
+    for (const RankState& s : ranks_) result.latency_s = std::max(result.latency_s, s.finish);
+    for (RankState& s : ranks_) {
+      std::vector<Span> all = s.compute;
+      all.insert(all.end(), s.comm.begin(), s.comm.end());
+      const double busy = covered(all);
+      DeviceTimes t{.finish_s = s.finish, .compute_s = covered(s.compute), .comm_s = covered(s.comm)};
+      t.exposed_comm_s = busy - t.compute_s;
+      t.idle_s = result.latency_s - busy;
+      t.bytes_sent = s.bytes_sent;
+      result.devices.push_back(t);
+      result.timeline.push_back(std::move(s.timeline));
+    }
+    if (!input_.record_timeline) result.timeline.clear();
+    result.links = platform_->traffic();
+    for (const LinkTraffic& l : result.links) result.link_bytes_by_class[l.link_class] += l.bytes;
+    for (const model::Op& op : graph_.ops()) {
+      if (op.kind != model::OpKind::collective || op.ranks.size() < 2) continue;
+      const CollectiveChoice& c = collective_plans_[op.id].choice;
+      result.collectives.push_back({op.name, model::to_string(op.collective), to_string(c.algorithm),
+                                    to_string(c.protocol), static_cast<int>(op.ranks.size()), op.bytes, c.estimate_s});
+    }
+    return result;
+  }
+
+  const model::TaskGraph& graph_;
+  const SimulationInput& input_;
+  std::vector<int> node_of_rank_;
+  std::vector<std::vector<std::pair<model::OpId, int>>> ops_of_rank_;  // (op, index in op.ranks)
+  std::vector<CollectivePlan> collective_plans_;
+  std::unordered_map<std::uint64_t, topo::Route> route_cache_;
+  std::unordered_map<std::uint64_t, sg4::Mailbox*> mailboxes_;
+  std::unique_ptr<Platform> platform_;
+  std::vector<RankState> ranks_;
+};
+
+}  // namespace
+
+SimulationResult execute_in_this_process(const model::TaskGraph& graph, const SimulationInput& input) {
+  // CM02 without cross-traffic or the TCP window bound: an uncontended transfer costs exactly
+  // latency + size / bandwidth and concurrent flows share links max-min fairly
+  // (../shared/research/engine_and_hardware.md §2.7, §2.9).
+  std::vector<std::string> args{"clustersim",
+                                "--log=root.thres:critical",
+                                "--cfg=network/model:CM02",
+                                "--cfg=network/crosstraffic:0",
+                                "--cfg=network/TCP-gamma:0",
+                                "--cfg=contexts/stack-size:256"};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  int argc = static_cast<int>(argv.size());
+  sg4::Engine engine(&argc, argv.data());
+  Execution execution(graph, input);
+  return execution.run();
+}
+
+}  // namespace clustersim::sim

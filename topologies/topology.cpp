@@ -1,0 +1,323 @@
+// SPDX-License-Identifier: Apache-2.0
+// Topology: validation of a cluster graph and its routing policy. Routes are shortest paths by
+// latency, ties broken by fewer hops, found with Boost.Graph's Dijkstra on a directed arc graph
+// in which gpu and cpu vertices only start or end a path (devices do not forward, NCCL routes
+// through switches). Without GPU peer-to-peer (GeForce cards), GPU-to-GPU traffic is staged in
+// host memory, so its route climbs to the nearest cpu vertex and comes back down.
+#include "topologies/topology.hpp"
+
+#include <climits>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <numeric>
+#include <stdexcept>
+#include <unordered_map>
+
+#include <boost/graph/adjacency_list.hpp>
+#include <boost/graph/dijkstra_shortest_paths.hpp>
+#include <boost/graph/filtered_graph.hpp>
+#include <fmt/format.h>
+
+#include "common/input_error.hpp"
+
+namespace clustersim::topo {
+namespace {
+
+constexpr VertexKind kVertexKinds[] = {VertexKind::gpu,         VertexKind::cpu, VertexKind::nvswitch,
+                                       VertexKind::pcie_switch, VertexKind::nic, VertexKind::network_switch};
+constexpr LinkClass kLinkClasses[] = {LinkClass::nvlink, LinkClass::xgmi, LinkClass::pcie, LinkClass::infiniband,
+                                      LinkClass::roce};
+
+bool is_endpoint(VertexKind kind) { return kind == VertexKind::gpu || kind == VertexKind::cpu; }
+
+/// Path length compared lexicographically: latency first, then hops. Latency is kept in whole
+/// picoseconds so that equal-latency paths tie exactly instead of by rounding noise.
+struct Cost {
+  std::int64_t latency_ps = 0;
+  int hops = 0;
+  friend bool operator<(const Cost& x, const Cost& y) {
+    return x.latency_ps != y.latency_ps ? x.latency_ps < y.latency_ps : x.hops < y.hops;
+  }
+};
+constexpr Cost kUnreached{std::numeric_limits<std::int64_t>::max(), INT_MAX};
+
+struct CombineCost {
+  Cost operator()(const Cost& x, const Cost& y) const {
+    if (x.hops == INT_MAX || y.hops == INT_MAX) return kUnreached;
+    return {x.latency_ps + y.latency_ps, x.hops + y.hops};
+  }
+};
+
+struct Arc {
+  int edge = 0;
+  bool forward = true;
+  Cost cost;
+};
+using ArcGraph = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS, boost::no_property, Arc>;
+using ArcId = ArcGraph::edge_descriptor;
+
+/// Lets a path leave a vertex only if it forwards traffic or is where the path starts.
+struct LeavesOnlyForwarders {
+  const ArcGraph* graph = nullptr;
+  const std::vector<Vertex>* vertices = nullptr;
+  int from = -1;
+  bool operator()(const ArcId& arc) const {
+    const int u = static_cast<int>(boost::source(arc, *graph));
+    return u == from || !is_endpoint((*vertices)[u].kind);
+  }
+};
+
+struct StopAt {};  // thrown by the visitor once the destination is settled
+
+struct SearchVisitor : boost::default_dijkstra_visitor {
+  std::vector<std::optional<ArcId>>* pred_arc = nullptr;
+  int stop_at = -1;
+  template <class G>
+  void edge_relaxed(const ArcId& arc, const G& g) const {
+    (*pred_arc)[boost::target(arc, g)] = arc;
+  }
+  template <class G>
+  void examine_vertex(std::size_t v, const G&) const {
+    if (static_cast<int>(v) == stop_at) throw StopAt{};
+  }
+};
+
+std::string vertex_element(const Vertex& v) { return fmt::format("vertex '{}'", v.id); }
+
+}  // namespace
+
+struct Topology::Routing {
+  explicit Routing(std::size_t vertices) : arcs(vertices) {}
+  ArcGraph arcs;  // each edge as two arcs, one per direction
+};
+
+const char* to_string(VertexKind kind) {
+  switch (kind) {
+    case VertexKind::gpu: return "gpu";
+    case VertexKind::cpu: return "cpu";
+    case VertexKind::nvswitch: return "nvswitch";
+    case VertexKind::pcie_switch: return "pcie_switch";
+    case VertexKind::nic: return "nic";
+    case VertexKind::network_switch: return "network_switch";
+  }
+  return "?";
+}
+
+const char* to_string(LinkClass cls) {
+  switch (cls) {
+    case LinkClass::nvlink: return "nvlink";
+    case LinkClass::xgmi: return "xgmi";
+    case LinkClass::pcie: return "pcie";
+    case LinkClass::infiniband: return "infiniband";
+    case LinkClass::roce: return "roce";
+  }
+  return "?";
+}
+
+const char* to_string(Duplex duplex) { return duplex == Duplex::full ? "full" : "half"; }
+
+std::optional<VertexKind> vertex_kind_from_string(const std::string& text) {
+  for (VertexKind kind : kVertexKinds)
+    if (text == to_string(kind)) return kind;
+  return std::nullopt;
+}
+
+std::optional<LinkClass> link_class_from_string(const std::string& text) {
+  for (LinkClass cls : kLinkClasses)
+    if (text == to_string(cls)) return cls;
+  return std::nullopt;
+}
+
+Topology::Topology(std::string name, std::vector<Vertex> vertices, std::vector<Edge> edges, bool gpu_peer_to_peer,
+                   std::string origin)
+    : name_(std::move(name)),
+      vertices_(std::move(vertices)),
+      edges_(std::move(edges)),
+      gpu_peer_to_peer_(gpu_peer_to_peer),
+      origin_(std::move(origin)) {
+  const SourceMark mark{origin_};
+  const int n = static_cast<int>(vertices_.size());
+  std::unordered_map<std::string, int> seen;
+  for (int v = 0; v < n; ++v) {
+    const Vertex& vertex = vertices_[v];
+    if (vertex.id.empty()) throw InputError(mark, fmt::format("vertex #{}", v), fmt::format("vertex #{} has an empty id", v));
+    if (!seen.emplace(vertex.id, v).second)
+      throw InputError(mark, vertex_element(vertex), fmt::format("duplicate vertex id '{}'", vertex.id));
+    if (!(vertex.backplane_Bps >= 0) || !std::isfinite(vertex.backplane_Bps))
+      throw InputError(mark, vertex_element(vertex),
+                       fmt::format("vertex '{}' has backplane {} B/s, expected a finite number >= 0 (0 = non-blocking)",
+                                   vertex.id, vertex.backplane_Bps));
+    if (vertex.kind == VertexKind::gpu) gpus_.push_back(v);
+  }
+
+  for (std::size_t i = 0; i < edges_.size(); ++i) {
+    const Edge& e = edges_[i];
+    if (e.a < 0 || e.a >= n || e.b < 0 || e.b >= n)
+      throw InputError(mark, fmt::format("edge #{}", i),
+                       fmt::format("edge #{} joins vertices {} and {}, expected indices in 0..{}", i, e.a, e.b, n - 1));
+    const std::string element = fmt::format("edge '{}--{}'", vertices_[e.a].id, vertices_[e.b].id);
+    if (e.a == e.b) throw InputError(mark, element, fmt::format("{} joins vertex '{}' to itself", element, vertices_[e.a].id));
+    if (!(e.bandwidth_Bps > 0) || !std::isfinite(e.bandwidth_Bps))
+      throw InputError(mark, element, fmt::format("{} has bandwidth {} B/s, expected a finite number > 0", element, e.bandwidth_Bps));
+    if (!(e.latency_s >= 0) || !std::isfinite(e.latency_s))
+      throw InputError(mark, element, fmt::format("{} has latency {} s, expected a finite number >= 0", element, e.latency_s));
+  }
+
+  // A GPU is usable if a path through forwarding vertices reaches another endpoint (a cpu, when
+  // traffic must bounce through host memory). Union the forwarding vertices into components,
+  // then note which endpoints each component touches.
+  std::vector<int> parent(n);
+  std::iota(parent.begin(), parent.end(), 0);
+  auto root = [&](int v) {
+    while (parent[v] != v) v = parent[v] = parent[parent[v]];
+    return v;
+  };
+  for (const Edge& e : edges_)
+    if (!is_endpoint(vertices_[e.a].kind) && !is_endpoint(vertices_[e.b].kind)) parent[root(e.a)] = root(e.b);
+  struct Reach {
+    int first = -1;        // an endpoint adjacent to the component
+    bool several = false;  // more than one distinct endpoint is adjacent
+    bool cpu = false;      // a cpu is adjacent
+  };
+  std::vector<Reach> component(n);
+  auto touch = [&](Reach& r, int endpoint) {
+    if (r.first < 0) r.first = endpoint;
+    r.several = r.several || r.first != endpoint;
+    r.cpu = r.cpu || vertices_[endpoint].kind == VertexKind::cpu;
+  };
+  for (const Edge& e : edges_) {
+    const bool a_end = is_endpoint(vertices_[e.a].kind), b_end = is_endpoint(vertices_[e.b].kind);
+    if (a_end != b_end) touch(component[root(a_end ? e.b : e.a)], a_end ? e.a : e.b);
+  }
+  struct GpuReach {
+    bool other_endpoint = false;
+    bool cpu = false;
+  };
+  std::vector<GpuReach> gpu_reach(n);
+  for (const Edge& e : edges_)
+    for (auto [g, other] : {std::pair{e.a, e.b}, std::pair{e.b, e.a}}) {
+      if (vertices_[g].kind != VertexKind::gpu) continue;
+      GpuReach& r = gpu_reach[g];
+      if (is_endpoint(vertices_[other].kind)) {
+        r.other_endpoint = true;
+        r.cpu = r.cpu || vertices_[other].kind == VertexKind::cpu;
+      } else {
+        const Reach& c = component[root(other)];
+        r.other_endpoint = r.other_endpoint || c.several || c.first != g;
+        r.cpu = r.cpu || c.cpu;
+      }
+    }
+  for (int g : gpus_) {
+    if (!gpu_reach[g].other_endpoint)
+      throw InputError(mark, vertex_element(vertices_[g]),
+                       fmt::format("gpu '{}' is not connected to any other gpu or cpu", vertices_[g].id),
+                       "a gpu needs a path through switches or a direct link to another gpu or cpu");
+    if (!gpu_peer_to_peer_ && !gpu_reach[g].cpu)
+      throw InputError(mark, vertex_element(vertices_[g]),
+                       fmt::format("gpu '{}' reaches no cpu, which gpu_peer_to_peer=false requires", vertices_[g].id),
+                       "without peer-to-peer, gpu-to-gpu traffic is staged through host memory");
+  }
+
+  auto routing = std::make_shared<Routing>(n);
+  for (std::size_t i = 0; i < edges_.size(); ++i) {
+    const Edge& e = edges_[i];
+    const Cost cost{std::llround(e.latency_s * 1e12), 1};
+    boost::add_edge(e.a, e.b, Arc{static_cast<int>(i), true, cost}, routing->arcs);
+    boost::add_edge(e.b, e.a, Arc{static_cast<int>(i), false, cost}, routing->arcs);
+  }
+  routing_ = std::move(routing);
+}
+
+int Topology::find(const std::string& id) const {
+  for (std::size_t v = 0; v < vertices_.size(); ++v)
+    if (vertices_[v].id == id) return static_cast<int>(v);
+  return -1;
+}
+
+namespace {
+
+/// Shortest-path tree from `from`; the search stops once `stop_at` is settled (-1: search all).
+struct Search {
+  std::vector<Cost> cost;
+  std::vector<std::optional<ArcId>> pred_arc;
+};
+
+Search search_from(const ArcGraph& arcs, const std::vector<Vertex>& vertices, int from, int stop_at) {
+  const std::size_t n = boost::num_vertices(arcs);
+  Search s{std::vector<Cost>(n, kUnreached), std::vector<std::optional<ArcId>>(n)};
+  const boost::filtered_graph<ArcGraph, LeavesOnlyForwarders> g(arcs, LeavesOnlyForwarders{&arcs, &vertices, from});
+  SearchVisitor visitor;
+  visitor.pred_arc = &s.pred_arc;
+  visitor.stop_at = stop_at;
+  try {
+    boost::dijkstra_shortest_paths(
+        g, static_cast<std::size_t>(from),
+        boost::weight_map(boost::get(&Arc::cost, arcs))
+            .distance_map(boost::make_iterator_property_map(s.cost.begin(), boost::get(boost::vertex_index, arcs)))
+            .distance_compare(std::less<Cost>())
+            .distance_combine(CombineCost())
+            .distance_inf(kUnreached)
+            .distance_zero(Cost{})
+            .visitor(visitor));
+  } catch (const StopAt&) {
+  }
+  return s;
+}
+
+}  // namespace
+
+Route Topology::route(int from, int to) const {
+  const int n = static_cast<int>(vertices_.size());
+  for (int v : {from, to})
+    if (v < 0 || v >= n || !is_endpoint(vertices_[v].kind))
+      throw std::invalid_argument(fmt::format("Topology::route: vertex {} is not a gpu or cpu of '{}'", v, name_));
+  Route route;
+  route.bottleneck_Bps = std::numeric_limits<double>::infinity();
+  if (from == to) return route;
+
+  auto append = [&](const Search& s, int start, int end) {
+    if (s.cost[end].hops == INT_MAX)
+      throw InputError(SourceMark{origin_}, vertex_element(vertices_[start]),
+                       fmt::format("no route from vertex '{}' to vertex '{}'", vertices_[start].id, vertices_[end].id));
+    std::vector<Hop> hops;
+    for (int v = end; v != start;) {
+      const Arc& arc = routing_->arcs[*s.pred_arc[v]];
+      hops.push_back({arc.edge, arc.forward});
+      v = arc.forward ? edges_[arc.edge].a : edges_[arc.edge].b;
+    }
+    for (auto hop = hops.rbegin(); hop != hops.rend(); ++hop) {
+      const Edge& e = edges_[hop->edge];
+      if (!route.hops.empty()) {  // the vertex we just passed through
+        const int via = hop->forward ? e.a : e.b;
+        if (vertices_[via].backplane_Bps > 0) {
+          route.backplanes.push_back(via);
+          route.bottleneck_Bps = std::min(route.bottleneck_Bps, vertices_[via].backplane_Bps);
+        }
+      }
+      route.hops.push_back(*hop);
+      route.latency_s += e.latency_s;
+      route.bottleneck_Bps = std::min(route.bottleneck_Bps, e.bandwidth_Bps);
+    }
+  };
+
+  const bool bounce = !gpu_peer_to_peer_ && vertices_[from].kind == VertexKind::gpu && vertices_[to].kind == VertexKind::gpu;
+  if (!bounce) {
+    append(search_from(routing_->arcs, vertices_, from, to), from, to);
+    return route;
+  }
+  // Staged through host memory: the cpu nearest to the sender (lowest index on a tie).
+  const Search up = search_from(routing_->arcs, vertices_, from, -1);
+  int host = -1;
+  for (int v = 0; v < n; ++v)
+    if (vertices_[v].kind == VertexKind::cpu && up.cost[v].hops != INT_MAX && (host < 0 || up.cost[v] < up.cost[host]))
+      host = v;
+  if (host < 0)
+    throw InputError(SourceMark{origin_}, vertex_element(vertices_[from]),
+                     fmt::format("no route from vertex '{}' to a cpu to stage gpu traffic in", vertices_[from].id));
+  append(up, from, host);
+  append(search_from(routing_->arcs, vertices_, host, to), host, to);
+  return route;
+}
+
+}  // namespace clustersim::topo
