@@ -98,6 +98,7 @@ class Execution {
     std::vector<Interval> timeline;
     double bytes_sent = 0;
     double finish = 0;
+    bool finished = false;
     char* sink = nullptr;  // where received payload pointers land; never read
   };
 
@@ -158,7 +159,7 @@ class Execution {
     return static_cast<int>(std::find(op.ranks.begin(), op.ranks.end(), rank) - op.ranks.begin());
   }
 
-  Schedule schedule_of(const model::Op& op, int index) const {
+  Channels schedule_of(const model::Op& op, int index) const {
     const CollectivePlan& plan = collective_plans_[op.id];
     const int root = op.root < 0 ? 0 : group_index(op, op.root);
     return collective_schedule(op.collective, plan.choice.algorithm, plan.group, index, root, op.bytes);
@@ -173,8 +174,9 @@ class Execution {
         for (int i = 0; i < n; ++i) pairs.emplace_back(op.ranks[i], op.ranks[(i + 1) % n]);
       if (op.kind == model::OpKind::collective)
         for (int i = 0; i < n; ++i)
-          for (const Step& step : schedule_of(op, i))
-            for (const Transfer& t : step.sends) pairs.emplace_back(op.ranks[i], op.ranks[t.peer]);
+          for (const Schedule& channel : schedule_of(op, i))
+            for (const Step& step : channel)
+              for (const Transfer& t : step.sends) pairs.emplace_back(op.ranks[i], op.ranks[t.peer]);
     }
     std::sort(pairs.begin(), pairs.end());
     pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
@@ -183,24 +185,31 @@ class Execution {
 
   // ---- inside the simulation: one actor per rank ----
 
-  sg4::Mailbox* mailbox(int from, int to) {
-    const std::uint64_t key = (static_cast<std::uint64_t>(from) << 32) | static_cast<std::uint32_t>(to);
+  /// Messages from one rank to another on one channel match in the order they are posted.
+  sg4::Mailbox* mailbox(int from, int to, int channel) {
+    const std::uint64_t key = (static_cast<std::uint64_t>(channel) << 48) | (static_cast<std::uint64_t>(from) << 24) |
+                              static_cast<std::uint64_t>(to);
     auto it = mailboxes_.find(key);
     if (it == mailboxes_.end())
-      it = mailboxes_.emplace(key, sg4::Mailbox::by_name(std::to_string(from) + ">" + std::to_string(to))).first;
+      it = mailboxes_
+               .emplace(key, sg4::Mailbox::by_name(std::to_string(from) + ">" + std::to_string(to) + "#" +
+                                                   std::to_string(channel)))
+               .first;
     return it->second;
   }
 
   /// Posts a message of `bytes` payload from `rank` to `peer`; the wire carries bytes × factor.
-  sg4::CommPtr post_send(int rank, int peer, double bytes, Protocol protocol) {
+  sg4::CommPtr post_send(int rank, int peer, double bytes, Protocol protocol, int channel = 0) {
     static char token;
     const double wire = bytes * wire_factor(protocol);
     platform_->count(platform_->route(rank, peer), wire);
     ranks_[rank].bytes_sent += bytes;
-    return mailbox(rank, peer)->put_async(&token, static_cast<std::uint64_t>(std::llround(wire)));
+    return mailbox(rank, peer, channel)->put_async(&token, static_cast<std::uint64_t>(std::llround(wire)));
   }
 
-  sg4::CommPtr post_recv(int rank, int peer) { return mailbox(peer, rank)->get_async<char>(&ranks_[rank].sink); }
+  sg4::CommPtr post_recv(int rank, int peer, int channel = 0) {
+    return mailbox(peer, rank, channel)->get_async<char>(&ranks_[rank].sink);
+  }
 
   /// The protocol's per-hop latency beyond the wire's own: NCCL's hwLat is end-to-end, so the
   /// route's physical latency counts towards it.
@@ -238,18 +247,41 @@ class Execution {
     const Protocol protocol = plan.choice.protocol;
     const double start = sg4::Engine::get_clock();
     sg4::this_actor::sleep_for(base_latency_s(algorithm, protocol));
-    std::vector<sg4::CommPtr> sends, recvs;
-    for (const Step& step : schedule_of(op, index)) {
-      if (step.pays_latency && !step.sends.empty()) {
-        double overhead = 0;
-        for (const Transfer& t : step.sends)
-          overhead = std::max(overhead, hop_overhead(algorithm, protocol, rank, op.ranks[t.peer]));
-        if (overhead > 0) sg4::this_actor::sleep_for(overhead);
+    const Channels channels = schedule_of(op, index);
+    struct Progress {
+      std::size_t step = 0;
+      std::vector<sg4::CommPtr> recvs;
+    };
+    std::vector<Progress> progress(channels.size());
+    std::vector<sg4::CommPtr> sends;
+    // Posts channel c's next steps until one has receives to wait for (or the channel ends).
+    auto advance = [&](int c) {
+      Progress& at = progress[c];
+      while (at.recvs.empty() && at.step < channels[c].size()) {
+        const Step& step = channels[c][at.step++];
+        if (step.pays_latency && !step.sends.empty()) {
+          double overhead = 0;
+          for (const Transfer& t : step.sends)
+            overhead = std::max(overhead, hop_overhead(algorithm, protocol, rank, op.ranks[t.peer]));
+          if (overhead > 0) sg4::this_actor::sleep_for(overhead);
+        }
+        for (const Transfer& t : step.sends) sends.push_back(post_send(rank, op.ranks[t.peer], t.bytes, protocol, c));
+        for (const Transfer& t : step.recvs) at.recvs.push_back(post_recv(rank, op.ranks[t.peer], c));
       }
-      for (const Transfer& t : step.sends) sends.push_back(post_send(rank, op.ranks[t.peer], t.bytes, protocol));
-      for (const Transfer& t : step.recvs) recvs.push_back(post_recv(rank, op.ranks[t.peer]));
-      sg4::Comm::wait_all(recvs);
-      recvs.clear();
+    };
+    for (int c = 0; c < static_cast<int>(channels.size()); ++c) advance(c);
+    for (;;) {
+      std::vector<sg4::CommPtr> waiting;
+      std::vector<std::pair<int, std::size_t>> owner;
+      for (int c = 0; c < static_cast<int>(progress.size()); ++c)
+        for (std::size_t i = 0; i < progress[c].recvs.size(); ++i) {
+          waiting.push_back(progress[c].recvs[i]);
+          owner.emplace_back(c, i);
+        }
+      if (waiting.empty()) break;
+      const auto [c, i] = owner[sg4::Comm::wait_any(waiting)];
+      progress[c].recvs.erase(progress[c].recvs.begin() + static_cast<std::ptrdiff_t>(i));
+      advance(c);
     }
     sg4::Comm::wait_all(sends);
     record(ranks_[rank], Doing::collective, op.id, start, sg4::Engine::get_clock(), op.bytes);
@@ -296,11 +328,16 @@ class Execution {
     for (Pending& p : state.pending) finish(state, p);
     state.pending.clear();
     state.finish = sg4::Engine::get_clock();
+    state.finished = true;
   }
 
   // ---- after the run ----
 
   SimulationResult collect() {
+    for (int r = 0; r < static_cast<int>(ranks_.size()); ++r)
+      if (!ranks_[r].finished)
+        throw std::logic_error("simulation deadlocked: rank " + std::to_string(r) +
+                               " never finished (a schedule posts a receive without a matching send)");
     SimulationResult result;
     for (const RankState& s : ranks_) result.latency_s = std::max(result.latency_s, s.finish);
     for (RankState& s : ranks_) {

@@ -68,25 +68,11 @@ Schedule one_tree(const TreeLinks& links, int chunks, double chunk) {
 
 }  // namespace
 
-Schedule allreduce_double_binary_tree(const GroupLayout& group, int index, double bytes) {
+Channels allreduce_double_binary_tree(const GroupLayout& group, int index, double bytes) {
   const auto nodes = group.nodes();
   const int chunks = pipeline_chunks(bytes / 2);
   const double chunk = bytes / 2 / chunks;
-  Schedule a = one_tree(tree_links(nodes, index, 0), chunks, chunk);
-  Schedule b = one_tree(tree_links(nodes, index, 1), chunks, chunk);
-  // The two trees run side by side: merge them step by step.
-  Schedule merged(std::max(a.size(), b.size()));
-  for (std::size_t s = 0; s < merged.size(); ++s) {
-    merged[s].pays_latency = false;
-    for (const Schedule* tree : {&a, &b}) {
-      if (s >= tree->size()) continue;
-      const Step& step = (*tree)[s];
-      merged[s].sends.insert(merged[s].sends.end(), step.sends.begin(), step.sends.end());
-      merged[s].recvs.insert(merged[s].recvs.end(), step.recvs.begin(), step.recvs.end());
-      merged[s].pays_latency = merged[s].pays_latency || step.pays_latency;
-    }
-  }
-  return merged;
+  return {one_tree(tree_links(nodes, index, 0), chunks, chunk), one_tree(tree_links(nodes, index, 1), chunks, chunk)};
 }
 
 }  // namespace clustersim::sim

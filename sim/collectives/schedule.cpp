@@ -69,23 +69,23 @@ Schedule reduce_chain(const GroupLayout& group, int index, int root, double byte
   return chain(order, index, bytes);
 }
 
-Schedule collective_schedule(model::CollectiveKind kind, Algorithm algorithm, const GroupLayout& group, int index,
+Channels collective_schedule(model::CollectiveKind kind, Algorithm algorithm, const GroupLayout& group, int index,
                              int root, double bytes) {
   using model::CollectiveKind;
   if (group.size() <= 1) return {};
   switch (kind) {
     case CollectiveKind::allreduce:
       switch (algorithm) {
-        case Algorithm::ring: return allreduce_ring(group, index, bytes);
+        case Algorithm::ring: return {allreduce_ring(group, index, bytes)};
         case Algorithm::tree: return allreduce_double_binary_tree(group, index, bytes);
-        case Algorithm::hierarchical: return allreduce_hierarchical(group, index, bytes);
+        case Algorithm::hierarchical: return {allreduce_hierarchical(group, index, bytes)};
         case Algorithm::automatic: break;
       }
       throw std::logic_error("collective_schedule: the algorithm must be chosen first");
-    case CollectiveKind::allgather: return allgather_ring(group, index, bytes);
-    case CollectiveKind::reduce_scatter: return reduce_scatter_ring(group, index, bytes);
-    case CollectiveKind::broadcast: return broadcast_chain(group, index, root, bytes);
-    case CollectiveKind::reduce: return reduce_chain(group, index, root, bytes);
+    case CollectiveKind::allgather: return {allgather_ring(group, index, bytes)};
+    case CollectiveKind::reduce_scatter: return {reduce_scatter_ring(group, index, bytes)};
+    case CollectiveKind::broadcast: return {broadcast_chain(group, index, root, bytes)};
+    case CollectiveKind::reduce: return {reduce_chain(group, index, root, bytes)};
   }
   return {};
 }

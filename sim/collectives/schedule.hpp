@@ -3,7 +3,9 @@
 // receives to peers of the group. Schedules make no engine calls; sim/executor.cpp runs them.
 // Step semantics (NCCL-like): a rank posts the step's sends and receives, then waits for its
 // receives only — sends complete in the background into the peer's buffer — so the latency of
-// a pipeline is the sum of its hops, not of the slowest link at every step.
+// a pipeline is the sum of its hops, not of the slowest link at every step. An algorithm may
+// use several independent channels (the double binary tree runs one per tree): each channel
+// advances through its own steps, as NCCL's channels do.
 #pragma once
 
 #include <vector>
@@ -27,6 +29,8 @@ struct Step {
 };
 
 using Schedule = std::vector<Step>;
+/// A rank's part of a collective: one schedule per channel.
+using Channels = std::vector<Schedule>;
 
 /// The members of a collective's group and the machine each is in.
 struct GroupLayout {
@@ -44,7 +48,8 @@ int pipeline_chunks(double bytes);
 
 // One function per algorithm, each in its own file. `index` is the rank's position in the group.
 Schedule allreduce_ring(const GroupLayout& group, int index, double bytes);
-Schedule allreduce_double_binary_tree(const GroupLayout& group, int index, double bytes);
+/// Two channels, one per tree.
+Channels allreduce_double_binary_tree(const GroupLayout& group, int index, double bytes);
 Schedule allreduce_hierarchical(const GroupLayout& group, int index, double bytes);
 Schedule allgather_ring(const GroupLayout& group, int index, double bytes);
 Schedule reduce_scatter_ring(const GroupLayout& group, int index, double bytes);
@@ -59,7 +64,7 @@ Schedule reduce_chain(const GroupLayout& group, int index, int root, double byte
 
 /// Dispatch: the schedule of `kind` run with `algorithm` (ring for everything but allreduce).
 /// Requires: algorithm is not automatic.
-Schedule collective_schedule(model::CollectiveKind kind, Algorithm algorithm, const GroupLayout& group, int index,
+Channels collective_schedule(model::CollectiveKind kind, Algorithm algorithm, const GroupLayout& group, int index,
                              int root, double bytes);
 
 }  // namespace clustersim::sim

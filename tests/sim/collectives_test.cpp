@@ -124,10 +124,11 @@ TEST_CASE("sim: schedules pair every send with a receive", "[sim][collectives]")
                                  {CollectiveKind::reduce, sim::Algorithm::ring}}) {
     std::multiset<std::tuple<int, int, double>> sends, recvs;
     for (int i = 0; i < group.size(); ++i)
-      for (const auto& step : sim::collective_schedule(kind, algorithm, group, i, 5, 3e6)) {
-        for (const auto& t : step.sends) sends.insert({i, t.peer, t.bytes});
-        for (const auto& t : step.recvs) recvs.insert({t.peer, i, t.bytes});
-      }
+      for (const auto& channel : sim::collective_schedule(kind, algorithm, group, i, 5, 3e6))
+        for (const auto& step : channel) {
+          for (const auto& t : step.sends) sends.insert({i, t.peer, t.bytes});
+          for (const auto& t : step.recvs) recvs.insert({t.peer, i, t.bytes});
+        }
     INFO(model::to_string(kind) << " " << sim::to_string(algorithm));
     CHECK(!sends.empty());
     CHECK(sends == recvs);
