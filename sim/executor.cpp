@@ -131,7 +131,7 @@ class Execution {
       const PairRoute r = describe_route(*input_.topology, route(op.ranks[i], op.ranks[j]));
       fabric.ring_Bps = std::min(fabric.ring_Bps, r.bottleneck_Bps);
       fabric.nvlink_only = fabric.nvlink_only && r.family == LinkFamily::nvlink;
-      if (group.node_of[i] == group.node_of[j]) {
+      if (group.node_of(i) == group.node_of(j)) {
         fabric.intra_Bps = std::min(fabric.intra_Bps, r.bottleneck_Bps);
         fabric.intra_family = any_intra ? std::max(fabric.intra_family, r.family) : r.family;
         any_intra = true;
@@ -150,7 +150,9 @@ class Execution {
     for (const model::Op& op : graph_.ops()) {
       if (op.kind != model::OpKind::collective) continue;
       CollectivePlan& plan = collective_plans_[op.id];
-      for (int rank : op.ranks) plan.group.node_of.push_back(node_of_rank_[rank]);
+      std::vector<int> node_of;
+      for (int rank : op.ranks) node_of.push_back(node_of_rank_[rank]);
+      plan.group = GroupLayout(std::move(node_of));
       plan.choice = choose_collective(op.collective, op.bytes, fabric_of(op, plan.group), input_.collectives);
     }
   }

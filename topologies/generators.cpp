@@ -96,7 +96,9 @@ class Net {
   std::map<std::string, int> index_;
 };
 
-std::string with_latency(const char* bandwidth, const char* latency) { return fmt::format("{}; {}", bandwidth, latency); }
+std::string with_latency(const char* bandwidth, const char* latency) {
+  return fmt::format("{}; {}", bandwidth, latency);
+}
 
 /// NIC r of every node on leaf rail<r>_leaf<k/32>; every leaf on the aggregated spine.
 void add_rail_fabric(Net& net, int nodes, int rails, LinkClass cls, const char* nic_source) {
@@ -250,7 +252,8 @@ Topology generate_topology(const std::string& generator, const std::vector<std::
     if (!in_range || number != std::floor(number)) {
       const std::string expected = g.allowed.empty() ? fmt::format("an integer in {}..{}", g.low, g.high)
                                                      : fmt::format("one of {}", fmt::join(g.allowed, ", "));
-      throw InputError({}, element, fmt::format("parameter '{}' of '{}' is {}, expected {}", key, g.name, number, expected));
+      throw InputError({}, element,
+                       fmt::format("parameter '{}' of '{}' is {}, expected {}", key, g.name, number, expected));
     }
     value = static_cast<int>(number);
   }
@@ -282,7 +285,8 @@ Topology topology_from_spec(const std::string& spec) {
       const char* text = item.data() + (eq == std::string::npos ? item.size() : eq + 1);
       const auto [end, ec] = std::from_chars(text, item.data() + item.size(), number);
       if (eq == std::string::npos || ec != std::errc() || end != item.data() + item.size())
-        throw InputError({}, "topology", fmt::format("malformed generator parameter '{}' in '{}', expected key=number", item, spec),
+        throw InputError({}, "topology",
+                         fmt::format("malformed generator parameter '{}' in '{}', expected key=number", item, spec),
                          "write generator:key=value,key=value, e.g. dgx_h100_cluster:nodes=4");
       params.emplace_back(item.substr(0, eq), number);
       at = comma + 1;
@@ -297,7 +301,8 @@ Topology topology_from_spec(const std::string& spec) {
   for (const auto& entry : fs::directory_iterator(data_root() / "topologies", ignored))
     if (entry.path().extension() == ".graphml") candidates.push_back(entry.path().stem().string());
   std::sort(candidates.begin(), candidates.end());
-  throw InputError({}, "topology", fmt::format("unknown topology '{}': not a file, a shipped topology or a generator", spec),
+  throw InputError({}, "topology",
+                   fmt::format("unknown topology '{}': not a file, a shipped topology or a generator", spec),
                    suggestion_note(name, candidates, "generators and shipped topologies"));
 }
 

@@ -12,16 +12,17 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <numeric>
 #include <regex>
-#include <set>
 #include <sstream>
 
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/graphml.hpp>
 #include <boost/graph/graphviz.hpp>
 #include <boost/property_tree/xml_parser.hpp>
+
 #include <fmt/format.h>
 
 #include "common/input_error.hpp"
@@ -109,7 +110,8 @@ struct FileText {
   std::size_t find_tag(const std::string& tag, const std::vector<std::string>& needles, int nth = 0) const {
     for (std::size_t at = text.find("<" + tag); at != std::string::npos; at = text.find("<" + tag, at + 1)) {
       const std::string head = text.substr(at, text.find('>', at) - at);
-      if (std::all_of(needles.begin(), needles.end(), [&](const auto& n) { return head.find(n) != std::string::npos; }) &&
+      if (std::all_of(needles.begin(), needles.end(),
+                      [&](const auto& n) { return head.find(n) != std::string::npos; }) &&
           nth-- == 0)
         return at;
     }
@@ -149,25 +151,30 @@ RawGraph read_graphml_file(const FileText& file) {
   }
   const auto root = doc.get_child_optional("graphml");
   const auto graph = root ? root->get_child_optional("graph") : boost::none;
-  if (!graph) throw InputError({file.path}, "file", "not a GraphML topology: expected <graphml><graph>...</graph></graphml>");
+  if (!graph)
+    throw InputError({file.path}, "file", "not a GraphML topology: expected <graphml><graph>...</graph></graphml>");
 
   RawGraph raw;
   std::map<std::string, int> seen;
   for (const auto& [tag, child] : *graph) {
     if (tag == "node") {
       const std::string id = child.get<std::string>("<xmlattr>.id", "");
-      if (id.empty()) throw InputError(file.mark_at(file.find_tag("node", {}, static_cast<int>(raw.ids.size()))), "vertex", "<node> without an id");
+      if (id.empty())
+        throw InputError(file.mark_at(file.find_tag("node", {}, static_cast<int>(raw.ids.size()))), "vertex",
+                         "<node> without an id");
       if (child.get_child_optional("graph"))
         throw InputError(file.vertex(id), fmt::format("vertex '{}'", id), "nested graphs are not supported");
       if (const int count = seen[id]++; count > 0)
-        throw InputError(file.vertex(id, count), fmt::format("vertex '{}'", id), fmt::format("duplicate vertex id '{}'", id));
+        throw InputError(file.vertex(id, count), fmt::format("vertex '{}'", id),
+                         fmt::format("duplicate vertex id '{}'", id));
       raw.ids.push_back(id);
     } else if (tag == "edge") {
       RawEdge edge{child.get<std::string>("<xmlattr>.source", ""), child.get<std::string>("<xmlattr>.target", ""), {}};
       for (const std::string& end : {edge.a, edge.b})
         if (!seen.count(end))
-          throw InputError(file.edge(edge.a, edge.b), fmt::format("edge '{}--{}'", edge.a, edge.b),
-                           fmt::format("edge '{}--{}' names vertex '{}', which no <node> declares", edge.a, edge.b, end));
+          throw InputError(
+              file.edge(edge.a, edge.b), fmt::format("edge '{}--{}'", edge.a, edge.b),
+              fmt::format("edge '{}--{}' names vertex '{}', which no <node> declares", edge.a, edge.b, end));
       raw.edges.push_back(std::move(edge));
     }
   }
@@ -196,12 +203,14 @@ RawGraph read_dot_file(const FileText& file) {
   try {
     boost::read_graphviz(file.text, g, dp, "node_id");
   } catch (const boost::directed_graph_error&) {
-    throw InputError({file.path}, "graph", "topology graphs are undirected, expected 'graph { a -- b }', not 'digraph'");
+    throw InputError({file.path}, "graph",
+                     "topology graphs are undirected, expected 'graph { a -- b }', not 'digraph'");
   } catch (const std::exception& e) {
-    const bool keyword = std::strstr(e.what(), "'node'") || std::strstr(e.what(), "'edge'") || std::strstr(e.what(), "'graph'");
-    throw InputError({file.path}, "file", fmt::format("cannot read DOT: {}", e.what()),
-                     keyword ? "node, edge and graph are DOT keywords: quote them as attribute names, e.g. \"node\"=\"n0\""
-                             : "");
+    const bool keyword =
+        std::strstr(e.what(), "'node'") || std::strstr(e.what(), "'edge'") || std::strstr(e.what(), "'graph'");
+    throw InputError(
+        {file.path}, "file", fmt::format("cannot read DOT: {}", e.what()),
+        keyword ? "node, edge and graph are DOT keywords: quote them as attribute names, e.g. \"node\"=\"n0\"" : "");
   }
   for (std::size_t v = 0; v < boost::num_vertices(g); ++v) {
     raw.ids.push_back(g[v].at("node_id"));
@@ -232,17 +241,25 @@ std::optional<double> parse_scaled(std::string text, int exponent) {
   return std::isfinite(value) ? std::optional(value) : std::nullopt;
 }
 
+/// A vertex, an edge or the graph, by name; the line it is written on is looked up only when
+/// there is something to report (a search of the whole text per element would be quadratic).
+struct Element {
+  std::string name;  // "vertex 'gpu3'", "edge 'gpu0--nvsw'", "graph"
+  std::function<SourceMark()> locate;
+};
+
 /// Turns the attribute maps into checked vertices and edges, with marks for every complaint.
 class Builder {
  public:
   explicit Builder(const FileText& file) : file_(file) {}
 
   Topology build(const RawGraph& raw) {
-    check_names(raw.graph, kGraphAttributes, "graph", "graph", {file_.path});
+    const Element graph{"graph", [this] { return SourceMark{file_.path}; }};
+    check_names(raw.graph, kGraphAttributes, graph, "graph");
     const std::string name = value_or(raw.graph, "name", std::filesystem::path(file_.path).stem().string());
     const std::string p2p = value_or(raw.graph, "gpu_peer_to_peer", "true");
     if (p2p != "true" && p2p != "false")
-      throw InputError({file_.path}, "graph", fmt::format("graph has gpu_peer_to_peer = '{}', expected true or false", p2p));
+      fail(graph, fmt::format("graph has gpu_peer_to_peer = '{}', expected true or false", p2p));
     default_source_ = value_or(raw.graph, "source", "");
 
     std::vector<Vertex> vertices;
@@ -252,7 +269,8 @@ class Builder {
       index.emplace(raw.ids[v], static_cast<int>(v));
     }
     std::vector<Edge> edges;
-    for (const RawEdge& raw_edge : raw.edges) edges.push_back(edge(raw_edge, index.at(raw_edge.a), index.at(raw_edge.b)));
+    for (const RawEdge& raw_edge : raw.edges)
+      edges.push_back(edge(raw_edge, index.at(raw_edge.a), index.at(raw_edge.b)));
     derive_nodes(vertices, edges, raw);
     try {
       return Topology(name, std::move(vertices), std::move(edges), p2p == "true", file_.path);
@@ -271,81 +289,86 @@ class Builder {
   }
 
  private:
-  void check_names(const Attributes& attributes, const std::vector<std::string>& valid, const std::string& element,
-                   const std::string& what, const SourceMark& mark) const {
+  [[noreturn]] static void fail(const Element& element, const std::string& message, const std::string& note = "") {
+    throw InputError(element.locate(), element.name, message, note);
+  }
+
+  static void check_names(const Attributes& attributes, const std::vector<std::string>& valid, const Element& element,
+                          const std::string& what) {
     for (const auto& [name, value] : attributes) {
       if (std::find(valid.begin(), valid.end(), name) != valid.end()) continue;
       std::string note = suggestion_note(name, valid, fmt::format("valid {} attributes", what));
       if (std::regex_match(name, std::regex("[eE][-+]?[0-9]+")))
         note += "; Boost's DOT reader splits an unquoted exponent off a number: quote numbers, e.g. \"1.5e3\"";
-      throw InputError(mark, element, fmt::format("unknown attribute '{}' on {}", name, element), note);
+      fail(element, fmt::format("unknown attribute '{}' on {}", name, element.name), note);
     }
   }
 
-  std::string value_or(const Attributes& attributes, const std::string& name, const std::string& fallback) const {
+  static std::string value_or(const Attributes& attributes, const std::string& name, const std::string& fallback) {
     const auto found = attributes.find(name);
     return found == attributes.end() ? fallback : found->second;
   }
 
-  double number(const Attributes& attributes, const std::string& name, int exponent, bool positive,
-                const std::string& element, const SourceMark& mark) const {
+  /// The attribute as a number times 10^exponent (its unit's scale to SI), > 0 or >= 0.
+  static double number(const Attributes& attributes, const std::string& name, int exponent, bool positive,
+                       const Element& element) {
     const auto found = attributes.find(name);
     const std::string expected = positive ? "a number > 0" : "a number >= 0";
     if (found == attributes.end())
-      throw InputError(mark, element, fmt::format("{} has no {}, expected {}", element, name, expected));
+      fail(element, fmt::format("{} has no {}, expected {}", element.name, name, expected));
     const auto value = parse_scaled(found->second, exponent);
     if (!value || (positive ? !(*value > 0) : !(*value >= 0)))
-      throw InputError(mark, element, fmt::format("{} has {} = '{}', expected {}", element, name, found->second, expected));
+      fail(element, fmt::format("{} has {} = '{}', expected {}", element.name, name, found->second, expected));
     return *value;
   }
 
   Vertex vertex(const std::string& id, const Attributes& attributes) const {
-    const std::string element = fmt::format("vertex '{}'", id);
-    const SourceMark mark = file_.vertex(id);
-    check_names(attributes, kVertexAttributes, element, "vertex", mark);
+    const Element element{fmt::format("vertex '{}'", id), [this, &id] { return file_.vertex(id); }};
+    check_names(attributes, kVertexAttributes, element, "vertex");
     Vertex v;
     v.id = id;
     const std::string kind = value_or(attributes, "kind", "");
-    if (kind.empty()) throw InputError(mark, element, fmt::format("{} has no kind", element), "valid kinds: " + fmt::format("{}", fmt::join(kKinds, ", ")));
     const auto parsed = vertex_kind_from_string(kind);
     if (!parsed)
-      throw InputError(mark, element, fmt::format("{} has kind = '{}', expected a vertex kind", element, kind),
-                       suggestion_note(kind, kKinds, "valid kinds"));
+      fail(element,
+           kind.empty() ? fmt::format("{} has no kind", element.name)
+                        : fmt::format("{} has kind = '{}', expected a vertex kind", element.name, kind),
+           suggestion_note(kind, kKinds, "valid kinds"));
     v.kind = *parsed;
     v.node = value_or(attributes, "node", "");
-    if (attributes.count("backplane_GBps")) v.backplane_Bps = number(attributes, "backplane_GBps", 9, true, element, mark);
+    if (attributes.count("backplane_GBps")) v.backplane_Bps = number(attributes, "backplane_GBps", 9, true, element);
     v.source = value_or(attributes, "source", default_source_);
     return v;
   }
 
   Edge edge(const RawEdge& raw, int a, int b) const {
-    const std::string element = fmt::format("edge '{}--{}'", raw.a, raw.b);
-    const SourceMark mark = file_.edge(raw.a, raw.b);
+    const Element element{fmt::format("edge '{}--{}'", raw.a, raw.b),
+                          [this, &raw] { return file_.edge(raw.a, raw.b); }};
     const Attributes& attributes = raw.attributes;
-    check_names(attributes, kEdgeAttributes, element, "edge", mark);
+    check_names(attributes, kEdgeAttributes, element, "edge");
     Edge e;
     e.a = a;
     e.b = b;
     const std::string cls = value_or(attributes, "class", "");
     const auto parsed = link_class_from_string(cls);
     if (!parsed)
-      throw InputError(mark, element,
-                       cls.empty() ? fmt::format("{} has no class", element)
-                                   : fmt::format("{} has class = '{}', expected a link class", element, cls),
-                       suggestion_note(cls, kClasses, "valid classes"));
+      fail(element,
+           cls.empty() ? fmt::format("{} has no class", element.name)
+                       : fmt::format("{} has class = '{}', expected a link class", element.name, cls),
+           suggestion_note(cls, kClasses, "valid classes"));
     e.link_class = *parsed;
-    e.bandwidth_Bps = number(attributes, "bandwidth_GBps", 9, true, element, mark);
-    e.latency_s = number(attributes, "latency_us", -6, false, element, mark);
+    e.bandwidth_Bps = number(attributes, "bandwidth_GBps", 9, true, element);
+    e.latency_s = number(attributes, "latency_us", -6, false, element);
     const std::string duplex = value_or(attributes, "duplex", "full");
     if (duplex != "full" && duplex != "half")
-      throw InputError(mark, element, fmt::format("{} has duplex = '{}', expected full or half", element, duplex));
+      fail(element, fmt::format("{} has duplex = '{}', expected full or half", element.name, duplex));
     e.duplex = duplex == "full" ? Duplex::full : Duplex::half;
     if (const auto count = attributes.find("count"); count != attributes.end()) {
       int links = 0;
       const std::string& text = count->second;
       const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), links);
       if (ec != std::errc() || end != text.data() + text.size() || links < 1)
-        throw InputError(mark, element, fmt::format("{} has count = '{}', expected an integer >= 1", element, text));
+        fail(element, fmt::format("{} has count = '{}', expected an integer >= 1", element.name, text));
       e.bandwidth_Bps *= links;  // a bundle of identical links
     }
     e.source = value_or(attributes, "source", default_source_);
@@ -384,7 +407,8 @@ class Builder {
 
 Topology load_topology(const std::string& path) {
   std::string extension = std::filesystem::path(path).extension().string();
-  std::transform(extension.begin(), extension.end(), extension.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::transform(extension.begin(), extension.end(), extension.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
   if (extension != ".graphml" && extension != ".dot" && extension != ".gv")
     throw InputError({path}, "file",
                      fmt::format("unknown topology file type '{}', expected .graphml, .dot or .gv", extension));

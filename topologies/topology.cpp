@@ -17,6 +17,7 @@
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/dijkstra_shortest_paths.hpp>
 #include <boost/graph/filtered_graph.hpp>
+
 #include <fmt/format.h>
 
 #include "common/input_error.hpp"
@@ -141,7 +142,8 @@ Topology::Topology(std::string name, std::vector<Vertex> vertices, std::vector<E
   std::unordered_map<std::string, int> seen;
   for (int v = 0; v < n; ++v) {
     const Vertex& vertex = vertices_[v];
-    if (vertex.id.empty()) throw InputError(mark, fmt::format("vertex #{}", v), fmt::format("vertex #{} has an empty id", v));
+    if (vertex.id.empty())
+      throw InputError(mark, fmt::format("vertex #{}", v), fmt::format("vertex #{} has an empty id", v));
     if (!seen.emplace(vertex.id, v).second)
       throw InputError(mark, vertex_element(vertex), fmt::format("duplicate vertex id '{}'", vertex.id));
     if (!(vertex.backplane_Bps >= 0) || !std::isfinite(vertex.backplane_Bps))
@@ -157,11 +159,14 @@ Topology::Topology(std::string name, std::vector<Vertex> vertices, std::vector<E
       throw InputError(mark, fmt::format("edge #{}", i),
                        fmt::format("edge #{} joins vertices {} and {}, expected indices in 0..{}", i, e.a, e.b, n - 1));
     const std::string element = fmt::format("edge '{}--{}'", vertices_[e.a].id, vertices_[e.b].id);
-    if (e.a == e.b) throw InputError(mark, element, fmt::format("{} joins vertex '{}' to itself", element, vertices_[e.a].id));
+    if (e.a == e.b)
+      throw InputError(mark, element, fmt::format("{} joins vertex '{}' to itself", element, vertices_[e.a].id));
     if (!(e.bandwidth_Bps > 0) || !std::isfinite(e.bandwidth_Bps))
-      throw InputError(mark, element, fmt::format("{} has bandwidth {} B/s, expected a finite number > 0", element, e.bandwidth_Bps));
+      throw InputError(mark, element,
+                       fmt::format("{} has bandwidth {} B/s, expected a finite number > 0", element, e.bandwidth_Bps));
     if (!(e.latency_s >= 0) || !std::isfinite(e.latency_s))
-      throw InputError(mark, element, fmt::format("{} has latency {} s, expected a finite number >= 0", element, e.latency_s));
+      throw InputError(mark, element,
+                       fmt::format("{} has latency {} s, expected a finite number >= 0", element, e.latency_s));
   }
 
   // A GPU is usable if a path through forwarding vertices reaches another endpoint (a cpu, when
@@ -301,7 +306,8 @@ Route Topology::route(int from, int to) const {
     }
   };
 
-  const bool bounce = !gpu_peer_to_peer_ && vertices_[from].kind == VertexKind::gpu && vertices_[to].kind == VertexKind::gpu;
+  const bool bounce =
+      !gpu_peer_to_peer_ && vertices_[from].kind == VertexKind::gpu && vertices_[to].kind == VertexKind::gpu;
   if (!bounce) {
     append(search_from(routing_->arcs, vertices_, from, to), from, to);
     return route;

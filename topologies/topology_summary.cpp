@@ -11,12 +11,12 @@
 #include <charconv>
 #include <cmath>
 #include <cstdint>
-#include <limits>
 #include <ostream>
 #include <set>
 
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/push_relabel_max_flow.hpp>
+
 #include <fmt/format.h>
 
 namespace clustersim::topo {
@@ -83,7 +83,8 @@ double bisection(const Topology& t) {
   for (std::size_t i = 0; i < gpus.size(); ++i) (i < half ? first : second).emplace_back(gpus[i], 0);
   if (t.gpu_peer_to_peer()) return static_cast<double>(max_flow(t, first, second));
   for (std::size_t v = 0; v < t.vertices().size(); ++v)
-    if (t.vertices()[v].kind == VertexKind::cpu) cpus.emplace_back(static_cast<int>(v), whole(t.vertices()[v].backplane_Bps));
+    if (t.vertices()[v].kind == VertexKind::cpu)
+      cpus.emplace_back(static_cast<int>(v), whole(t.vertices()[v].backplane_Bps));
   return static_cast<double>(std::min(max_flow(t, first, cpus), max_flow(t, cpus, second)));
 }
 
@@ -132,7 +133,8 @@ std::string shifted_decimal(double value, int shift) {
   digits.erase(std::remove(digits.begin(), digits.end(), '.'), digits.end());
   if (exponent < -6 || exponent > 20) return fmt::format("{}e{}", mantissa, exponent);
   if (exponent < 0) return sign + "0." + std::string(-exponent - 1, '0') + digits;
-  if (digits.size() <= static_cast<std::size_t>(exponent) + 1) return sign + digits + std::string(exponent + 1 - digits.size(), '0');
+  if (digits.size() <= static_cast<std::size_t>(exponent) + 1)
+    return sign + digits + std::string(exponent + 1 - digits.size(), '0');
   return sign + digits.substr(0, exponent + 1) + "." + digits.substr(exponent + 1);
 }
 
@@ -196,7 +198,8 @@ std::string format_summary(const TopologySummary& s) {
   std::vector<std::string> counts;
   for (const auto& [kind, count] : s.vertex_counts) counts.push_back(fmt::format("{} {}", to_string(kind), count));
   out += fmt::format("# vertices: {}\n#\n", fmt::join(counts, ", "));
-  out += fmt::format("# {:>11} {:>6} {:>12} {:>15} {:>15}\n", "class", "edges", "total_bw", "gpu_inject_min", "gpu_inject_max");
+  out += fmt::format("# {:>11} {:>6} {:>12} {:>15} {:>15}\n", "class", "edges", "total_bw", "gpu_inject_min",
+                     "gpu_inject_max");
   out += fmt::format("# {:>11} {:>6} {:>12} {:>15} {:>15}\n", "", "", "(GB/s)", "(GB/s)", "(GB/s)");
   int edges = 0;
   double total = 0;
@@ -216,15 +219,17 @@ std::string format_summary(const TopologySummary& s) {
 
 std::string to_dot(const Topology& topology) {
   const auto& vertices = topology.vertices();
-  std::string out = fmt::format("graph {} {{\n  graph [label={}, labelloc=t, fontname=Helvetica];\n",
-                                dot_quote(topology.name()), dot_quote(topology.name() + " (" + topology.origin() + ")"));
+  std::string out =
+      fmt::format("graph {} {{\n  graph [label={}, labelloc=t, fontname=Helvetica];\n", dot_quote(topology.name()),
+                  dot_quote(topology.name() + " (" + topology.origin() + ")"));
   out += "  node [fontname=Helvetica, fontsize=10];\n  edge [fontname=Helvetica, fontsize=8];\n";
   std::vector<std::string> nodes;  // in order of first appearance
   for (const Vertex& v : vertices)
     if (std::find(nodes.begin(), nodes.end(), v.node) == nodes.end()) nodes.push_back(v.node);
   for (const std::string& node : nodes) {
     const std::string indent = node.empty() ? "  " : "    ";
-    if (!node.empty()) out += fmt::format("  subgraph {} {{\n    label={};\n", dot_quote("cluster_" + node), dot_quote(node));
+    if (!node.empty())
+      out += fmt::format("  subgraph {} {{\n    label={};\n", dot_quote("cluster_" + node), dot_quote(node));
     for (const Vertex& v : vertices) {
       if (v.node != node) continue;
       const std::string label = v.backplane_Bps > 0 ? fmt::format("{}\n{} GB/s", v.id, gbps(v.backplane_Bps)) : v.id;
@@ -247,14 +252,18 @@ void write_graphml(const Topology& topology, std::ostream& out) {
   };
   out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
       << "<!-- " << comment_safe(topology.name()) << ": written by clustersim from " << comment_safe(topology.origin())
-      << ".\n     Attributes and units: topologies/README.md. Every vertex and edge names the source of its figures. -->\n"
+      << ".\n     Attributes and units: topologies/README.md. Every vertex and edge names the source of its figures. "
+         "-->\n"
       << "<graphml xmlns=\"http://graphml.graphdrawing.org/xmlns\">\n";
-  const std::pair<const char*, const char*> keys[] = {
-      {"name", "graph"},   {"gpu_peer_to_peer", "graph"}, {"kind", "node"},           {"node", "node"},
-      {"backplane_GBps", "node"}, {"source", "node"},     {"class", "edge"},          {"bandwidth_GBps", "edge"},
-      {"latency_us", "edge"},     {"duplex", "edge"},     {"source", "edge"}};
+  const std::pair<const char*, const char*> keys[] = {{"name", "graph"},          {"gpu_peer_to_peer", "graph"},
+                                                      {"kind", "node"},           {"node", "node"},
+                                                      {"backplane_GBps", "node"}, {"source", "node"},
+                                                      {"class", "edge"},          {"bandwidth_GBps", "edge"},
+                                                      {"latency_us", "edge"},     {"duplex", "edge"},
+                                                      {"source", "edge"}};
   for (const auto& [name, scope] : keys)
-    out << fmt::format("  <key id=\"{}_{}\" for=\"{}\" attr.name=\"{}\" attr.type=\"string\"/>\n", scope, name, scope, name);
+    out << fmt::format("  <key id=\"{}_{}\" for=\"{}\" attr.name=\"{}\" attr.type=\"string\"/>\n", scope, name, scope,
+                       name);
   auto data = [&](const char* indent, const char* scope, const char* key, const std::string& value) {
     out << fmt::format("{}<data key=\"{}_{}\">{}</data>\n", indent, scope, key, xml_escape(value));
   };
@@ -271,7 +280,8 @@ void write_graphml(const Topology& topology, std::ostream& out) {
   }
   const auto& vertices = topology.vertices();
   for (const Edge& e : topology.edges()) {
-    out << fmt::format("    <edge source=\"{}\" target=\"{}\">\n", xml_escape(vertices[e.a].id), xml_escape(vertices[e.b].id));
+    out << fmt::format("    <edge source=\"{}\" target=\"{}\">\n", xml_escape(vertices[e.a].id),
+                       xml_escape(vertices[e.b].id));
     data("      ", "edge", "class", to_string(e.link_class));
     data("      ", "edge", "bandwidth_GBps", shifted_decimal(e.bandwidth_Bps, -9));
     data("      ", "edge", "latency_us", shifted_decimal(e.latency_s, 6));

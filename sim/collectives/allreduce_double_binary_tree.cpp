@@ -69,7 +69,7 @@ Schedule one_tree(const TreeLinks& links, int chunks, double chunk) {
 }  // namespace
 
 Channels allreduce_double_binary_tree(const GroupLayout& group, int index, double bytes) {
-  const auto nodes = group.nodes();
+  const auto& nodes = group.nodes();
   const int chunks = pipeline_chunks(bytes / 2);
   const double chunk = bytes / 2 / chunks;
   return {one_tree(tree_links(nodes, index, 0), chunks, chunk), one_tree(tree_links(nodes, index, 1), chunks, chunk)};

@@ -29,7 +29,7 @@ void append_ring(Schedule& steps, const std::vector<int>& ring, int index, doubl
 
 Schedule allreduce_hierarchical(const GroupLayout& group, int index, double bytes) {
   if (!group.is_uniform()) throw std::logic_error("hierarchical allreduce needs the same ranks per node");
-  const auto nodes = group.nodes();
+  const auto& nodes = group.nodes();
   const int k = static_cast<int>(nodes.front().size());
   const int m = static_cast<int>(nodes.size());
   std::vector<int> my_node, peers_across;

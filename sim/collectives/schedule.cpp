@@ -10,20 +10,17 @@
 
 namespace clustersim::sim {
 
-std::vector<std::vector<int>> GroupLayout::nodes() const {
-  std::vector<std::vector<int>> groups;
+GroupLayout::GroupLayout(std::vector<int> node_of) : node_of_(std::move(node_of)) {
   std::map<int, std::size_t> slot;
   for (int i = 0; i < size(); ++i) {
-    auto [it, inserted] = slot.try_emplace(node_of[i], groups.size());
-    if (inserted) groups.emplace_back();
-    groups[it->second].push_back(i);
+    auto [it, inserted] = slot.try_emplace(node_of_[i], nodes_.size());
+    if (inserted) nodes_.emplace_back();
+    nodes_[it->second].push_back(i);
   }
-  return groups;
 }
 
 bool GroupLayout::is_uniform() const {
-  const auto groups = nodes();
-  return std::all_of(groups.begin(), groups.end(), [&](const auto& g) { return g.size() == groups[0].size(); });
+  return std::all_of(nodes_.begin(), nodes_.end(), [&](const auto& g) { return g.size() == nodes_[0].size(); });
 }
 
 int pipeline_chunks(double bytes) {

@@ -33,14 +33,21 @@ using Schedule = std::vector<Step>;
 using Channels = std::vector<Schedule>;
 
 /// The members of a collective's group and the machine each is in.
-struct GroupLayout {
-  std::vector<int> node_of;  ///< node id per group index
+class GroupLayout {
+ public:
+  /// `node_of`: node id per group index.
+  explicit GroupLayout(std::vector<int> node_of = {});
 
-  int size() const { return static_cast<int>(node_of.size()); }
+  int size() const { return static_cast<int>(node_of_.size()); }
+  int node_of(int index) const { return node_of_[index]; }
   /// Group indices by node, nodes in order of first appearance.
-  std::vector<std::vector<int>> nodes() const;
-  /// Every node holds the same number of members, in the same order of local index.
+  const std::vector<std::vector<int>>& nodes() const { return nodes_; }
+  /// Every node holds the same number of members.
   bool is_uniform() const;
+
+ private:
+  std::vector<int> node_of_;
+  std::vector<std::vector<int>> nodes_;
 };
 
 /// Chunks a pipelined algorithm splits `bytes` into: one per 512 KiB, 1 to 32.

@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: Apache-2.0
+// The clustersim command as users run it: exit codes, messages, what is written and what is not.
+#include <catch2/catch.hpp>
+
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Run {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+/// Runs `clustersim <args>` from the source tree, capturing stdout and stderr.
+Run clustersim(const std::string& args) {
+  const fs::path dir = fs::temp_directory_path() / "clustersim_cli_test";
+  fs::create_directories(dir);
+  const std::string command = std::string(CLUSTERSIM_BINARY) + " " + args + " >" + (dir / "out").string() + " 2>" +
+                              (dir / "err").string();
+  const int status = std::system(command.c_str());
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(dir / "out"), slurp(dir / "err")};
+}
+
+fs::path temp_file(const std::string& name, const std::string& text) {
+  const fs::path path = fs::temp_directory_path() / name;
+  std::ofstream(path) << text;
+  return path;
+}
+
+}  // namespace
+
+SCENARIO("the default scenario runs and says where its results are", "[cli]") {
+  const fs::path out = fs::temp_directory_path() / "clustersim_cli_default";
+  fs::remove_all(out);
+  const Run run = clustersim("simulate --quiet --out " + out.string());
+  CHECK(run.exit_code == 0);
+  CHECK(run.out.find("# ring / tree latency ratio") != std::string::npos);
+  CHECK(run.out.find("# results: " + (out / "results.json").string()) != std::string::npos);
+  CHECK(fs::exists(out / "results.csv"));
+  AND_THEN("the same inputs give the same results, bit for bit") {
+    const std::string first = slurp(out / "results.json");
+    CHECK(clustersim("simulate --quiet --jobs 1 --out " + out.string()).exit_code == 0);
+    CHECK(slurp(out / "results.json") == first);
+  }
+  fs::remove_all(out);
+}
+
+SCENARIO("a scenario with an unknown key is rejected and nothing is written", "[cli][errors]") {
+  GIVEN("a scenario with 'strategys' for 'strategies'") {
+    const fs::path scenario = temp_file("clustersim_typo.yaml",
+                                        "name: typo\n"
+                                        "topology: {generator: dgx_h100_cluster, nodes: 1}\n"
+                                        "device: h100_sxm\n"
+                                        "workload: {context: 80k}\n"
+                                        "strategys: [tree, ring]\n");
+    const fs::path out = fs::temp_directory_path() / "clustersim_cli_typo";
+    fs::remove_all(out);
+    WHEN("it is simulated") {
+      const Run run = clustersim("simulate " + scenario.string() + " --out " + out.string());
+      THEN("the message names file:line:column and suggests 'strategies', and the exit code is 2") {
+        CHECK(run.exit_code == 2);
+        CHECK(run.err.find(scenario.string() + ":5:1: error: unknown key 'strategys'") != std::string::npos);
+        CHECK(run.err.find("did you mean 'strategies'?") != std::string::npos);
+      }
+      AND_THEN("nothing is written") { CHECK_FALSE(fs::exists(out)); }
+    }
+  }
+}
+
+SCENARIO("a case that needs more GPUs than the topology has is rejected before anything runs", "[cli][errors]") {
+  const fs::path scenario = temp_file("clustersim_too_many.yaml",
+                                      "name: too_many\n"
+                                      "topology: {generator: rtx4090_box, gpus: 2}\n"
+                                      "device: rtx4090\n"
+                                      "gpus: 4\n"
+                                      "workload: {context: 80k}\n"
+                                      "strategies: [tree]\n");
+  const Run run = clustersim("simulate " + scenario.string() + " --out " + (fs::temp_directory_path() / "x").string());
+  CHECK(run.exit_code == 2);
+  CHECK(run.err.find("asks for 4 GPUs but topology 'rtx4090_box:gpus=2' has 2") != std::string::npos);
+}
+
+SCENARIO("a case that does not fit in device memory is reported as such, not simulated", "[cli]") {
+  // 16 heads × 128, bf16: 8 KiB of K and V per token; 5.12M tokens on 2 RTX 4090 (24 GB) need
+  // 21 GB of shard each for tree and 42 GB for ring.
+  const fs::path scenario = temp_file("clustersim_oom.yaml",
+                                      "name: oom\n"
+                                      "topology: {generator: rtx4090_box, gpus: 2}\n"
+                                      "device: rtx4090\n"
+                                      "workload: {context: 5.12M}\n"
+                                      "strategies: [tree, ring]\n");
+  const fs::path out = fs::temp_directory_path() / "clustersim_cli_oom";
+  fs::remove_all(out);
+  const Run run = clustersim("simulate --quiet " + scenario.string() + " --out " + out.string());
+  CHECK(run.exit_code == 0);
+  const std::string csv = slurp(out / "results.csv");
+  CHECK(csv.find(",tree,5120000,1,16,16,128,bf16,rtx4090,ok,") != std::string::npos);
+  CHECK(csv.find(",ring,5120000,1,16,16,128,bf16,rtx4090,oom,") != std::string::npos);
+  fs::remove_all(out);
+}
+
+SCENARIO("topology show summarises a generator and prints DOT", "[cli]") {
+  const Run summary = clustersim("topology show dgx_h100_cluster:nodes=2");
+  CHECK(summary.exit_code == 0);
+  CHECK(summary.out.find("bisection") != std::string::npos);
+  const Run dot = clustersim("topology show rtx4090_box:gpus=2 --format dot");
+  CHECK(dot.exit_code == 0);
+  CHECK(dot.out.rfind("graph", 0) == 0);
+}
+
+SCENARIO("a bad topology file exits 2 naming the file, the element and the reason", "[cli][errors]") {
+  const fs::path graph = temp_file("clustersim_bad.dot",
+                                   "graph g {\n"
+                                   "  gpu0 [kind=\"gpu\"];\n"
+                                   "  gpu1 [kind=\"gpu\"];\n"
+                                   "  gpu0 -- gpu1 [class=\"nvlink\", bandwidth_GBps=\"-5\", latency_us=\"1\"];\n"
+                                   "}\n");
+  const Run run = clustersim("topology show " + graph.string());
+  CHECK(run.exit_code == 2);
+  CHECK(run.err.find(graph.string()) != std::string::npos);
+  CHECK(run.err.find("gpu0--gpu1") != std::string::npos);
+}
+
+SCENARIO("usage errors exit 2 and point to --help", "[cli][errors]") {
+  const Run run = clustersim("simulate --jobs many");
+  CHECK(run.exit_code == 2);
+  CHECK(run.err.find("--help") != std::string::npos);
+}

@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: Apache-2.0
+// The results schema: JSON round trip, CSV columns, atomic writing.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "reports/results.hpp"
+
+using namespace clustersim;
+
+namespace {
+
+reports::Results sample() {
+  reports::Results r{.tool_version = "test", .scenario = "s", .scenario_origin = "s.yaml"};
+  reports::CaseResult c{.index = 0, .scenario = "s", .topology = "dgx_h100_cluster:nodes=1", .gpus = 8,
+                        .strategy = "tree", .context = 80000, .batch = 1, .heads = 16, .kv_heads = 16,
+                        .head_dim = 128, .dtype = "bf16", .device = "h100_sxm", .device_provenance = "datasheet"};
+  c.latency_s = 9.518e-05;
+  c.compute_s = 0.1 / 3;  // not representable in decimal: the round trip must still be exact
+  c.link_bytes_by_class = {{"nvlink", 12345.5}};
+  c.peak_memory = {.kv_shard = 1, .receive_buffers = 2, .partials = 3, .query_output = 4};
+  c.peak_mem_bytes = 10;
+  c.collectives.push_back({"allreduce_max_lse", "allreduce", "ring", "LL", 8, 64, 1.5e-5});
+  r.cases = {c, c};
+  r.cases[1].index = 1;
+  r.cases[1].strategy = "ring";
+  return r;
+}
+
+std::string read(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+}  // namespace
+
+TEST_CASE("reports: results round-trip through the JSON schema exactly", "[reports]") {
+  const reports::Results original = sample();
+  const std::string text = reports::to_json_text(original);
+  const reports::Results back = reports::results_from_json_text(text);
+  CHECK(reports::to_json_text(back) == text);
+  CHECK(back.cases[0].compute_s == original.cases[0].compute_s);
+  CHECK(back.schema == "clustersim.results/1");
+}
+
+TEST_CASE("reports: a file of another schema is refused", "[reports][errors]") {
+  CHECK_THROWS_WITH(reports::results_from_json_text(R"({"schema": "other/2"})"), Catch::Contains("schema 'other/2'"));
+}
+
+TEST_CASE("reports: the CSV has the documented columns and one row per case", "[reports]") {
+  const std::string csv = reports::to_csv(sample());
+  CHECK(csv.rfind("scenario,topology,gpus,strategy,context,batch,heads,kv_heads,head_dim,dtype,device,status,"
+                  "latency_s,compute_s,comm_s,exposed_comm_s,idle_s,bytes_per_device,peak_mem_bytes",
+                  0) == 0);
+  CHECK(std::count(csv.begin(), csv.end(), '\n') == 3);
+  CHECK(csv.find(",tree,80000,") != std::string::npos);
+  CHECK(csv.find(",12345.5,") != std::string::npos);
+}
+
+TEST_CASE("reports: results are written whole or not at all", "[reports][errors]") {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / "clustersim_results_test";
+  fs::remove_all(dir);
+  reports::write_results(sample(), dir);
+  CHECK(reports::results_from_json_text(read(dir / "results.json")).cases.size() == 2);
+  AND_THEN("a directory that holds something else is not replaced") {
+    const fs::path foreign = fs::temp_directory_path() / "clustersim_foreign_dir";
+    fs::create_directories(foreign);
+    std::ofstream(foreign / "notes.txt") << "mine";
+    CHECK_THROWS_WITH(reports::write_results(sample(), foreign), Catch::Contains("holds no results.json"));
+    CHECK(read(foreign / "notes.txt") == "mine");
+    fs::remove_all(foreign);
+  }
+  fs::remove_all(dir);
+}
