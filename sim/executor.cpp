@@ -74,8 +74,10 @@ class Execution {
   }
 
   SimulationResult run() {
+    const std::vector<std::pair<int, int>> pairs = communicating_pairs();
+    prefetch_routes(pairs);
     platform_ = std::make_unique<Platform>(
-        *input_.topology, input_.gpu_of_rank, communicating_pairs(),
+        *input_.topology, input_.gpu_of_rank, pairs,
         [this](int from, int to) -> const topo::Route& { return route(from, to); }, kHostSpeed);
     ranks_.resize(ops_of_rank_.size());
     for (int r = 0; r < static_cast<int>(ranks_.size()); ++r)
@@ -114,12 +116,28 @@ class Execution {
     return out;
   }
 
+  static std::uint64_t pair_key(int from, int to) {
+    return (static_cast<std::uint64_t>(from) << 32) | static_cast<std::uint32_t>(to);
+  }
+
+  /// Computes the routes of `pairs` not known yet, one shortest-path search per source rank.
+  void prefetch_routes(const std::vector<std::pair<int, int>>& pairs) {
+    std::map<int, std::vector<int>> destinations;
+    for (const auto& [from, to] : pairs)
+      if (!route_cache_.count(pair_key(from, to))) destinations[from].push_back(to);
+    for (auto& [from, ranks] : destinations) {
+      std::sort(ranks.begin(), ranks.end());
+      ranks.erase(std::unique(ranks.begin(), ranks.end()), ranks.end());
+      std::vector<int> vertices;
+      for (int r : ranks) vertices.push_back(input_.gpu_of_rank[r]);
+      std::vector<topo::Route> found = input_.topology->routes_from(input_.gpu_of_rank[from], vertices);
+      for (std::size_t i = 0; i < ranks.size(); ++i) route_cache_.emplace(pair_key(from, ranks[i]), std::move(found[i]));
+    }
+  }
+
   const topo::Route& route(int from, int to) {
-    const std::uint64_t key = (static_cast<std::uint64_t>(from) << 32) | static_cast<std::uint32_t>(to);
-    auto it = route_cache_.find(key);
-    if (it == route_cache_.end())
-      it = route_cache_.emplace(key, input_.topology->route(input_.gpu_of_rank[from], input_.gpu_of_rank[to])).first;
-    return it->second;
+    prefetch_routes({{from, to}});
+    return route_cache_.at(pair_key(from, to));
   }
 
   GroupFabric fabric_of(const model::Op& op, const GroupLayout& group) {
@@ -147,6 +165,12 @@ class Execution {
 
   void plan_collectives() {
     collective_plans_.resize(graph_.ops().size());
+    std::vector<std::pair<int, int>> ring_neighbours;
+    for (const model::Op& op : graph_.ops())
+      if (op.kind == model::OpKind::collective)
+        for (std::size_t i = 0; i < op.ranks.size(); ++i)
+          ring_neighbours.emplace_back(op.ranks[i], op.ranks[(i + 1) % op.ranks.size()]);
+    prefetch_routes(ring_neighbours);
     for (const model::Op& op : graph_.ops()) {
       if (op.kind != model::OpKind::collective) continue;
       CollectivePlan& plan = collective_plans_[op.id];

@@ -71,16 +71,18 @@ struct LeavesOnlyForwarders {
 
 struct StopAt {};  // thrown by the visitor once the destination is settled
 
+/// Records predecessor arcs; stops the search once every wanted vertex is settled.
 struct SearchVisitor : boost::default_dijkstra_visitor {
   std::vector<std::optional<ArcId>>* pred_arc = nullptr;
-  int stop_at = -1;
+  std::vector<char>* wanted = nullptr;  // empty: search everything
+  int* remaining = nullptr;
   template <class G>
   void edge_relaxed(const ArcId& arc, const G& g) const {
     (*pred_arc)[boost::target(arc, g)] = arc;
   }
   template <class G>
   void examine_vertex(std::size_t v, const G&) const {
-    if (static_cast<int>(v) == stop_at) throw StopAt{};
+    if (!wanted->empty() && (*wanted)[v] && --*remaining == 0) throw StopAt{};
   }
 };
 
@@ -248,13 +250,23 @@ struct Search {
   std::vector<std::optional<ArcId>> pred_arc;
 };
 
-Search search_from(const ArcGraph& arcs, const std::vector<Vertex>& vertices, int from, int stop_at) {
+/// Shortest paths from `from`, far enough to settle every vertex in `stop_at` (all if empty).
+Search search_from(const ArcGraph& arcs, const std::vector<Vertex>& vertices, int from,
+                   const std::vector<int>& stop_at) {
   const std::size_t n = boost::num_vertices(arcs);
   Search s{std::vector<Cost>(n, kUnreached), std::vector<std::optional<ArcId>>(n)};
   const boost::filtered_graph<ArcGraph, LeavesOnlyForwarders> g(arcs, LeavesOnlyForwarders{&arcs, &vertices, from});
+  std::vector<char> wanted(stop_at.empty() ? 0 : n, 0);
+  int remaining = 0;
+  for (int v : stop_at)
+    if (!wanted[v]) {
+      wanted[v] = 1;
+      ++remaining;
+    }
   SearchVisitor visitor;
   visitor.pred_arc = &s.pred_arc;
-  visitor.stop_at = stop_at;
+  visitor.wanted = &wanted;
+  visitor.remaining = &remaining;
   try {
     boost::dijkstra_shortest_paths(
         g, static_cast<std::size_t>(from),
@@ -272,16 +284,17 @@ Search search_from(const ArcGraph& arcs, const std::vector<Vertex>& vertices, in
 
 }  // namespace
 
-Route Topology::route(int from, int to) const {
-  const int n = static_cast<int>(vertices_.size());
-  for (int v : {from, to})
-    if (v < 0 || v >= n || !is_endpoint(vertices_[v].kind))
-      throw std::invalid_argument(fmt::format("Topology::route: vertex {} is not a gpu or cpu of '{}'", v, name_));
-  Route route;
-  route.bottleneck_Bps = std::numeric_limits<double>::infinity();
-  if (from == to) return route;
+Route Topology::route(int from, int to) const { return routes_from(from, {to}).front(); }
 
-  auto append = [&](const Search& s, int start, int end) {
+std::vector<Route> Topology::routes_from(int from, const std::vector<int>& to) const {
+  const int n = static_cast<int>(vertices_.size());
+  for (int v : to)
+    for (int endpoint : {from, v})
+      if (endpoint < 0 || endpoint >= n || !is_endpoint(vertices_[endpoint].kind))
+        throw std::invalid_argument(
+            fmt::format("Topology::route: vertex {} is not a gpu or cpu of '{}'", endpoint, name_));
+
+  auto append = [&](Route& route, const Search& s, int start, int end) {
     if (s.cost[end].hops == INT_MAX)
       throw InputError(SourceMark{origin_}, vertex_element(vertices_[start]),
                        fmt::format("no route from vertex '{}' to vertex '{}'", vertices_[start].id, vertices_[end].id));
@@ -306,14 +319,22 @@ Route Topology::route(int from, int to) const {
     }
   };
 
-  const bool bounce =
-      !gpu_peer_to_peer_ && vertices_[from].kind == VertexKind::gpu && vertices_[to].kind == VertexKind::gpu;
+  std::vector<Route> routes(to.size());
+  for (Route& r : routes) r.bottleneck_Bps = std::numeric_limits<double>::infinity();
+  const bool bounce = !gpu_peer_to_peer_ && vertices_[from].kind == VertexKind::gpu;
+  std::vector<int> direct;
+  for (std::size_t i = 0; i < to.size(); ++i)
+    if (to[i] != from && !(bounce && vertices_[to[i]].kind == VertexKind::gpu)) direct.push_back(to[i]);
   if (!bounce) {
-    append(search_from(routing_->arcs, vertices_, from, to), from, to);
-    return route;
+    if (!direct.empty()) {
+      const Search s = search_from(routing_->arcs, vertices_, from, direct);
+      for (std::size_t i = 0; i < to.size(); ++i)
+        if (to[i] != from) append(routes[i], s, from, to[i]);
+    }
+    return routes;
   }
   // Staged through host memory: the cpu nearest to the sender (lowest index on a tie).
-  const Search up = search_from(routing_->arcs, vertices_, from, -1);
+  const Search up = search_from(routing_->arcs, vertices_, from, {});
   int host = -1;
   for (int v = 0; v < n; ++v)
     if (vertices_[v].kind == VertexKind::cpu && up.cost[v].hops != INT_MAX && (host < 0 || up.cost[v] < up.cost[host]))
@@ -321,9 +342,20 @@ Route Topology::route(int from, int to) const {
   if (host < 0)
     throw InputError(SourceMark{origin_}, vertex_element(vertices_[from]),
                      fmt::format("no route from vertex '{}' to a cpu to stage gpu traffic in", vertices_[from].id));
-  append(up, from, host);
-  append(search_from(routing_->arcs, vertices_, host, to), host, to);
-  return route;
+  std::vector<int> staged;
+  for (int v : to)
+    if (v != from && vertices_[v].kind == VertexKind::gpu) staged.push_back(v);
+  const Search down = staged.empty() ? Search{} : search_from(routing_->arcs, vertices_, host, staged);
+  for (std::size_t i = 0; i < to.size(); ++i) {
+    if (to[i] == from) continue;
+    if (vertices_[to[i]].kind == VertexKind::gpu) {
+      append(routes[i], up, from, host);
+      append(routes[i], down, host, to[i]);
+    } else {
+      append(routes[i], up, from, to[i]);
+    }
+  }
+  return routes;
 }
 
 }  // namespace clustersim::topo

@@ -85,6 +85,9 @@ class Topology {
   /// then fewest hops; GPUs never forward traffic; without GPU peer-to-peer, GPU-to-GPU traffic
   /// goes to the nearest cpu vertex and back down. Requires: both are gpu or cpu vertices.
   Route route(int from, int to) const;
+  /// route(from, t) for every t in `to`, from one shortest-path search: cheaper than one call
+  /// per destination when a source talks to several peers.
+  std::vector<Route> routes_from(int from, const std::vector<int>& to) const;
 
  private:
   std::string name_;

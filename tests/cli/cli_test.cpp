@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -26,14 +27,19 @@ std::string slurp(const fs::path& p) {
   return s.str();
 }
 
-/// Runs `clustersim <args>` from the source tree, capturing stdout and stderr.
+/// Runs `clustersim <args>` from the source tree, capturing stdout and stderr. Tests run in
+/// parallel processes, so each capture gets its own folder.
 Run clustersim(const std::string& args) {
-  const fs::path dir = fs::temp_directory_path() / "clustersim_cli_test";
+  static int calls = 0;
+  const fs::path dir =
+      fs::temp_directory_path() / ("clustersim_cli_test_" + std::to_string(::getpid()) + "_" + std::to_string(calls++));
   fs::create_directories(dir);
   const std::string command = std::string(CLUSTERSIM_BINARY) + " " + args + " >" + (dir / "out").string() + " 2>" +
                               (dir / "err").string();
   const int status = std::system(command.c_str());
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(dir / "out"), slurp(dir / "err")};
+  Run run{WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(dir / "out"), slurp(dir / "err")};
+  fs::remove_all(dir);
+  return run;
 }
 
 fs::path temp_file(const std::string& name, const std::string& text) {
@@ -90,7 +96,7 @@ SCENARIO("a case that needs more GPUs than the topology has is rejected before a
                                       "gpus: 4\n"
                                       "workload: {context: 80k}\n"
                                       "strategies: [tree]\n");
-  const Run run = clustersim("simulate " + scenario.string() + " --out " + (fs::temp_directory_path() / "x").string());
+  const Run run = clustersim("simulate " + scenario.string() + " --out " + (fs::temp_directory_path() / "clustersim_cli_never_written").string());
   CHECK(run.exit_code == 2);
   CHECK(run.err.find("asks for 4 GPUs but topology 'rtx4090_box:gpus=2' has 2") != std::string::npos);
 }
