@@ -3,9 +3,21 @@
 // Internal to model/: callers use plan_decode().
 #pragma once
 
+#include <functional>
+#include <string>
+
 #include "model/strategy.hpp"
 
 namespace clustersim::model {
+
+/// Adds an allreduce of `bytes` named after `what` over all ranks to the graph, returning the ops
+/// after which every rank holds the result.
+using AllreduceStep = std::function<std::vector<OpId>(TaskGraph& g, const std::string& what, double bytes,
+                                                      ReduceOp op, std::vector<OpId> deps)>;
+
+/// Tree decode with its three combines done by `allreduce` (flat, or node-first).
+DecodePlan decode_tree_with(const AttentionShape& shape, const Placement& placement, bool fuse_sums,
+                            const AllreduceStep& allreduce);
 
 DecodePlan decode_single_device(const AttentionShape& shape, const Placement& placement);
 DecodePlan decode_tree(const AttentionShape& shape, const Placement& placement, bool fuse_sums);

@@ -7,7 +7,8 @@
 
 namespace clustersim::model {
 
-DecodePlan decode_tree(const AttentionShape& shape, const Placement& placement, bool fuse_sums) {
+DecodePlan decode_tree_with(const AttentionShape& shape, const Placement& placement, bool fuse_sums,
+                            const AllreduceStep& allreduce) {
   DecodePlan plan;
   TaskGraph& g = plan.graph;
   const std::vector<int> ranks = all_ranks(placement);
@@ -23,17 +24,17 @@ DecodePlan decode_tree(const AttentionShape& shape, const Placement& placement, 
 
   auto q = g.broadcast("broadcast_query", ranks, newest, shape.query_bytes());
   auto part = g.compute_each("partial_attention", ranks, partial_cost, after(q));
-  auto max = g.allreduce("allreduce_max_lse", ranks, statistic_bytes(shape), ReduceOp::max, after(part));
-  auto scaled = g.compute_each("rescale", ranks, rescale_cost, after(max));
-  OpId sums;
+  auto max = allreduce(g, "max_lse", statistic_bytes(shape), ReduceOp::max, after(part));
+  auto scaled = g.compute_each("rescale", ranks, rescale_cost, max);
+  std::vector<OpId> sums;
   if (fuse_sums) {
-    sums = g.allreduce("allreduce_num_den", ranks, numerator_bytes(shape) + statistic_bytes(shape), ReduceOp::sum,
-                       after(scaled));
+    sums = allreduce(g, "num_den", numerator_bytes(shape) + statistic_bytes(shape), ReduceOp::sum, after(scaled));
   } else {
-    auto num = g.allreduce("allreduce_numerator", ranks, numerator_bytes(shape), ReduceOp::sum, after(scaled));
-    sums = g.allreduce("allreduce_denominator", ranks, statistic_bytes(shape), ReduceOp::sum, after(scaled, num));
+    std::vector<OpId> num = allreduce(g, "numerator", numerator_bytes(shape), ReduceOp::sum, after(scaled));
+    num.push_back(scaled);
+    sums = allreduce(g, "denominator", statistic_bytes(shape), ReduceOp::sum, num);
   }
-  g.compute_each("normalize", ranks, normalize_cost, after(sums));
+  g.compute_each("normalize", ranks, normalize_cost, sums);
 
   // Eq. 9: the shard, the query, and the numerator, denominator and max being reduced.
   for (std::int64_t t : tokens)
@@ -41,6 +42,14 @@ DecodePlan decode_tree(const AttentionShape& shape, const Placement& placement, 
                            .partials = numerator_bytes(shape) + 2 * statistic_bytes(shape),
                            .query_output = shape.query_bytes()});
   return plan;
+}
+
+DecodePlan decode_tree(const AttentionShape& shape, const Placement& placement, bool fuse_sums) {
+  const std::vector<int> ranks = all_ranks(placement);
+  return decode_tree_with(shape, placement, fuse_sums,
+                          [&](TaskGraph& g, const std::string& what, double bytes, ReduceOp op, std::vector<OpId> deps) {
+                            return after(g.allreduce("allreduce_" + what, ranks, bytes, op, std::move(deps)));
+                          });
 }
 
 }  // namespace clustersim::model

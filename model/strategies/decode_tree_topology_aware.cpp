@@ -8,9 +8,11 @@
 namespace clustersim::model {
 namespace {
 
-/// Node-first allreduce; returns the op after which every rank holds the result.
-OpId hierarchical_allreduce(TaskGraph& g, const std::string& name, const std::vector<std::vector<int>>& nodes,
-                            double bytes, ReduceOp op, std::vector<OpId> deps) {
+/// Node-first allreduce; returns the ops after which every rank holds the result (its node's
+/// broadcast, or the allreduce itself for a node of one).
+std::vector<OpId> hierarchical_allreduce(TaskGraph& g, const std::string& name,
+                                         const std::vector<std::vector<int>>& nodes, double bytes, ReduceOp op,
+                                         std::vector<OpId> deps) {
   std::vector<int> leaders;
   std::vector<OpId> reduced;
   for (const auto& node : nodes) {
@@ -19,49 +21,20 @@ OpId hierarchical_allreduce(TaskGraph& g, const std::string& name, const std::ve
   }
   std::vector<OpId> combined = reduced.empty() ? deps : reduced;
   if (leaders.size() > 1) combined = {g.allreduce(name + "_across_nodes", leaders, bytes, op, combined)};
-  OpId last = combined.empty() ? -1 : combined.back();
+  std::vector<OpId> done = combined;
   for (const auto& node : nodes)
-    if (node.size() > 1) last = g.broadcast(name + "_broadcast_in_node", node, node.front(), bytes, combined);
-  return last;
+    if (node.size() > 1) done.push_back(g.broadcast(name + "_broadcast_in_node", node, node.front(), bytes, combined));
+  return done;
 }
 
 }  // namespace
 
 DecodePlan decode_tree_topology_aware(const AttentionShape& shape, const Placement& placement, bool fuse_sums) {
-  if (placement.size() == 1) return decode_tree(shape, placement, fuse_sums);
-  DecodePlan plan;
-  TaskGraph& g = plan.graph;
-  const std::vector<int> ranks = all_ranks(placement);
   const std::vector<std::vector<int>> nodes = placement.ranks_by_node();
-  const std::vector<std::int64_t> tokens = shard_tokens(shape.context, placement.size());
-  const int newest = placement.size() - 1;
-
-  std::vector<KernelCost> partial_cost, rescale_cost, normalize_cost;
-  for (std::int64_t t : tokens) {
-    partial_cost.push_back(kernels::partial_attention(shape, static_cast<double>(t)));
-    rescale_cost.push_back(kernels::rescale(shape));
-    normalize_cost.push_back(kernels::normalize(shape));
-  }
-
-  auto q = g.broadcast("broadcast_query", ranks, newest, shape.query_bytes());
-  auto part = g.compute_each("partial_attention", ranks, partial_cost, after(q));
-  auto max = hierarchical_allreduce(g, "max_lse", nodes, statistic_bytes(shape), ReduceOp::max, after(part));
-  auto scaled = g.compute_each("rescale", ranks, rescale_cost, after(max));
-  OpId sums;
-  if (fuse_sums) {
-    sums = hierarchical_allreduce(g, "num_den", nodes, numerator_bytes(shape) + statistic_bytes(shape),
-                                  ReduceOp::sum, after(scaled));
-  } else {
-    auto num = hierarchical_allreduce(g, "numerator", nodes, numerator_bytes(shape), ReduceOp::sum, after(scaled));
-    sums = hierarchical_allreduce(g, "denominator", nodes, statistic_bytes(shape), ReduceOp::sum, after(scaled, num));
-  }
-  g.compute_each("normalize", ranks, normalize_cost, after(sums));
-
-  for (std::int64_t t : tokens)
-    plan.memory.push_back({.kv_shard = shape.kv_bytes(static_cast<double>(t)),
-                           .partials = numerator_bytes(shape) + 2 * statistic_bytes(shape),
-                           .query_output = shape.query_bytes()});
-  return plan;
+  return decode_tree_with(shape, placement, fuse_sums,
+                          [&](TaskGraph& g, const std::string& what, double bytes, ReduceOp op, std::vector<OpId> deps) {
+                            return hierarchical_allreduce(g, what, nodes, bytes, op, std::move(deps));
+                          });
 }
 
 }  // namespace clustersim::model

@@ -10,6 +10,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "support/scratch_dir.hpp"
+
 namespace fs = std::filesystem;
 
 namespace {
@@ -29,7 +31,7 @@ std::string slurp(const fs::path& p) {
 
 /// Runs `clustersim <args>` from the source tree, capturing stdout and stderr. Tests run in
 /// parallel processes, so each capture gets its own folder.
-Run clustersim(const std::string& args) {
+Run run_clustersim(const std::string& args) {
   static int calls = 0;
   const fs::path dir =
       fs::temp_directory_path() / ("clustersim_cli_test_" + std::to_string(::getpid()) + "_" + std::to_string(calls++));
@@ -41,34 +43,28 @@ Run clustersim(const std::string& args) {
   fs::remove_all(dir);
   return run;
 }
-
-fs::path temp_file(const std::string& name, const std::string& text) {
-  const fs::path path = fs::temp_directory_path() / name;
-  std::ofstream(path) << text;
-  return path;
-}
-
 }  // namespace
 
 SCENARIO("the default scenario runs and says where its results are", "[cli]") {
   const fs::path out = fs::temp_directory_path() / "clustersim_cli_default";
   fs::remove_all(out);
-  const Run run = clustersim("simulate --quiet --out " + out.string());
+  const Run run = run_clustersim("simulate --quiet --out " + out.string());
   CHECK(run.exit_code == 0);
   CHECK(run.out.find("# ring / tree latency ratio") != std::string::npos);
   CHECK(run.out.find("# results: " + (out / "results.json").string()) != std::string::npos);
   CHECK(fs::exists(out / "results.csv"));
   AND_THEN("the same inputs give the same results, bit for bit") {
     const std::string first = slurp(out / "results.json");
-    CHECK(clustersim("simulate --quiet --jobs 1 --out " + out.string()).exit_code == 0);
+    CHECK(run_clustersim("simulate --quiet --jobs 1 --out " + out.string()).exit_code == 0);
     CHECK(slurp(out / "results.json") == first);
   }
   fs::remove_all(out);
 }
 
 SCENARIO("a scenario with an unknown key is rejected and nothing is written", "[cli][errors]") {
+  clustersim::testing::ScratchDir scratch;
   GIVEN("a scenario with 'strategys' for 'strategies'") {
-    const fs::path scenario = temp_file("clustersim_typo.yaml",
+    const std::string scenario = scratch.write("typo.yaml",
                                         "name: typo\n"
                                         "topology: {generator: dgx_h100_cluster, nodes: 1}\n"
                                         "device: h100_sxm\n"
@@ -77,10 +73,10 @@ SCENARIO("a scenario with an unknown key is rejected and nothing is written", "[
     const fs::path out = fs::temp_directory_path() / "clustersim_cli_typo";
     fs::remove_all(out);
     WHEN("it is simulated") {
-      const Run run = clustersim("simulate " + scenario.string() + " --out " + out.string());
+      const Run run = run_clustersim("simulate " + scenario + " --out " + out.string());
       THEN("the message names file:line:column and suggests 'strategies', and the exit code is 2") {
         CHECK(run.exit_code == 2);
-        CHECK(run.err.find(scenario.string() + ":5:1: error: unknown key 'strategys'") != std::string::npos);
+        CHECK(run.err.find(scenario + ":5:1: error: unknown key 'strategys'") != std::string::npos);
         CHECK(run.err.find("did you mean 'strategies'?") != std::string::npos);
       }
       AND_THEN("nothing is written") { CHECK_FALSE(fs::exists(out)); }
@@ -89,22 +85,24 @@ SCENARIO("a scenario with an unknown key is rejected and nothing is written", "[
 }
 
 SCENARIO("a case that needs more GPUs than the topology has is rejected before anything runs", "[cli][errors]") {
-  const fs::path scenario = temp_file("clustersim_too_many.yaml",
+  clustersim::testing::ScratchDir scratch;
+  const std::string scenario = scratch.write("too_many.yaml",
                                       "name: too_many\n"
                                       "topology: {generator: rtx4090_box, gpus: 2}\n"
                                       "device: rtx4090\n"
                                       "gpus: 4\n"
                                       "workload: {context: 80k}\n"
                                       "strategies: [tree]\n");
-  const Run run = clustersim("simulate " + scenario.string() + " --out " + (fs::temp_directory_path() / "clustersim_cli_never_written").string());
+  const Run run = run_clustersim("simulate " + scenario + " --out " + (fs::temp_directory_path() / "clustersim_cli_never_written").string());
   CHECK(run.exit_code == 2);
   CHECK(run.err.find("asks for 4 GPUs but topology 'rtx4090_box:gpus=2' has 2") != std::string::npos);
 }
 
 SCENARIO("a case that does not fit in device memory is reported as such, not simulated", "[cli]") {
+  clustersim::testing::ScratchDir scratch;
   // 16 heads × 128, bf16: 8 KiB of K and V per token; 5.12M tokens on 2 RTX 4090 (24 GB) need
   // 21 GB of shard each for tree and 42 GB for ring.
-  const fs::path scenario = temp_file("clustersim_oom.yaml",
+  const std::string scenario = scratch.write("oom.yaml",
                                       "name: oom\n"
                                       "topology: {generator: rtx4090_box, gpus: 2}\n"
                                       "device: rtx4090\n"
@@ -112,7 +110,7 @@ SCENARIO("a case that does not fit in device memory is reported as such, not sim
                                       "strategies: [tree, ring]\n");
   const fs::path out = fs::temp_directory_path() / "clustersim_cli_oom";
   fs::remove_all(out);
-  const Run run = clustersim("simulate --quiet " + scenario.string() + " --out " + out.string());
+  const Run run = run_clustersim("simulate --quiet " + scenario + " --out " + out.string());
   CHECK(run.exit_code == 0);
   const std::string csv = slurp(out / "results.csv");
   CHECK(csv.find(",tree,5120000,1,16,16,128,bf16,rtx4090,ok,") != std::string::npos);
@@ -121,29 +119,30 @@ SCENARIO("a case that does not fit in device memory is reported as such, not sim
 }
 
 SCENARIO("topology show summarises a generator and prints DOT", "[cli]") {
-  const Run summary = clustersim("topology show dgx_h100_cluster:nodes=2");
+  const Run summary = run_clustersim("topology show dgx_h100_cluster:nodes=2");
   CHECK(summary.exit_code == 0);
   CHECK(summary.out.find("bisection") != std::string::npos);
-  const Run dot = clustersim("topology show rtx4090_box:gpus=2 --format dot");
+  const Run dot = run_clustersim("topology show rtx4090_box:gpus=2 --format dot");
   CHECK(dot.exit_code == 0);
   CHECK(dot.out.rfind("graph", 0) == 0);
 }
 
 SCENARIO("a bad topology file exits 2 naming the file, the element and the reason", "[cli][errors]") {
-  const fs::path graph = temp_file("clustersim_bad.dot",
+  clustersim::testing::ScratchDir scratch;
+  const std::string graph = scratch.write("bad.dot",
                                    "graph g {\n"
                                    "  gpu0 [kind=\"gpu\"];\n"
                                    "  gpu1 [kind=\"gpu\"];\n"
                                    "  gpu0 -- gpu1 [class=\"nvlink\", bandwidth_GBps=\"-5\", latency_us=\"1\"];\n"
                                    "}\n");
-  const Run run = clustersim("topology show " + graph.string());
+  const Run run = run_clustersim("topology show " + graph);
   CHECK(run.exit_code == 2);
-  CHECK(run.err.find(graph.string()) != std::string::npos);
+  CHECK(run.err.find(graph) != std::string::npos);
   CHECK(run.err.find("gpu0--gpu1") != std::string::npos);
 }
 
 SCENARIO("usage errors exit 2 and point to --help", "[cli][errors]") {
-  const Run run = clustersim("simulate --jobs many");
+  const Run run = run_clustersim("simulate --jobs many");
   CHECK(run.exit_code == 2);
   CHECK(run.err.find("--help") != std::string::npos);
 }

@@ -4,11 +4,12 @@
 // profile with an unsourced or out-of-range figure is rejected at its file:line.
 #include <catch2/catch.hpp>
 
+#include "support/scratch_dir.hpp"
+
 #include <filesystem>
 #include <fstream>
 #include <string>
 
-#include <unistd.h>
 
 #include "common/input_error.hpp"
 #include "model/device_profile.hpp"
@@ -24,19 +25,11 @@ using clustersim::model::load_device_profile;
 // A profile file in a fresh temporary directory, removed again at the end of the test.
 class TempProfile {
  public:
-  explicit TempProfile(const std::string& text) {
-    static int counter = 0;
-    dir_ = std::filesystem::temp_directory_path() /
-           ("clustersim_profile_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    std::filesystem::create_directories(dir_);
-    path_ = (dir_ / "gpu.yaml").string();
-    std::ofstream(path_) << text;
-  }
-  ~TempProfile() { std::filesystem::remove_all(dir_); }
+  explicit TempProfile(const std::string& text) : path_(dir_.write("gpu.yaml", text)) {}
   const std::string& path() const { return path_; }
 
  private:
-  std::filesystem::path dir_;
+  clustersim::testing::ScratchDir dir_;
   std::string path_;
 };
 

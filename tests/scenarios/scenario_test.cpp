@@ -4,11 +4,12 @@
 // innermost), and every kind of bad input is an InputError that names file:line:column.
 #include <catch2/catch.hpp>
 
+#include "support/scratch_dir.hpp"
+
 #include <filesystem>
 #include <fstream>
 #include <string>
 
-#include <unistd.h>
 
 #include "common/data_path.hpp"
 #include "common/input_error.hpp"
@@ -24,19 +25,11 @@ using clustersim::scenarios::Scenario;
 // A scenario file in a fresh temporary directory, removed again at the end of the test.
 class TempScenario {
  public:
-  explicit TempScenario(const std::string& text) {
-    static int counter = 0;
-    dir_ = std::filesystem::temp_directory_path() /
-           ("clustersim_scenario_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    std::filesystem::create_directories(dir_);
-    path_ = (dir_ / "scenario.yaml").string();
-    std::ofstream(path_) << text;
-  }
-  ~TempScenario() { std::filesystem::remove_all(dir_); }
+  explicit TempScenario(const std::string& text) : path_(dir_.write("scenario.yaml", text)) {}
   const std::string& path() const { return path_; }
 
  private:
-  std::filesystem::path dir_;
+  clustersim::testing::ScratchDir dir_;
   std::string path_;
 };
 

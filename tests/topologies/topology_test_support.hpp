@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// Helpers shared by the topology tests: a scratch directory for hand-written graph files, the
+// Helpers shared by the topology tests: the
 // message a failed load produces, and a field-by-field comparison of two topologies.
 #pragma once
 
@@ -11,35 +11,12 @@
 #include <catch2/catch.hpp>
 
 #include "common/input_error.hpp"
+#include "support/scratch_dir.hpp"
 #include "topologies/topology.hpp"
 
 namespace clustersim::topo::testing {
 
-/// A fresh directory under the system temp dir, removed with everything in it at scope exit.
-class ScratchDir {
- public:
-  ScratchDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "clustersim_topo_XXXXXX").string();
-    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    path_ = pattern;
-  }
-  ~ScratchDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-
-  /// Writes `text` to `name` inside the directory and returns the file's path.
-  std::string write(const std::string& name, const std::string& text) const {
-    const std::string file = (path_ / name).string();
-    std::ofstream(file) << text;
-    return file;
-  }
-
- private:
-  std::filesystem::path path_;
-};
+using clustersim::testing::ScratchDir;
 
 /// The full message of the InputError that loading `path` throws; fails the test if none is thrown.
 inline std::string load_error(const std::string& path) {
