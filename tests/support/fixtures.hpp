@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "model/device_profile.hpp"
 #include "topologies/topology.hpp"
 
@@ -19,14 +21,14 @@ inline topo::Topology star(int n, double bandwidth_Bps, double latency_s,
   std::vector<topo::Edge> edges;
   for (int i = 0; i < n; ++i) {
     const int node = gpus_per_node > 0 ? i / gpus_per_node : 0;
-    vertices.push_back({.id = "gpu" + std::to_string(i), .kind = topo::VertexKind::gpu,
-                        .node = "n" + std::to_string(node), .source = "test"});
+    vertices.push_back({.id = fmt::format("gpu{}", i), .kind = topo::VertexKind::gpu,
+                        .node = fmt::format("n{}", node), .source = "test"});
   }
   vertices.push_back({.id = "sw", .kind = topo::VertexKind::nvswitch, .node = "n0", .source = "test"});
   for (int i = 0; i < n; ++i)
     edges.push_back({.a = i, .b = n, .link_class = link_class, .bandwidth_Bps = bandwidth_Bps,
                      .latency_s = latency_s, .source = "test"});
-  return topo::Topology("star" + std::to_string(n), vertices, edges, true, "<test star>");
+  return topo::Topology(fmt::format("star{}", n), vertices, edges, true, "<test star>");
 }
 
 /// 100 TFLOP/s, 1 TB/s HBM, 80 GB, 2 us launch, efficiencies 1: kernel times are easy to derive.
