@@ -2,9 +2,7 @@
 // Wall time to simulate one decode step of one attention layer (16 heads x 128, bf16, batch 1,
 // 5.12M tokens) on DGX H100 clusters of 8 to 1024 GPUs, tree and ring. The simulated latency is
 // a counter, so a speed-up that changed results would show. Each simulation runs in a child
-// process; child_max_rss_MB is the largest child's peak resident memory so far.
-#include <sys/resource.h>
-
+// process; engine_rss_MB is that process's peak resident memory.
 #include <benchmark/benchmark.h>
 
 #include "model/device_profile.hpp"
@@ -27,10 +25,8 @@ void simulate_decode(benchmark::State& state, const std::string& strategy) {
   sim::SimulationResult result;
   for (auto _ : state)
     result = sim::simulate(plan.graph, {.topology = &topology, .gpu_of_rank = topology.gpus(), .device = &device});
-  rusage usage{};
-  getrusage(RUSAGE_CHILDREN, &usage);
   state.counters["sim_latency_s"] = result.latency_s;
-  state.counters["child_max_rss_MB"] = static_cast<double>(usage.ru_maxrss) / 1024;
+  state.counters["engine_rss_MB"] = result.engine_peak_rss_bytes / (1 << 20);
 }
 
 void BM_SimDecodeTree(benchmark::State& state) { simulate_decode(state, "tree"); }

@@ -4,6 +4,7 @@
 // so nothing is serialised on the way in; doubles round-trip exactly through the JSON text.
 #include "sim/simulate.hpp"
 
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -56,7 +57,11 @@ SimulationResult simulate(const model::TaskGraph& graph, const SimulationInput& 
     ::close(fds[0]);
     nlohmann::json reply;
     try {
-      reply["result"] = execute_in_this_process(graph, input);
+      SimulationResult result = execute_in_this_process(graph, input);
+      rusage usage{};
+      ::getrusage(RUSAGE_SELF, &usage);
+      result.engine_peak_rss_bytes = static_cast<double>(usage.ru_maxrss) * 1024;
+      reply["result"] = result;
     } catch (const std::exception& e) {
       reply["error"] = e.what();
     }

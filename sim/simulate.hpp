@@ -73,6 +73,9 @@ struct SimulationResult {
   std::map<std::string, double> link_bytes_by_class;
   std::vector<CollectiveRun> collectives;
   std::vector<std::vector<Interval>> timeline;  ///< per rank, if recorded
+  /// Peak resident memory of the process that ran the simulation, for benchmarks. It varies
+  /// from run to run and is not part of the results files.
+  double engine_peak_rss_bytes = 0;
 };
 
 /// Simulates `graph` on the platform built from `input.topology`. Runs SimGrid in a child
