@@ -61,7 +61,8 @@ InputError::InputError(SourceMark mark, std::string element, std::string message
     : std::runtime_error(format_message(mark, message, note)),
       mark_(std::move(mark)),
       element_(std::move(element)),
-      message_(std::move(message)) {}
+      message_(std::move(message)),
+      note_(std::move(note)) {}
 
 std::string closest_match(const std::string& word, const std::vector<std::string>& candidates) {
   std::string best;

@@ -28,11 +28,13 @@ class InputError : public std::runtime_error {
   const SourceMark& mark() const { return mark_; }
   const std::string& element() const { return element_; }
   const std::string& message() const { return message_; }
+  const std::string& note() const { return note_; }
 
  private:
   SourceMark mark_;
   std::string element_;
   std::string message_;
+  std::string note_;
 };
 
 /// The candidate closest to `word` within edit distance 2, or "" if none is that close.

@@ -71,6 +71,18 @@ PreparedCase prepare(const scenarios::Scenario& scenario, const scenarios::Case&
   return p;
 }
 
+/// Runs `load`; an InputError that names no file of its own (an unknown generator or profile
+/// name) is reported at `mark`, where the scenario names the thing.
+template <typename Load>
+auto located_at(const SourceMark& mark, Load load) -> decltype(load()) {
+  try {
+    return load();
+  } catch (const InputError& e) {
+    if (!e.mark().file.empty()) throw;
+    throw InputError(mark, e.element(), e.message(), e.note());
+  }
+}
+
 void fill_timing(reports::CaseResult& row, const sim::SimulationResult& r) {
   row.latency_s = r.latency_s;
   // The breakdown is that of the device that finished last: it sets the latency.
@@ -93,9 +105,13 @@ reports::Results simulate_scenario(const scenarios::Scenario& scenario, const Ru
   std::vector<PreparedCase> cases;
   for (const scenarios::Case& c : scenario.cases) {
     auto& topology = topologies[c.topology.spec()];
-    if (!topology) topology = std::make_unique<topo::Topology>(topo::topology_from_spec(c.topology.spec()));
+    if (!topology)
+      topology = std::make_unique<topo::Topology>(
+          located_at(c.topology_at, [&] { return topo::topology_from_spec(c.topology.spec()); }));
     auto& device = devices[c.device];
-    if (!device) device = std::make_unique<model::DeviceProfile>(model::load_device_profile(c.device));
+    if (!device)
+      device = std::make_unique<model::DeviceProfile>(
+          located_at(c.device_at, [&] { return model::load_device_profile(c.device); }));
     cases.push_back(prepare(scenario, c, *topology, *device));
   }
 

@@ -5,6 +5,8 @@
 // The format and the order are documented in scenarios/README.md.
 #include "scenarios/scenario.hpp"
 
+#include <filesystem>
+
 #include <algorithm>
 #include <cctype>
 #include <functional>
@@ -75,6 +77,7 @@ std::string read_choice(const Item& item, const std::vector<std::string>& names,
 }
 
 void read_topology(const Item& topo, Draft& base, std::vector<Axis>& axes) {
+  base.c.topology_at = topo.mark;
   const char* const example = "e.g. {generator: dgx_h100_cluster, nodes: 16} or {file: topologies/dgx_h100.graphml}";
   if (!topo.node.IsMap())
     yaml::fail(topo, fmt::format("expected a map with 'file' or 'generator', got {} in 'topology'",
@@ -86,6 +89,12 @@ void read_topology(const Item& topo, Draft& base, std::vector<Axis>& axes) {
   if (file) {
     yaml::check_keys(topo, {"file"});
     base.c.topology.file = yaml::as_string(single(*file));
+    base.c.topology_at = file->mark;
+    // A relative path is read from the working directory, or else next to the scenario file.
+    const std::filesystem::path beside = std::filesystem::path(topo.mark.file).parent_path() / base.c.topology.file;
+    if (std::filesystem::path(base.c.topology.file).is_relative() && !std::filesystem::exists(base.c.topology.file) &&
+        std::filesystem::exists(beside))
+      base.c.topology.file = beside.string();
     return;
   }
   if (!generator) {
@@ -202,7 +211,9 @@ Scenario build(const Item& root) {
   Draft base;
   std::vector<Axis> axes;
   read_topology(yaml::require(root, "topology"), base, axes);
-  base.c.device = yaml::as_string(single(yaml::require(root, "device")));
+  const Item device = yaml::require(root, "device");
+  base.c.device = yaml::as_string(single(device));
+  base.c.device_at = device.mark;
   if (const auto gpus = yaml::find(root, "gpus")) axes.push_back(read_gpus(*gpus));
   read_workload(yaml::require(root, "workload"), base, axes);
   Axis strategies;

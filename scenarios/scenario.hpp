@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/input_error.hpp"
 #include "model/attention.hpp"
 #include "model/strategy.hpp"
 #include "sim/collective_settings.hpp"
@@ -35,6 +36,8 @@ struct Case {
   model::AttentionShape shape;
   model::StrategySpec strategy;
   sim::CollectiveSettings collectives;
+  SourceMark topology_at;  ///< where the scenario names the topology, for later errors
+  SourceMark device_at;    ///< where it names the device profile
 };
 
 struct Scenario {

@@ -301,6 +301,7 @@ Topology topology_from_spec(const std::string& spec) {
   for (const auto& entry : fs::directory_iterator(data_root() / "topologies", ignored))
     if (entry.path().extension() == ".graphml") candidates.push_back(entry.path().stem().string());
   std::sort(candidates.begin(), candidates.end());
+  candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
   throw InputError({}, "topology",
                    fmt::format("unknown topology '{}': not a file, a shipped topology or a generator", spec),
                    suggestion_note(name, candidates, "generators and shipped topologies"));

@@ -146,3 +146,17 @@ SCENARIO("usage errors exit 2 and point to --help", "[cli][errors]") {
   CHECK(run.exit_code == 2);
   CHECK(run.err.find("--help") != std::string::npos);
 }
+
+SCENARIO("an unknown profile or generator is reported where the scenario names it", "[cli][errors]") {
+  clustersim::testing::ScratchDir scratch;
+  const std::string scenario = scratch.write("unknown.yaml",
+                                             "name: unknown\n"
+                                             "topology: {generator: dgx_h100_clustr, nodes: 1}\n"
+                                             "device: h100\n"
+                                             "workload: {context: 80k}\n"
+                                             "strategies: [tree]\n");
+  const Run run = run_clustersim("simulate " + scenario + " --out " + (fs::temp_directory_path() / "clustersim_cli_never_written").string());
+  CHECK(run.exit_code == 2);
+  CHECK(run.err.find(scenario + ":2:11: error: unknown topology 'dgx_h100_clustr:nodes=1'") != std::string::npos);
+  CHECK(run.err.find("did you mean 'dgx_h100_cluster'?") != std::string::npos);
+}
