@@ -58,9 +58,12 @@ std::string format_table(const Results& results) {
   const auto row = [](auto... cells) {
     return fmt::format("{:>34} {:>5} {:>22} {:>10} {:>12} {:>12} {:>12} {:>12} {:>12} {:>10} {:>6}\n", cells...);
   };
-  out += "#" + row("topology", "gpus", "strategy", "context", "latency", "compute", "exposed_comm", "idle",
-                   "bytes/dev", "peak_mem", "status").substr(1);
-  out += "#" + row("", "", "", "(tokens)", "(us)", "(us)", "(us)", "(us)", "(MB)", "(GB)", "").substr(1);
+  // Header rows are data rows whose first column starts with '#'.
+  std::string names = row("topology", "gpus", "strategy", "context", "latency", "compute", "exposed_comm", "idle",
+                          "bytes/dev", "peak_mem", "status");
+  std::string units = row("", "", "", "(tokens)", "(us)", "(us)", "(us)", "(us)", "(MB)", "(GB)", "");
+  names[0] = units[0] = '#';
+  out += names + units;
   for (const CaseResult& c : results.cases)
     out += row(c.topology, c.gpus, c.strategy, c.context, fmt::format("{:.2f}", c.latency_s * kMicro),
                fmt::format("{:.2f}", c.compute_s * kMicro), fmt::format("{:.2f}", c.exposed_comm_s * kMicro),
