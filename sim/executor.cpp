@@ -5,6 +5,9 @@
 // background (so a ring hop overlaps the attention on the chunk in hand), while a collective
 // runs its schedule step by step before the rank issues anything else. Collectives use the
 // algorithm and protocol the NCCL tuner model picks; every step is real flows on the platform.
+// Kernels run one at a time on the device's stream, in issue order, as kernels of one CUDA
+// stream do; nothing else competes for the device, so a kernel's end is known when it is issued
+// and it needs no SimGrid activity: the rank sleeps until that end only when something waits.
 #include "sim/executor.hpp"
 
 #include <algorithm>
@@ -15,13 +18,13 @@
 
 #include "sim/collectives/schedule.hpp"
 #include "sim/platform.hpp"
+#include "sim/rank_routes.hpp"
 
 namespace sg4 = simgrid::s4u;
 
 namespace clustersim::sim {
 namespace {
 
-constexpr double kHostSpeed = 1e9;  // kernels run as duration × this many "flops"
 
 enum class Doing { compute, send, recv, collective };
 
@@ -62,7 +65,8 @@ struct CollectivePlan {
 
 class Execution {
  public:
-  Execution(const model::TaskGraph& graph, const SimulationInput& input) : graph_(graph), input_(input) {
+  Execution(const model::TaskGraph& graph, const SimulationInput& input)
+      : graph_(graph), input_(input), routes_(*input.topology, input.gpu_of_rank) {
     const int ranks = graph.rank_count();
     if (static_cast<int>(input.gpu_of_rank.size()) < ranks)
       throw std::invalid_argument("the task graph uses more ranks than GPUs were placed");
@@ -75,10 +79,10 @@ class Execution {
 
   SimulationResult run() {
     const std::vector<std::pair<int, int>> pairs = communicating_pairs();
-    prefetch_routes(pairs);
+    routes_.prefetch(pairs);
     platform_ = std::make_unique<Platform>(
         *input_.topology, input_.gpu_of_rank, pairs,
-        [this](int from, int to) -> const topo::Route& { return route(from, to); }, kHostSpeed);
+        [this](int from, int to) -> const topo::Route& { return routes_.get(from, to); });
     ranks_.resize(ops_of_rank_.size());
     for (int r = 0; r < static_cast<int>(ranks_.size()); ++r)
       sg4::Actor::create("rank" + std::to_string(r), platform_->host(r), [this, r] { run_rank(r); });
@@ -88,17 +92,19 @@ class Execution {
 
  private:
   struct Pending {
-    sg4::ActivityPtr activity;
+    sg4::ActivityPtr activity;  // none for kernels
     int op;
     Doing kind;
-    double issued;
+    double start;
     double bytes;
+    double kernel_end = 0;
   };
   struct RankState {
     std::vector<Pending> pending;
     std::vector<Span> compute, comm;
     std::vector<Interval> timeline;
     double bytes_sent = 0;
+    double stream_free = 0;  // when the device's kernel stream is next idle
     double finish = 0;
     bool finished = false;
     char* sink = nullptr;  // where received payload pointers land; never read
@@ -116,53 +122,6 @@ class Execution {
     return out;
   }
 
-  static std::uint64_t pair_key(int from, int to) {
-    return (static_cast<std::uint64_t>(from) << 32) | static_cast<std::uint32_t>(to);
-  }
-
-  /// Computes the routes of `pairs` not known yet, one shortest-path search per source rank.
-  void prefetch_routes(const std::vector<std::pair<int, int>>& pairs) {
-    std::map<int, std::vector<int>> destinations;
-    for (const auto& [from, to] : pairs)
-      if (!route_cache_.count(pair_key(from, to))) destinations[from].push_back(to);
-    for (auto& [from, ranks] : destinations) {
-      std::sort(ranks.begin(), ranks.end());
-      ranks.erase(std::unique(ranks.begin(), ranks.end()), ranks.end());
-      std::vector<int> vertices;
-      for (int r : ranks) vertices.push_back(input_.gpu_of_rank[r]);
-      std::vector<topo::Route> found = input_.topology->routes_from(input_.gpu_of_rank[from], vertices);
-      for (std::size_t i = 0; i < ranks.size(); ++i) route_cache_.emplace(pair_key(from, ranks[i]), std::move(found[i]));
-    }
-  }
-
-  const topo::Route& route(int from, int to) {
-    prefetch_routes({{from, to}});
-    return route_cache_.at(pair_key(from, to));
-  }
-
-  GroupFabric fabric_of(const model::Op& op, const GroupLayout& group) {
-    GroupFabric fabric{.size = group.size(), .nodes = static_cast<int>(group.nodes().size()), .uniform = group.is_uniform()};
-    fabric.ring_Bps = fabric.intra_Bps = fabric.inter_Bps = INFINITY;
-    bool any_intra = false;
-    for (int i = 0; i < group.size(); ++i) {
-      const int j = (i + 1) % group.size();
-      const PairRoute r = describe_route(*input_.topology, route(op.ranks[i], op.ranks[j]));
-      fabric.ring_Bps = std::min(fabric.ring_Bps, r.bottleneck_Bps);
-      fabric.nvlink_only = fabric.nvlink_only && r.family == LinkFamily::nvlink;
-      if (group.node_of(i) == group.node_of(j)) {
-        fabric.intra_Bps = std::min(fabric.intra_Bps, r.bottleneck_Bps);
-        fabric.intra_family = any_intra ? std::max(fabric.intra_family, r.family) : r.family;
-        any_intra = true;
-      } else {
-        fabric.inter_Bps = std::min(fabric.inter_Bps, r.bottleneck_Bps);
-        fabric.inter_family = r.family;
-      }
-    }
-    if (!std::isfinite(fabric.intra_Bps)) fabric.intra_Bps = fabric.ring_Bps;
-    if (!std::isfinite(fabric.inter_Bps)) fabric.inter_Bps = fabric.ring_Bps;
-    return fabric;
-  }
-
   void plan_collectives() {
     collective_plans_.resize(graph_.ops().size());
     std::vector<std::pair<int, int>> ring_neighbours;
@@ -170,14 +129,17 @@ class Execution {
       if (op.kind == model::OpKind::collective)
         for (std::size_t i = 0; i < op.ranks.size(); ++i)
           ring_neighbours.emplace_back(op.ranks[i], op.ranks[(i + 1) % op.ranks.size()]);
-    prefetch_routes(ring_neighbours);
+    routes_.prefetch(ring_neighbours);
     for (const model::Op& op : graph_.ops()) {
       if (op.kind != model::OpKind::collective) continue;
       CollectivePlan& plan = collective_plans_[op.id];
       std::vector<int> node_of;
       for (int rank : op.ranks) node_of.push_back(node_of_rank_[rank]);
       plan.group = GroupLayout(std::move(node_of));
-      plan.choice = choose_collective(op.collective, op.bytes, fabric_of(op, plan.group), input_.collectives);
+      std::vector<topo::Route> ring;
+      for (std::size_t i = 0; i < op.ranks.size(); ++i) ring.push_back(routes_.get(op.ranks[i], op.ranks[(i + 1) % op.ranks.size()]));
+      plan.choice = choose_collective(op.collective, op.bytes, describe_group(plan.group, ring, *input_.topology),
+                                      input_.collectives);
     }
   }
 
@@ -250,8 +212,13 @@ class Execution {
   }
 
   void finish(RankState& state, Pending& p) {
+    if (!p.activity) {
+      if (p.kernel_end > sg4::Engine::get_clock()) sg4::this_actor::sleep_until(p.kernel_end);
+      record(state, p.kind, p.op, p.start, p.kernel_end, p.bytes);
+      return;
+    }
     p.activity->wait();
-    record(state, p.kind, p.op, p.issued, p.activity->get_finish_time(), p.bytes);
+    record(state, p.kind, p.op, p.start, p.activity->get_finish_time(), p.bytes);
   }
 
   void wait_for(int rank, const std::vector<model::OpId>& deps) {
@@ -335,9 +302,9 @@ class Execution {
       switch (op.kind) {
         case model::OpKind::compute: {
           const model::KernelCost& cost = op.cost[index];
-          const double seconds = device.kernel_time(cost.flops, cost.hbm_bytes, input_.dtype);
-          state.pending.push_back(
-              {sg4::this_actor::exec_async(seconds * kHostSpeed), op.id, Doing::compute, sg4::Engine::get_clock(), 0});
+          const double start = std::max(sg4::Engine::get_clock(), state.stream_free);
+          state.stream_free = start + device.kernel_time(cost.flops, cost.hbm_bytes, input_.dtype);
+          state.pending.push_back({nullptr, op.id, Doing::compute, start, 0, state.stream_free});
           break;
         }
         case model::OpKind::send:
@@ -394,7 +361,7 @@ class Execution {
   std::vector<int> node_of_rank_;
   std::vector<std::vector<std::pair<model::OpId, int>>> ops_of_rank_;  // (op, index in op.ranks)
   std::vector<CollectivePlan> collective_plans_;
-  std::unordered_map<std::uint64_t, topo::Route> route_cache_;
+  RankRoutes routes_;
   std::unordered_map<std::uint64_t, sg4::Mailbox*> mailboxes_;
   std::unique_ptr<Platform> platform_;
   std::vector<RankState> ranks_;

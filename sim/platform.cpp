@@ -14,7 +14,6 @@ namespace {
 
 std::uint64_t pair_key(int a, int b) { return (static_cast<std::uint64_t>(a) << 32) | static_cast<std::uint32_t>(b); }
 
-LinkFamily slower(LinkFamily a, LinkFamily b) { return static_cast<int>(a) > static_cast<int>(b) ? a : b; }
 
 /// Far above any link's bandwidth: a link of this capacity never limits a flow.
 constexpr double kUnlimited_Bps = 1e18;
@@ -68,7 +67,7 @@ PairRoute describe_route(const topo::Topology& topology, const topo::Route& r) {
   pair.latency_s = r.latency_s;
   pair.bottleneck_Bps = r.bottleneck_Bps;
   for (const topo::Hop& hop : r.hops) {
-    pair.family = slower(pair.family, family_of(topology.edges()[hop.edge].link_class));
+    pair.family = std::max(pair.family, family_of(topology.edges()[hop.edge].link_class));
     pair.counters.push_back(hop.edge);
   }
   const int edges = static_cast<int>(topology.edges().size());
@@ -78,11 +77,12 @@ PairRoute describe_route(const topo::Topology& topology, const topo::Route& r) {
 
 Platform::Platform(const topo::Topology& topology, const std::vector<int>& gpu_of_rank,
                    const std::vector<std::pair<int, int>>& rank_pairs,
-                   const std::function<const topo::Route&(int, int)>& routes, double host_speed) {
+                   const std::function<const topo::Route&(int, int)>& routes) {
   const auto& vertices = topology.vertices();
   const auto& edges = topology.edges();
   auto* zone = sg4::create_full_zone("cluster");
-  for (int vertex : gpu_of_rank) hosts_.push_back(zone->create_host(vertices[vertex].id, host_speed));
+  // Hosts only send and receive: kernels are timed on each device's stream by the executor.
+  for (int vertex : gpu_of_rank) hosts_.push_back(zone->create_host(vertices[vertex].id, 1e9));
 
   // Counters: one per edge, then one per vertex backplane; SimGrid links are made on first use,
   // and only for links that can limit a flow.

@@ -29,12 +29,11 @@ struct PairRoute {
 
 class Platform {
  public:
-  /// Builds the platform in the current SimGrid engine. `host_speed` is the FLOP/s each GPU host
-  /// gets (kernels are executed as durations times this speed).
-  /// `routes` gives the topology route between two ranks (computed once by the caller).
+  /// Builds the platform in the current SimGrid engine. `routes` gives the topology route
+  /// between two ranks (computed once by the caller).
   Platform(const topo::Topology& topology, const std::vector<int>& gpu_of_rank,
            const std::vector<std::pair<int, int>>& rank_pairs,
-           const std::function<const topo::Route&(int, int)>& routes, double host_speed);
+           const std::function<const topo::Route&(int, int)>& routes);
 
   simgrid::s4u::Host* host(int rank) const { return hosts_[rank]; }
   const PairRoute& route(int from_rank, int to_rank) const;

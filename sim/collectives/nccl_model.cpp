@@ -4,6 +4,8 @@
 // ../shared/research/engine_and_hardware.md §5.3–5.4.
 #include "sim/collectives/nccl_model.hpp"
 
+#include "sim/collectives/schedule.hpp"
+
 #include <algorithm>
 #include <cmath>
 
@@ -104,6 +106,33 @@ double estimate_s(model::CollectiveKind kind, Algorithm algorithm, Protocol prot
       return base + ring_latency(n - 1, m - 1) + wire / fabric.ring_Bps;
   }
   return 0;
+}
+
+GroupFabric describe_group(const GroupLayout& group, const std::vector<topo::Route>& ring,
+                           const topo::Topology& topology) {
+  GroupFabric fabric{.size = group.size(), .nodes = static_cast<int>(group.nodes().size()),
+                     .uniform = group.is_uniform()};
+  fabric.ring_Bps = fabric.intra_Bps = fabric.inter_Bps = INFINITY;
+  bool any_intra = false;
+  for (int i = 0; i < group.size(); ++i) {
+    LinkFamily family = LinkFamily::nvlink;  // the slowest class on the route
+    for (const topo::Hop& hop : ring[i].hops)
+      family = std::max(family, family_of(topology.edges()[hop.edge].link_class));
+    const double bandwidth = ring[i].bottleneck_Bps;
+    fabric.ring_Bps = std::min(fabric.ring_Bps, bandwidth);
+    fabric.nvlink_only = fabric.nvlink_only && family == LinkFamily::nvlink;
+    if (group.node_of(i) == group.node_of((i + 1) % group.size())) {
+      fabric.intra_Bps = std::min(fabric.intra_Bps, bandwidth);
+      fabric.intra_family = any_intra ? std::max(fabric.intra_family, family) : family;
+      any_intra = true;
+    } else {
+      fabric.inter_Bps = std::min(fabric.inter_Bps, bandwidth);
+      fabric.inter_family = family;
+    }
+  }
+  if (!std::isfinite(fabric.intra_Bps)) fabric.intra_Bps = fabric.ring_Bps;
+  if (!std::isfinite(fabric.inter_Bps)) fabric.inter_Bps = fabric.ring_Bps;
+  return fabric;
 }
 
 CollectiveChoice choose_collective(model::CollectiveKind kind, double bytes, const GroupFabric& fabric,

@@ -5,11 +5,15 @@
 // simulation itself then runs the chosen algorithm's steps as real flows on the platform.
 #pragma once
 
+#include <vector>
+
 #include "model/task_graph.hpp"
 #include "sim/collective_settings.hpp"
 #include "topologies/topology.hpp"
 
 namespace clustersim::sim {
+
+class GroupLayout;
 
 /// NCCL's hardware latency classes.
 enum class LinkFamily { nvlink, pci, net };
@@ -36,6 +40,10 @@ struct GroupFabric {
   double intra_Bps = 0;                     ///< slowest route between neighbours inside a node
   double inter_Bps = 0;                     ///< slowest route between nodes
 };
+
+/// The fabric facts of a group: `ring[i]` is the route from member i to member i+1 (mod n).
+GroupFabric describe_group(const GroupLayout& group, const std::vector<topo::Route>& ring,
+                           const topo::Topology& topology);
 
 struct CollectiveChoice {
   Algorithm algorithm = Algorithm::ring;
