@@ -3,10 +3,13 @@
 // progress on stderr.
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <stdexcept>
 
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
+#include "common/input_error.hpp"
 #include "reports/table.hpp"
 #include "runner/simulate_scenario.hpp"
 
@@ -18,13 +21,37 @@ struct SimulateOptions {
   std::string out;
   int jobs = 0;
   bool quiet = false;
+  std::string trace;
+  int trace_case = 0;
 };
+
+/// Writes `text` to `path` whole or not at all.
+void write_atomically(const std::filesystem::path& path, const std::string& text) {
+  const std::filesystem::path partial = path.string() + ".partial";
+  {
+    std::ofstream out(partial, std::ios::binary);
+    out << text;
+    if (!out) throw std::runtime_error("cannot write " + partial.string());
+  }
+  std::filesystem::rename(partial, path);
+}
 
 void run_simulate(const SimulateOptions& options) {
   const scenarios::Scenario scenario =
       options.scenario.empty() ? scenarios::parse_scenario(scenarios::default_scenario_yaml(), "<embedded default>")
                                : scenarios::load_scenario(options.scenario);
-  runner::RunOptions run{.jobs = options.jobs};
+  if (!options.trace.empty() && options.trace_case >= static_cast<int>(scenario.cases.size()))
+    throw InputError({}, "--trace-case",
+                     fmt::format("--trace-case {} is out of range: the scenario has {} cases (0 to {})",
+                                 options.trace_case, scenario.cases.size(), scenario.cases.size() - 1));
+  runner::RunOptions run{.jobs = options.jobs, .trace_case = options.trace.empty() ? -1 : options.trace_case};
+  std::string trace;
+  std::string traced_case;
+  run.on_trace = [&](const reports::CaseResult& c, const std::string& json) {
+    trace = json;
+    traced_case = fmt::format("case {}: {} on {} ({} GPUs), context {}", c.index, c.strategy, c.topology, c.gpus,
+                              c.context);
+  };
   if (!options.quiet)
     run.on_case_done = [](int done, int total, const reports::CaseResult& c) {
       std::fprintf(stderr, "[%d/%d] %s %d GPUs %s context %lld: %s\n", done, total, c.topology.c_str(), c.gpus,
@@ -36,6 +63,14 @@ void run_simulate(const SimulateOptions& options) {
   reports::write_results(results, out);
   std::fputs(reports::format_table(results).c_str(), stdout);
   std::printf("# results: %s and %s\n", (out / "results.json").c_str(), (out / "results.csv").c_str());
+  if (!options.trace.empty()) {
+    if (trace.empty()) {
+      std::printf("# trace: case %d did not run (out of device memory): no trace written\n", options.trace_case);
+    } else {
+      write_atomically(options.trace, trace);
+      std::printf("# trace of %s: %s (open it in ui.perfetto.dev)\n", traced_case.c_str(), options.trace.c_str());
+    }
+  }
 }
 
 }  // namespace
@@ -50,7 +85,15 @@ void add_simulate_command(CLI::App& app) {
   cmd->add_option("-j,--jobs", options->jobs, "Cases simulated at once (default: one per core)")
       ->check(CLI::NonNegativeNumber);
   cmd->add_flag("-q,--quiet", options->quiet, "No progress lines on stderr");
-  cmd->footer("Example: clustersim simulate scenarios/dgx_h100_tree_vs_ring.yaml --out results/dgx");
+  cmd->add_option("--trace", options->trace,
+                  "Write one case's timeline as Chrome trace-event JSON (opens in ui.perfetto.dev):\n"
+                  "a process per GPU, tracks for compute, send, recv and collectives");
+  cmd->add_option("--trace-case", options->trace_case, "Index of the case to trace (default 0; see results.csv order)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->footer(
+      "Examples:\n"
+      "  clustersim simulate scenarios/dgx_h100_tree_vs_ring.yaml --out results/dgx\n"
+      "  clustersim simulate --trace ring.json --trace-case 1    # the default scenario's first ring case");
   cmd->callback([options] { run_simulate(*options); });
 }
 

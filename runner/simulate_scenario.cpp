@@ -9,8 +9,11 @@
 #include <memory>
 #include <thread>
 
+#include <fmt/format.h>
+
 #include "common/input_error.hpp"
 #include "model/device_profile.hpp"
+#include "reports/trace.hpp"
 #include "topologies/topology.hpp"
 
 #include "build_config.hpp"
@@ -26,6 +29,7 @@ struct PreparedCase {
   std::vector<int> gpus;  ///< topology vertices, one per rank
   model::DecodePlan plan;
   reports::CaseResult row;
+  std::string trace_json;  ///< when this case's timeline was asked for
 };
 
 PreparedCase prepare(const scenarios::Scenario& scenario, const scenarios::Case& c, const topo::Topology& topology,
@@ -117,11 +121,20 @@ reports::Results simulate_scenario(const scenarios::Scenario& scenario, const Ru
 
   const int total = static_cast<int>(cases.size());
   const int jobs = std::max(1, options.jobs > 0 ? options.jobs : static_cast<int>(std::thread::hardware_concurrency()));
-  auto run_case = [](PreparedCase& p) {
+  auto run_case = [&options](PreparedCase& p) {
     if (p.row.status != "ok") return;
+    const bool traced = p.row.index == options.trace_case;
     sim::SimulationInput input{.topology = p.topology, .gpu_of_rank = p.gpus, .device = p.device,
-                               .dtype = p.spec->shape.dtype, .collectives = p.spec->collectives};
-    fill_timing(p.row, sim::simulate(p.plan.graph, input));
+                               .dtype = p.spec->shape.dtype, .collectives = p.spec->collectives,
+                               .record_timeline = traced};
+    const sim::SimulationResult result = sim::simulate(p.plan.graph, input);
+    fill_timing(p.row, result);
+    if (!traced) return;
+    std::vector<std::string> devices;
+    for (int v : p.gpus) devices.push_back(p.topology->vertices()[v].id);
+    p.trace_json = reports::chrome_trace_json(
+        result, p.plan.graph, devices,
+        fmt::format("{} on {} ({} GPUs), context {}", p.row.strategy, p.row.topology, p.row.gpus, p.row.context));
   };
   // A sliding window of `jobs` cases; each simulate() forks its own SimGrid process.
   std::vector<std::future<void>> running(total);
@@ -131,6 +144,7 @@ reports::Results simulate_scenario(const scenarios::Scenario& scenario, const Ru
       running[next] = std::async(std::launch::async, run_case, std::ref(cases[next]));
     running[done].get();
     if (options.on_case_done) options.on_case_done(done + 1, total, cases[done].row);
+    if (options.on_trace && !cases[done].trace_json.empty()) options.on_trace(cases[done].row, cases[done].trace_json);
   }
 
   reports::Results results{.tool_version = CLUSTERSIM_VERSION, .mode = "simulate", .scenario = scenario.name,

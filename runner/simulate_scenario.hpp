@@ -15,6 +15,9 @@ namespace clustersim::runner {
 
 struct RunOptions {
   int jobs = 0;  ///< cases simulated at once; 0 = one per core
+  int trace_case = -1;  ///< index of the case whose timeline is recorded; -1 = none
+  /// Called with that case's row and its Chrome trace-event JSON (see reports/trace.hpp).
+  std::function<void(const reports::CaseResult&, const std::string& trace_json)> on_trace;
   /// Called after each case with a one-line summary (e.g. to print progress to stderr).
   std::function<void(int done, int total, const reports::CaseResult&)> on_case_done;
 };

@@ -160,3 +160,21 @@ SCENARIO("an unknown profile or generator is reported where the scenario names i
   CHECK(run.err.find(scenario + ":2:11: error: unknown topology 'dgx_h100_clustr:nodes=1'") != std::string::npos);
   CHECK(run.err.find("did you mean 'dgx_h100_cluster'?") != std::string::npos);
 }
+
+SCENARIO("simulate --trace writes the chosen case's timeline and says where", "[cli]") {
+  clustersim::testing::ScratchDir scratch;
+  const std::string trace = scratch.write("trace.json", "");
+  const fs::path out = fs::temp_directory_path() / "clustersim_cli_trace";
+  fs::remove_all(out);
+  const Run run = run_clustersim("simulate --quiet --out " + out.string() + " --trace " + trace + " --trace-case 1");
+  CHECK(run.exit_code == 0);
+  CHECK(run.out.find("# trace of case 1: ring on dgx_h100_cluster:nodes=1 (8 GPUs), context 80000: " + trace) !=
+        std::string::npos);
+  CHECK(slurp(trace).find("\"traceEvents\"") != std::string::npos);
+  AND_THEN("a case index past the end is a usage error") {
+    const Run bad = run_clustersim("simulate --quiet --out " + out.string() + " --trace " + trace + " --trace-case 99");
+    CHECK(bad.exit_code == 2);
+    CHECK(bad.err.find("--trace-case 99 is out of range: the scenario has 8 cases") != std::string::npos);
+  }
+  fs::remove_all(out);
+}
