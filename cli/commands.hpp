@@ -8,6 +8,8 @@ namespace clustersim::cli {
 
 /// `clustersim simulate [SCENARIO] [--out DIR] [--jobs N] [--quiet]`
 void add_simulate_command(CLI::App& app);
+/// `clustersim report RESULTS... [--out DIR]`
+void add_report_command(CLI::App& app);
 /// `clustersim topology show FILE|GENERATOR [--format summary|dot|graphml]`
 void add_topology_command(CLI::App& app);
 

@@ -4,12 +4,14 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <stdexcept>
 
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
 #include "common/input_error.hpp"
+#include "reports/report.hpp"
 #include "reports/table.hpp"
 #include "runner/simulate_scenario.hpp"
 
@@ -23,6 +25,7 @@ struct SimulateOptions {
   bool quiet = false;
   std::string trace;
   int trace_case = 0;
+  bool no_report = false;
 };
 
 /// Writes `text` to `path` whole or not at all.
@@ -60,9 +63,19 @@ void run_simulate(const SimulateOptions& options) {
     };
   const reports::Results results = runner::simulate_scenario(scenario, run);
   const std::filesystem::path out = options.out.empty() ? std::filesystem::path("results") / scenario.name : std::filesystem::path(options.out);
-  reports::write_results(results, out);
+  std::map<std::string, std::string> report_files;
+  if (!options.no_report) {
+    try {
+      const reports::ReportFiles report = reports::make_report(results);
+      report_files = {{"report.html", report.html}, {"report.md", report.markdown}};
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "clustersim: warning: no report (%s); the results are written\n", e.what());
+    }
+  }
+  reports::write_results(results, out, report_files);
   std::fputs(reports::format_table(results).c_str(), stdout);
   std::printf("# results: %s and %s\n", (out / "results.json").c_str(), (out / "results.csv").c_str());
+  if (!report_files.empty()) std::printf("# report: %s\n", (out / "report.html").c_str());
   if (!options.trace.empty()) {
     if (trace.empty()) {
       std::printf("# trace: case %d did not run (out of device memory): no trace written\n", options.trace_case);
@@ -85,6 +98,7 @@ void add_simulate_command(CLI::App& app) {
   cmd->add_option("-j,--jobs", options->jobs, "Cases simulated at once (default: one per core)")
       ->check(CLI::NonNegativeNumber);
   cmd->add_flag("-q,--quiet", options->quiet, "No progress lines on stderr");
+  cmd->add_flag("--no-report", options->no_report, "Do not write report.html and report.md beside the results");
   cmd->add_option("--trace", options->trace,
                   "Write one case's timeline as Chrome trace-event JSON (opens in ui.perfetto.dev):\n"
                   "a process per GPU, tracks for compute, send, recv and collectives");

@@ -85,7 +85,8 @@ std::string to_csv(const Results& results) {
   return out;
 }
 
-void write_results(const Results& results, const std::filesystem::path& dir) {
+void write_results(const Results& results, const std::filesystem::path& dir,
+                   const std::map<std::string, std::string>& extra_files) {
   namespace fs = std::filesystem;
   if (fs::exists(dir) && !fs::exists(dir / "results.json"))
     throw std::runtime_error("output directory " + dir.string() + " exists and holds no results.json; not replacing it");
@@ -97,6 +98,7 @@ void write_results(const Results& results, const std::filesystem::path& dir) {
   try {
     write_file(staging / "results.json", to_json_text(results));
     write_file(staging / "results.csv", to_csv(results));
+    for (const auto& [name, text] : extra_files) write_file(staging / name, text);
     fs::remove_all(dir);
     fs::rename(staging, dir);
   } catch (...) {

@@ -64,9 +64,11 @@ std::string to_json_text(const Results& results);
 Results results_from_json_text(const std::string& text);
 std::string to_csv(const Results& results);
 
-/// Writes results.json and results.csv into `dir` atomically: into a temporary sibling first,
-/// then renamed, so a failed run leaves nothing half-written. An existing `dir` is replaced only
-/// if it holds a results.json. Throws: std::runtime_error on I/O failure or a foreign `dir`.
-void write_results(const Results& results, const std::filesystem::path& dir);
+/// Writes results.json, results.csv and `extra_files` (name -> content, e.g. a report) into `dir`
+/// atomically: into a temporary sibling first, then renamed, so a failed run leaves nothing
+/// half-written. An existing `dir` is replaced only if it holds a results.json.
+/// Throws: std::runtime_error on I/O failure or a foreign `dir`.
+void write_results(const Results& results, const std::filesystem::path& dir,
+                   const std::map<std::string, std::string>& extra_files = {});
 
 }  // namespace clustersim::reports

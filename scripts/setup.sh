@@ -12,7 +12,9 @@ packages=(
   nlohmann-json3-dev                 # results.json
   libcli11-dev                       # command line
   libfmt-dev                         # formatting
+  gnuplot-nox graphviz               # report figures (SVG) and topology drawings
   catch2                             # tests (Catch2 v2)
+  chromium libpng-dev                # tests: the report rendered headless, its screenshot read
   libbenchmark-dev                   # bench/ (Google Benchmark)
 )
 

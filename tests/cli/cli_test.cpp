@@ -178,3 +178,32 @@ SCENARIO("simulate --trace writes the chosen case's timeline and says where", "[
   }
   fs::remove_all(out);
 }
+
+SCENARIO("simulate ends with a report; report compares two runs", "[cli]") {
+  const fs::path a = fs::temp_directory_path() / "clustersim_cli_report_a";
+  const fs::path b = fs::temp_directory_path() / "clustersim_cli_report_b";
+  fs::remove_all(a);
+  fs::remove_all(b);
+  const Run run = run_clustersim("simulate --quiet --out " + a.string());
+  CHECK(run.out.find("# report: " + (a / "report.html").string()) != std::string::npos);
+  CHECK(fs::exists(a / "report.md"));
+  CHECK(run_clustersim("simulate --quiet --no-report --out " + b.string()).exit_code == 0);
+  AND_THEN("--no-report skips it") { CHECK_FALSE(fs::exists(b / "report.html")); }
+  AND_THEN("two results files give a comparison") {
+    const fs::path cmp = fs::temp_directory_path() / "clustersim_cli_report_cmp";
+    const Run compared = run_clustersim("report " + (a / "results.json").string() + " " + (b / "results.json").string() +
+                                        " --out " + cmp.string());
+    CHECK(compared.exit_code == 0);
+    CHECK(slurp(cmp / "report.md").find("8 cases in both runs") != std::string::npos);
+    CHECK(fs::exists(cmp / "comparison.csv"));
+    fs::remove_all(cmp);
+  }
+  AND_THEN("a file that is not a results file is refused") {
+    clustersim::testing::ScratchDir scratch;
+    const Run bad = run_clustersim("report " + scratch.write("x.json", "{\"schema\": \"nope\"}"));
+    CHECK(bad.exit_code == 2);
+    CHECK(bad.err.find("not a clustersim results file") != std::string::npos);
+  }
+  fs::remove_all(a);
+  fs::remove_all(b);
+}

@@ -28,6 +28,9 @@ class ScratchDir {
   ScratchDir(const ScratchDir&) = delete;
   ScratchDir& operator=(const ScratchDir&) = delete;
 
+  /// The directory itself.
+  std::string path() const { return path_.string(); }
+
   /// Writes `text` to `name` inside the directory and returns the file's path.
   std::string write(const std::string& name, const std::string& text) const {
     const std::string file = (path_ / name).string();

@@ -1,0 +1,249 @@
+// SPDX-License-Identifier: Apache-2.0
+// Gnuplot scripts with inline datablocks ($name << EOD), one per figure. Times are plotted in
+// microseconds, bytes in GB; labels say so.
+#include "reports/figures.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "topologies/topology.hpp"
+#include "topologies/topology_summary.hpp"
+
+namespace clustersim::reports {
+namespace {
+
+constexpr int kMaxBars = 24;            // beyond this, bar charts keep the longest context per series
+constexpr int kMaxDrawnVertices = 160;  // larger topologies are summarised, not drawn
+
+const char* const kTerminal =
+    "set terminal svg size 960,540 noenhanced font 'sans,12' background rgb 'white'\n"
+    "set grid\nset border lw 1\n";
+
+/// Text safe inside a gnuplot double-quoted string.
+std::string gnuplot_string(const std::string& text) {
+  std::string out = "\"";
+  for (char c : text) out += (c == '"' || c == '\\') ? ' ' : c;
+  return out + "\"";
+}
+
+bool ok(const CaseResult& c) { return c.status == "ok"; }
+
+/// Configurations in order of first appearance.
+std::vector<std::string> configurations(const Results& results) {
+  std::vector<std::string> out;
+  for (const CaseResult& c : results.cases)
+    if (std::find(out.begin(), out.end(), configuration_label(c)) == out.end()) out.push_back(configuration_label(c));
+  return out;
+}
+
+FigureSpec latency_vs_context(const Results& results) {
+  // One series per (configuration, strategy); strategies share a dash type, configurations a colour.
+  std::vector<std::string> strategies;
+  for (const CaseResult& c : results.cases)
+    if (std::find(strategies.begin(), strategies.end(), c.strategy) == strategies.end())
+      strategies.push_back(c.strategy);
+  const auto configs = configurations(results);
+  std::string data, plot;
+  int block = 0;
+  for (std::size_t k = 0; k < configs.size(); ++k)
+    for (std::size_t s = 0; s < strategies.size(); ++s) {
+      std::string rows;
+      for (const CaseResult& c : results.cases)
+        if (ok(c) && configuration_label(c) == configs[k] && c.strategy == strategies[s])
+          rows += fmt::format("{} {}\n", c.context, c.latency_s * 1e6);
+      if (rows.empty()) continue;
+      data += fmt::format("$s{} << EOD\n{}EOD\n", block, rows);
+      plot += fmt::format("{}$s{} using 1:2 with linespoints lw 2 pt 7 ps 0.6 lc {} dt {} title {}",
+                          plot.empty() ? "plot " : ", ", block, k + 1, s + 1,
+                          gnuplot_string(strategies[s] + ", " + configs[k]));
+      ++block;
+    }
+  return {"latency-vs-context", "Decode latency against context length",
+          "One attention layer, one decode step; log-log axes. Solid and dashed lines are the "
+          "strategies, colours the machine configurations. Ring attention grows with the context "
+          "it must move; tree attention only with the attention it computes.",
+          std::string(kTerminal) +
+              "set logscale xy\nset xlabel 'context (tokens)'\nset ylabel 'latency (us)'\n"
+              "set key outside right top\nset format x '%.0s%c'\n" +
+              data + plot + "\n",
+          ""};
+}
+
+FigureSpec speedup_heatmap(const Results& results) {
+  const auto configs = configurations(results);
+  std::set<std::int64_t> context_set;
+  for (const CaseResult& c : results.cases) context_set.insert(c.context);
+  const std::vector<std::int64_t> contexts(context_set.begin(), context_set.end());
+  std::map<std::pair<std::string, std::int64_t>, const CaseResult*> tree, ring;
+  for (const CaseResult& c : results.cases) {
+    if (c.strategy == "tree") tree[{configuration_label(c), c.context}] = &c;
+    if (c.strategy == "ring") ring[{configuration_label(c), c.context}] = &c;
+  }
+  std::string cells, labels, xtics, ytics;
+  for (std::size_t x = 0; x < contexts.size(); ++x)
+    xtics += fmt::format("{}{} {}", x ? ", " : "", gnuplot_string(context_label(contexts[x])), x);
+  for (std::size_t y = 0; y < configs.size(); ++y) {
+    ytics += fmt::format("{}{} {}", y ? ", " : "", gnuplot_string(configs[y]), y);
+    for (std::size_t x = 0; x < contexts.size(); ++x) {
+      const auto t = tree.find({configs[y], contexts[x]});
+      const auto r = ring.find({configs[y], contexts[x]});
+      if (t == tree.end() || r == ring.end()) continue;
+      if (!ok(*t->second) || !ok(*r->second)) {
+        labels += fmt::format("{} {} \"out of memory\"\n", x, y);
+        continue;
+      }
+      const double ratio = r->second->latency_s / t->second->latency_s;
+      cells += fmt::format("{} {} {}\n", x, y, ratio);
+      labels += fmt::format("{} {} \"{:.1f}x\"\n", x, y, ratio);
+    }
+  }
+  return {"ring-tree-speedup", "Ring / tree latency ratio",
+          "Each cell is ring attention's latency divided by tree attention's for one context and "
+          "machine configuration: above 1 tree attention is faster. The colour scale is logarithmic.",
+          std::string(kTerminal) + "unset grid\nset logscale cb\nset cblabel 'ring / tree'\n" +
+              "set palette defined (0 '#2c7bb6', 1 '#ffffbf', 2 '#d7191c')\n" +
+              fmt::format("set xtics ({})\nset ytics ({})\n", xtics, ytics) +
+              fmt::format("set xrange [-0.5:{}]\nset yrange [-0.5:{}]\n", contexts.size() - 0.5, configs.size() - 0.5) +
+              "set xlabel 'context (tokens)'\nset lmargin 34\n" + "$cells << EOD\n" + cells + "EOD\n" +
+              "$labels << EOD\n" + labels + "EOD\n" +
+              "plot $cells using 1:2:(0.5):(0.5):3 with boxxyerror fill solid 1.0 noborder fc palette notitle, "
+              "$labels using 1:2:3 with labels notitle\n",
+          ""};
+}
+
+/// The cases bar charts show: all, or the longest context of each series when there are many.
+std::vector<const CaseResult*> bar_cases(const Results& results) {
+  std::vector<const CaseResult*> all;
+  for (const CaseResult& c : results.cases)
+    if (ok(c)) all.push_back(&c);
+  if (static_cast<int>(all.size()) <= kMaxBars) return all;
+  std::map<std::pair<std::string, std::string>, const CaseResult*> longest;
+  for (const CaseResult* c : all) {
+    auto& slot = longest[{configuration_label(*c), c->strategy}];
+    if (!slot || c->context > slot->context) slot = c;
+  }
+  std::vector<const CaseResult*> kept;
+  for (const CaseResult* c : all)
+    if (longest[{configuration_label(*c), c->strategy}] == c) kept.push_back(c);
+  return kept;
+}
+
+std::string bar_label(const CaseResult& c) {
+  return fmt::format("{} {} GPUs {}", c.strategy, c.gpus, context_label(c.context));
+}
+
+FigureSpec breakdown(const Results& results) {
+  std::string rows;
+  for (const CaseResult* c : bar_cases(results))
+    rows += fmt::format("{} {} {} {}\n", gnuplot_string(bar_label(*c)), 100 * c->compute_s / c->latency_s,
+                        100 * c->exposed_comm_s / c->latency_s, 100 * c->idle_s / c->latency_s);
+  return {"time-breakdown", "Where each device's time goes",
+          "For the device that finishes last: share of the latency spent computing, communicating "
+          "with no kernel running (exposed communication), and idle.",
+          std::string(kTerminal) +
+              "set style data histograms\nset style histogram rowstacked\nset style fill solid 0.85 border -1\n"
+              "set boxwidth 0.75\nset yrange [0:100]\nset ylabel 'share of latency (%)'\n"
+              "set xtics rotate by -40 left\nset key outside right top\nset bmargin 9\n" +
+              "$b << EOD\n" + rows + "EOD\n" +
+              "plot $b using 2:xtic(1) title 'compute' lc rgb '#1b9e77', '' using 3 title 'exposed communication' "
+              "lc rgb '#d95f02', '' using 4 title 'idle' lc rgb '#bbbbbb'\n",
+          ""};
+}
+
+FigureSpec link_bytes(const Results& results) {
+  std::vector<std::string> classes;
+  for (const CaseResult& c : results.cases)
+    for (const auto& [cls, bytes] : c.link_bytes_by_class)
+      if (bytes > 0 && std::find(classes.begin(), classes.end(), cls) == classes.end()) classes.push_back(cls);
+  std::string rows;
+  for (const CaseResult* c : bar_cases(results)) {
+    rows += gnuplot_string(bar_label(*c));
+    for (const auto& cls : classes) {
+      const auto it = c->link_bytes_by_class.find(cls);
+      rows += fmt::format(" {}", it == c->link_bytes_by_class.end() || it->second <= 0 ? 1e-9 : it->second / 1e9);
+    }
+    rows += "\n";
+  }
+  std::string plot;
+  for (std::size_t i = 0; i < classes.size(); ++i)
+    plot += fmt::format("{}$l using {}{} title {}", i ? ", " : "plot ", i + 2, i ? "" : ":xtic(1)", gnuplot_string(classes[i]));
+  return {"link-bytes", "Bytes on the wire per link class",
+          "Traffic summed over every link of a class (a message crossing two NVLink hops counts twice); "
+          "logarithmic axis. Ring attention moves the KV cache; tree attention moves a few kilobytes.",
+          std::string(kTerminal) +
+              "set style data histograms\nset style histogram clustered gap 1\nset style fill solid 0.85 border -1\n"
+              "set logscale y\nset yrange [1e-6:*]\nset format y '%g'\nset ylabel 'GB on the wire'\nset xtics rotate by -40 left\n"
+              "set key outside right top\nset bmargin 9\n" +
+              "$l << EOD\n" + rows + "EOD\n" + plot + "\n",
+          ""};
+}
+
+}  // namespace
+
+std::string context_label(std::int64_t context) {
+  if (context >= 1000000 && context % 10000 == 0) return fmt::format("{}M", static_cast<double>(context) / 1e6);
+  if (context >= 1000 && context % 1000 == 0) return fmt::format("{}k", context / 1000);
+  return std::to_string(context);
+}
+
+std::string configuration_label(const CaseResult& c) { return fmt::format("{} GPUs ({})", c.gpus, c.topology); }
+
+std::vector<FigureSpec> figures_for(const Results& results) {
+  std::vector<FigureSpec> figures;
+  std::set<std::int64_t> contexts;
+  std::set<std::string> strategies;
+  bool any_ok = false;
+  for (const CaseResult& c : results.cases) {
+    contexts.insert(c.context);
+    strategies.insert(c.strategy);
+    any_ok = any_ok || ok(c);
+  }
+  if (any_ok && contexts.size() >= 2) figures.push_back(latency_vs_context(results));
+  if (strategies.count("tree") && strategies.count("ring")) figures.push_back(speedup_heatmap(results));
+  if (any_ok) {
+    figures.push_back(breakdown(results));
+    figures.push_back(link_bytes(results));
+  }
+  std::set<std::string> drawn;
+  for (const CaseResult& c : results.cases) {
+    if (!drawn.insert(c.topology).second) continue;
+    const topo::Topology topology = topo::topology_from_spec(c.topology);
+    if (static_cast<int>(topology.vertices().size()) > kMaxDrawnVertices) continue;
+    figures.push_back({"topology-" + std::to_string(drawn.size()), "Topology " + c.topology,
+                       "Vertices are devices and switches, grouped by machine; edges are labelled with their "
+                       "link class and bandwidth per direction.",
+                       "", topo::to_dot(topology)});
+  }
+  return figures;
+}
+
+FigureSpec comparison_scatter(const std::string& label_a, const std::string& label_b,
+                              const std::vector<std::pair<double, double>>& pairs) {
+  std::string rows;
+  double low = INFINITY, high = 0;
+  for (const auto& [a, b] : pairs) {
+    rows += fmt::format("{} {}\n", a * 1e6, b * 1e6);
+    low = std::min({low, a * 1e6, b * 1e6});
+    high = std::max({high, a * 1e6, b * 1e6});
+  }
+  low /= 2;
+  high *= 2;
+  return {"comparison-scatter", "Latency, one run against the other",
+          "Each point is a case both runs hold. On the diagonal the runs agree; the bands mark ±10 % and "
+          "±25 %. Log-log axes.",
+          std::string(kTerminal) +
+              fmt::format("set logscale xy\nset xrange [{0}:{1}]\nset yrange [{0}:{1}]\nset size ratio 1\n", low, high) +
+              fmt::format("set xlabel {}\nset ylabel {}\nset key outside right top\n", gnuplot_string(label_a + " latency (us)"),
+                          gnuplot_string(label_b + " latency (us)")) +
+              "$p << EOD\n" + rows + "EOD\n" +
+              "plot x*1.25 with lines dt 3 lc rgb '#999999' title '±25 %', x/1.25 with lines dt 3 lc rgb '#999999' "
+              "notitle, x*1.1 with lines dt 2 lc rgb '#666666' title '±10 %', x/1.1 with lines dt 2 lc rgb "
+              "'#666666' notitle, x with lines lw 2 lc rgb 'black' title 'y = x', $p using 1:2 with points pt 7 "
+              "ps 1 lc rgb '#d95f02' title 'cases'\n",
+          ""};
+}
+
+}  // namespace clustersim::reports

@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: Apache-2.0
+// Report assembly: figures from figures.cpp rendered to SVG, tables of the results, and the
+// provenance of every device profile the results name.
+#include "reports/report.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+#include <tuple>
+
+#include <fmt/format.h>
+
+#include "model/device_profile.hpp"
+#include "reports/external_tool.hpp"
+#include "reports/figures.hpp"
+#include "reports/table.hpp"
+
+namespace clustersim::reports {
+namespace {
+
+const char* const kStyle = R"(
+body { font-family: sans-serif; margin: 2em auto; max-width: 1100px; color: #222; line-height: 1.45; }
+h1 { font-size: 1.6em; } h2 { margin-top: 2em; border-bottom: 1px solid #ddd; }
+.meta { color: #555; } figure { margin: 1.5em 0; } figcaption { color: #444; font-size: 0.95em; }
+figure svg { max-width: 100%; height: auto; }
+table { border-collapse: collapse; font-size: 0.9em; margin: 1em 0; }
+th, td { border: 1px solid #ddd; padding: 0.25em 0.6em; text-align: right; }
+th { background: #f4f4f4; } td.text, th.text { text-align: left; }
+.oom { color: #b00; font-weight: bold; }
+)";
+
+std::string escape(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '&': out += "&amp;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string micro(double seconds) { return fmt::format("{:.2f}", seconds * 1e6); }
+
+std::string page(const std::string& title, const std::string& body) {
+  return fmt::format("<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n"
+                     "<style>{}</style>\n</head>\n<body>\n<h1>{}</h1>\n{}</body>\n</html>\n",
+                     escape(title), kStyle, escape(title), body);
+}
+
+std::string rendered(const FigureSpec& f) {
+  const std::string svg = inline_svg(f.dot.empty() ? gnuplot_svg(f.gnuplot) : dot_svg(f.dot));
+  return fmt::format("<figure id=\"{}\">\n<h3>{}</h3>\n{}\n<figcaption>{}</figcaption>\n</figure>\n", f.id,
+                     escape(f.title), svg, escape(f.caption));
+}
+
+std::string cases_table_html(const Results& results) {
+  std::string out =
+      "<table id=\"cases\">\n<tr><th class=\"text\">topology</th><th>GPUs</th><th class=\"text\">strategy</th>"
+      "<th>context</th><th>latency (us)</th><th>compute (us)</th><th>exposed comm (us)</th><th>idle (us)</th>"
+      "<th>bytes/device (MB)</th><th>peak memory (GB)</th><th class=\"text\">status</th></tr>\n";
+  for (const CaseResult& c : results.cases) {
+    const bool oom = c.status != "ok";
+    out += fmt::format(
+        "<tr><td class=\"text\">{}</td><td>{}</td><td class=\"text\">{}</td><td>{}</td><td>{}</td><td>{}</td>"
+        "<td>{}</td><td>{}</td><td>{:.3f}</td><td>{:.3f}</td><td class=\"text{}\">{}</td></tr>\n",
+        escape(c.topology), c.gpus, escape(c.strategy), context_label(c.context), oom ? "-" : micro(c.latency_s),
+        oom ? "-" : micro(c.compute_s), oom ? "-" : micro(c.exposed_comm_s), oom ? "-" : micro(c.idle_s),
+        c.bytes_per_device / 1e6, c.peak_mem_bytes / 1e9, oom ? " oom" : "", oom ? "out of memory" : "ok");
+  }
+  return out + "</table>\n";
+}
+
+/// Every figure of every device profile the results name, with its source.
+std::string provenance_html(const Results& results) {
+  std::set<std::string> seen;
+  std::string out;
+  for (const CaseResult& c : results.cases) {
+    if (!seen.insert(c.device).second) continue;
+    out += fmt::format("<h3>{} ({} figures)</h3>\n", escape(c.device), escape(c.device_provenance));
+    try {
+      const model::DeviceProfile p = model::load_device_profile(c.device);
+      out += fmt::format("<p>{}; from <code>{}</code></p>\n<table>\n<tr><th class=\"text\">figure</th><th>value</th>"
+                         "<th class=\"text\">source</th></tr>\n",
+                         escape(p.description), escape(p.origin));
+      auto row = [&](const std::string& name, const std::string& value, const model::Figure& f) {
+        out += fmt::format("<tr><td class=\"text\">{}</td><td>{}</td><td class=\"text\">{}</td></tr>\n", name, value,
+                           escape(f.source));
+      };
+      for (const auto& [dtype, f] : p.dense_flops)
+        row(fmt::format("dense {} TFLOP/s", model::to_string(dtype)), fmt::format("{:g}", f.value / 1e12), f);
+      row("HBM bandwidth (GB/s)", fmt::format("{:g}", p.hbm_bandwidth.value / 1e9), p.hbm_bandwidth);
+      row("memory (GB)", fmt::format("{:g}", p.memory_capacity.value / 1e9), p.memory_capacity);
+      row("launch overhead (us)", fmt::format("{:g}", p.launch_overhead.value * 1e6), p.launch_overhead);
+      row("compute efficiency", fmt::format("{:g}", p.compute_efficiency.value), p.compute_efficiency);
+      row("memory efficiency", fmt::format("{:g}", p.memory_efficiency.value), p.memory_efficiency);
+      out += "</table>\n";
+    } catch (const std::exception& e) {
+      out += fmt::format("<p>profile not available here: {}</p>\n", escape(e.what()));
+    }
+  }
+  return out;
+}
+
+std::string ratio_html(const Results& results) {
+  const std::string matrix = format_ring_tree_ratio(results);
+  return matrix.empty() ? std::string{} : "<h2>Ring / tree latency ratio</h2>\n<pre>" + escape(matrix) + "</pre>\n";
+}
+
+/// Key on which two runs are joined.
+using CaseKey = std::tuple<int, std::string, std::int64_t, int, int, int, int, std::string>;
+CaseKey key_of(const CaseResult& c) {
+  return {c.gpus, c.strategy, c.context, c.batch, c.heads, c.kv_heads, c.head_dim, c.dtype};
+}
+
+}  // namespace
+
+ReportFiles make_report(const Results& results) {
+  int oom = 0;
+  for (const CaseResult& c : results.cases) oom += c.status != "ok";
+  std::string body = fmt::format(
+      "<p class=\"meta\">clustersim {} {} of scenario <b>{}</b> ({}): {} cases, {} out of device memory. "
+      "Schema {}.</p>\n",
+      escape(results.tool_version), escape(results.mode), escape(results.scenario), escape(results.scenario_origin),
+      results.cases.size(), oom, escape(results.schema));
+  body += ratio_html(results);
+  body += "<h2>Figures</h2>\n";
+  for (const FigureSpec& f : figures_for(results)) body += rendered(f);
+  body += "<h2>Cases</h2>\n" + cases_table_html(results);
+  body += "<h2>Provenance of the device figures</h2>\n" + provenance_html(results);
+
+  std::string md = fmt::format("# clustersim report: {}\n\n{} {} of `{}`: {} cases, {} out of device memory.\n\n",
+                               results.scenario, results.tool_version, results.mode, results.scenario_origin,
+                               results.cases.size(), oom);
+  if (const std::string matrix = format_ring_tree_ratio(results); !matrix.empty())
+    md += "## Ring / tree latency ratio\n\n```\n" + matrix + "```\n\n";
+  md += "## Cases\n\n| topology | GPUs | strategy | context | latency (us) | compute (us) | exposed comm (us) | "
+        "idle (us) | bytes/device (MB) | peak memory (GB) | status |\n|---|---|---|---|---|---|---|---|---|---|---|\n";
+  for (const CaseResult& c : results.cases)
+    md += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {:.3f} | {:.3f} | {} |\n", c.topology, c.gpus,
+                      c.strategy, context_label(c.context), micro(c.latency_s), micro(c.compute_s),
+                      micro(c.exposed_comm_s), micro(c.idle_s), c.bytes_per_device / 1e6, c.peak_mem_bytes / 1e9,
+                      c.status);
+  md += "\nFigures, the topology drawings and the provenance of every device figure are in report.html.\n";
+  return {page("clustersim report: " + results.scenario, body), md, to_csv(results)};
+}
+
+ReportFiles make_comparison(const Results& a, const std::string& label_a, const Results& b,
+                            const std::string& label_b) {
+  std::map<CaseKey, const CaseResult*> in_b;
+  for (const CaseResult& c : b.cases) in_b.emplace(key_of(c), &c);
+  std::vector<std::pair<const CaseResult*, const CaseResult*>> joined;
+  for (const CaseResult& c : a.cases)
+    if (const auto it = in_b.find(key_of(c)); it != in_b.end() && c.status == "ok" && it->second->status == "ok")
+      joined.emplace_back(&c, it->second);
+
+  std::vector<double> errors;
+  std::vector<std::pair<double, double>> points;
+  std::string rows_html, rows_md, csv = "gpus,strategy,context,batch,heads,kv_heads,head_dim,dtype,topology_a,"
+                                        "topology_b,latency_a_s,latency_b_s,b_over_a,error_a_vs_b_percent\n";
+  for (const auto& [x, y] : joined) {
+    const double error = 100 * (x->latency_s - y->latency_s) / y->latency_s;
+    errors.push_back(std::abs(error));
+    points.emplace_back(x->latency_s, y->latency_s);
+    rows_html += fmt::format(
+        "<tr><td>{}</td><td class=\"text\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.3f}</td><td>{:+.1f}</td>"
+        "</tr>\n",
+        x->gpus, escape(x->strategy), context_label(x->context), micro(x->latency_s), micro(y->latency_s),
+        y->latency_s / x->latency_s, error);
+    rows_md += fmt::format("| {} | {} | {} | {} | {} | {:.3f} | {:+.1f} |\n", x->gpus, x->strategy,
+                           context_label(x->context), micro(x->latency_s), micro(y->latency_s),
+                           y->latency_s / x->latency_s, error);
+    csv += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", x->gpus, x->strategy, x->context, x->batch,
+                       x->heads, x->kv_heads, x->head_dim, x->dtype, x->topology, y->topology, x->latency_s,
+                       y->latency_s, y->latency_s / x->latency_s, error);
+  }
+  std::vector<double> sorted = errors;
+  std::sort(sorted.begin(), sorted.end());
+  const std::string summary =
+      sorted.empty() ? std::string("no case is in both runs")
+                     : fmt::format("{} cases in both runs; |error| of {} against {}: median {:.1f} %, max {:.1f} %",
+                                   sorted.size(), label_a, label_b, sorted[sorted.size() / 2], sorted.back());
+
+  std::string body = fmt::format("<p class=\"meta\">A = {} ({} of {}, {} cases); B = {} ({} of {}, {} cases).</p>\n",
+                                 escape(label_a), escape(a.mode), escape(a.scenario), a.cases.size(), escape(label_b),
+                                 escape(b.mode), escape(b.scenario), b.cases.size());
+  body += "<p><b>" + escape(summary) + "</b></p>\n";
+  if (!points.empty()) body += rendered(comparison_scatter(label_a, label_b, points));
+  body += "<h2>Cases in both runs</h2>\n<table id=\"comparison\">\n<tr><th>GPUs</th><th class=\"text\">strategy</th>"
+          "<th>context</th><th>A latency (us)</th><th>B latency (us)</th><th>B / A</th><th>error of A (%)</th></tr>\n" +
+          rows_html + "</table>\n";
+  const std::string md = fmt::format(
+      "# clustersim comparison: {} against {}\n\n{}\n\n| GPUs | strategy | context | A latency (us) | B latency (us) | "
+      "B / A | error of A (%) |\n|---|---|---|---|---|---|---|\n{}",
+      label_a, label_b, summary, rows_md);
+  return {page("clustersim comparison: " + label_a + " against " + label_b, body), md, csv};
+}
+
+}  // namespace clustersim::reports

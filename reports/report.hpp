@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: Apache-2.0
+// Reports: a self-contained HTML page (inline SVG figures drawn by gnuplot and Graphviz, inline
+// CSS, no script, nothing fetched), a Markdown summary, and the CSV the report was made from —
+// for one run, or for two runs side by side (two fabrics, two profiles, predicted and measured).
+#pragma once
+
+#include <string>
+
+#include "reports/results.hpp"
+
+namespace clustersim::reports {
+
+struct ReportFiles {
+  std::string html;      ///< report.html
+  std::string markdown;  ///< report.md
+  std::string csv;       ///< the rows the report shows
+};
+
+/// The report of one run. Throws: std::runtime_error if gnuplot or dot is missing or fails.
+ReportFiles make_report(const Results& results);
+
+/// Run B against run A, joined on (GPUs, strategy, context, batch, heads, kv_heads, head_dim,
+/// dtype): both latencies, B / A, and A's error relative to B, with a scatter of one against the
+/// other. With A simulated and B measured, the error is the prediction error.
+ReportFiles make_comparison(const Results& a, const std::string& label_a, const Results& b,
+                            const std::string& label_b);
+
+}  // namespace clustersim::reports
