@@ -35,15 +35,6 @@ std::string label_of(const std::string& path) {
   return p.parent_path().filename().string();
 }
 
-void write_atomically(const std::filesystem::path& path, const std::string& text) {
-  const std::filesystem::path partial = path.string() + ".partial";
-  {
-    std::ofstream out(partial, std::ios::binary);
-    out << text;
-    if (!out) throw std::runtime_error("cannot write " + partial.string());
-  }
-  std::filesystem::rename(partial, path);
-}
 
 void run_report(const ReportOptions& options) {
   if (options.results.size() > 2)
@@ -59,9 +50,9 @@ void run_report(const ReportOptions& options) {
       comparison ? reports::make_comparison(runs[0], label_of(options.results[0]), runs[1], label_of(options.results[1]))
                  : reports::make_report(runs[0]);
   std::filesystem::create_directories(out);
-  write_atomically(out / "report.html", files.html);
-  write_atomically(out / "report.md", files.markdown);
-  write_atomically(out / (comparison ? "comparison.csv" : "results.csv"), files.csv);
+  reports::write_file_atomically(out / "report.html", files.html);
+  reports::write_file_atomically(out / "report.md", files.markdown);
+  reports::write_file_atomically(out / (comparison ? "comparison.csv" : "results.csv"), files.csv);
   std::printf("# report: %s\n", (out / "report.html").c_str());
 }
 

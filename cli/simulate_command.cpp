@@ -28,16 +28,6 @@ struct SimulateOptions {
   bool no_report = false;
 };
 
-/// Writes `text` to `path` whole or not at all.
-void write_atomically(const std::filesystem::path& path, const std::string& text) {
-  const std::filesystem::path partial = path.string() + ".partial";
-  {
-    std::ofstream out(partial, std::ios::binary);
-    out << text;
-    if (!out) throw std::runtime_error("cannot write " + partial.string());
-  }
-  std::filesystem::rename(partial, path);
-}
 
 void run_simulate(const SimulateOptions& options) {
   const scenarios::Scenario scenario =
@@ -80,7 +70,7 @@ void run_simulate(const SimulateOptions& options) {
     if (trace.empty()) {
       std::printf("# trace: case %d did not run (out of device memory): no trace written\n", options.trace_case);
     } else {
-      write_atomically(options.trace, trace);
+      reports::write_file_atomically(options.trace, trace);
       std::printf("# trace of %s: %s (open it in ui.perfetto.dev)\n", traced_case.c_str(), options.trace.c_str());
     }
   }

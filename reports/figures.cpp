@@ -4,6 +4,7 @@
 #include "reports/figures.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <set>
 

@@ -23,14 +23,8 @@ using clustersim::model::Figure;
 using clustersim::model::load_device_profile;
 
 // A profile file in a fresh temporary directory, removed again at the end of the test.
-class TempProfile {
- public:
-  explicit TempProfile(const std::string& text) : path_(dir_.write("gpu.yaml", text)) {}
-  const std::string& path() const { return path_; }
-
- private:
-  clustersim::testing::ScratchDir dir_;
-  std::string path_;
+struct TempProfile : clustersim::testing::TempFile {
+  explicit TempProfile(const std::string& text) : TempFile("gpu.yaml", text) {}
 };
 
 const std::string kProfile = R"(device: test_gpu

@@ -23,14 +23,8 @@ using clustersim::scenarios::parse_scenario;
 using clustersim::scenarios::Scenario;
 
 // A scenario file in a fresh temporary directory, removed again at the end of the test.
-class TempScenario {
- public:
-  explicit TempScenario(const std::string& text) : path_(dir_.write("scenario.yaml", text)) {}
-  const std::string& path() const { return path_; }
-
- private:
-  clustersim::testing::ScratchDir dir_;
-  std::string path_;
+struct TempScenario : clustersim::testing::TempFile {
+  explicit TempScenario(const std::string& text) : TempFile("scenario.yaml", text) {}
 };
 
 // The message of the InputError loading `text` from a file raises, with the file's path

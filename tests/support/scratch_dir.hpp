@@ -42,4 +42,15 @@ class ScratchDir {
   std::filesystem::path path_;
 };
 
+/// One file holding `text`, alone in a fresh ScratchDir; both removed at scope exit.
+class TempFile {
+ public:
+  TempFile(const std::string& name, const std::string& text) : path_(dir_.write(name, text)) {}
+  const std::string& path() const { return path_; }
+
+ private:
+  ScratchDir dir_;
+  std::string path_;
+};
+
 }  // namespace clustersim::testing
