@@ -25,7 +25,6 @@ namespace sg4 = simgrid::s4u;
 namespace clustersim::sim {
 namespace {
 
-
 enum class Doing { compute, send, recv, collective };
 
 const char* to_string(Doing doing) {
