@@ -14,8 +14,10 @@ std::filesystem::path data_root() {
 std::filesystem::path resolve_data_file(const std::string& name, const std::string& folder,
                                         const std::string& extension) {
   if (std::filesystem::is_regular_file(name)) return name;
+  // Short names may contain dots (`llama3.1-8b`): anything but the expected extension is part
+  // of the name.
   std::filesystem::path shipped = data_root() / folder / name;
-  if (!shipped.has_extension()) shipped += extension;
+  if (shipped.extension() != extension) shipped += extension;
   return shipped;
 }
 

@@ -12,7 +12,8 @@ namespace clustersim {
 /// else the source tree this binary was built from.
 std::filesystem::path data_root();
 
-/// `name` itself if it names an existing file; else `data_root()/folder/name + extension`.
+/// `name` itself if it names an existing file; else `data_root()/folder/name`, with `extension`
+/// added unless the name already ends with it.
 /// Returns the path even if it does not exist, so that callers can report it.
 std::filesystem::path resolve_data_file(const std::string& name, const std::string& folder,
                                         const std::string& extension);

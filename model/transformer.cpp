@@ -124,12 +124,7 @@ TransformerConfig read_transformer(const yaml::Item& map) {
 }
 
 TransformerConfig load_transformer(const std::string& name_or_path) {
-  // Short names contain dots (`llama3.1-8b`), which resolve_data_file would take for an
-  // extension, so the `.yaml` is added here.
-  const std::string file = looks_like_path(name_or_path) ? name_or_path : name_or_path + ".yaml";
-  const std::filesystem::path path = std::filesystem::is_regular_file(name_or_path)
-                                         ? std::filesystem::path(name_or_path)
-                                         : resolve_data_file(file, "model/models", ".yaml");
+  const std::filesystem::path path = resolve_data_file(name_or_path, "model/models", ".yaml");
   if (!std::filesystem::is_regular_file(path)) {
     if (looks_like_path(name_or_path))
       throw InputError({}, "model", fmt::format("cannot read model '{}': no such file", name_or_path));
