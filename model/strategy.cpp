@@ -30,13 +30,35 @@ std::string StrategySpec::label() const {
 
 std::vector<std::string> strategy_names() { return {"single", "tree", "tree_topology_aware", "ring"}; }
 
-DecodePlan plan_decode(const StrategySpec& spec, const AttentionShape& shape, const Placement& placement) {
+std::vector<OpId> add_decode_attention(TaskGraph& graph, const StrategySpec& spec, const AttentionShape& shape,
+                                       const Placement& placement, const AttentionStep& step) {
   if (placement.size() < 1) throw std::invalid_argument("a decode plan needs at least one device");
-  if (spec.name == "single") return decode_single_device(shape, placement);
-  if (spec.name == "tree") return decode_tree(shape, placement, spec.fuse_sums);
-  if (spec.name == "tree_topology_aware") return decode_tree_topology_aware(shape, placement, spec.fuse_sums);
-  if (spec.name == "ring") return decode_ring(shape, placement, spec.output_on_all);
+  if (spec.name == "single") return add_single_device(graph, shape, placement, step);
+  if (spec.name == "tree") return add_tree(graph, shape, placement, step, spec.fuse_sums);
+  if (spec.name == "tree_topology_aware") return add_tree_topology_aware(graph, shape, placement, step, spec.fuse_sums);
+  if (spec.name == "ring") return add_ring(graph, shape, placement, step, spec.output_on_all);
   throw std::invalid_argument("unknown strategy '" + spec.name + "'");
+}
+
+std::vector<MemoryUse> decode_attention_memory(const StrategySpec& spec, const AttentionShape& shape,
+                                               const Placement& placement) {
+  if (spec.name == "single") return single_device_memory(shape);
+  if (spec.name == "ring") return ring_memory(shape, placement);
+  return tree_memory(shape, placement);
+}
+
+DecodePlan plan_decode(const StrategySpec& spec, const AttentionShape& shape, const Placement& placement) {
+  DecodePlan plan;
+  add_decode_attention(plan.graph, spec, shape, placement, {});
+  plan.memory = decode_attention_memory(spec, shape, placement);
+  return plan;
+}
+
+std::vector<OpId> query_ready(TaskGraph& g, const AttentionShape& shape, const Placement& placement,
+                              const AttentionStep& step) {
+  if (!step.broadcast_query) return step.after;
+  return after(g.broadcast(step.prefix + "broadcast_query", all_ranks(placement), placement.size() - 1,
+                           shape.query_bytes(), step.after));
 }
 
 std::vector<int> all_ranks(const Placement& placement) {

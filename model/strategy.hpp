@@ -46,8 +46,24 @@ struct DecodePlan {
   std::vector<MemoryUse> memory;  ///< per rank
 };
 
+/// Where one layer's decode attention goes inside a larger graph (a whole model's step).
+struct AttentionStep {
+  std::vector<OpId> after;      ///< ops the attention waits for, e.g. the QKV projection
+  bool broadcast_query = true;  ///< false when every rank computed the query itself
+  std::string prefix;           ///< prepended to op names, e.g. `L3.`
+};
+
 /// single, tree, tree_topology_aware, ring
 std::vector<std::string> strategy_names();
+
+/// Adds one layer's decode attention to `graph`; returns the ops after which every rank that
+/// needs the output holds it. Requires and throws as plan_decode.
+std::vector<OpId> add_decode_attention(TaskGraph& graph, const StrategySpec& spec, const AttentionShape& shape,
+                                       const Placement& placement, const AttentionStep& step);
+
+/// The memory each rank holds for one layer's decode attention (Tree Attention Eq. 8–9).
+std::vector<MemoryUse> decode_attention_memory(const StrategySpec& spec, const AttentionShape& shape,
+                                               const Placement& placement);
 
 /// The task graph and memory of one decode step of `shape` over `placement`.
 /// Requires: spec.name in strategy_names(); single needs placement.size() == 1.

@@ -23,7 +23,8 @@ const char* const kResultsSchema = "clustersim.results/1";
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(CaseResult, index, scenario, topology, gpus, strategy, context, batch, heads,
                                    kv_heads, head_dim, dtype, device, device_provenance, status, latency_s, compute_s,
                                    comm_s, exposed_comm_s, idle_s, bytes_per_device, link_bytes_by_class,
-                                   peak_mem_bytes, peak_memory, memory_capacity_bytes, collectives)
+                                   peak_mem_bytes, peak_memory, memory_capacity_bytes, collectives, model,
+                                   prompt_tokens, new_tokens, prefill_s, decode_s_per_token, total_s, fits_in_memory)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Results, schema, tool_version, mode, scenario, scenario_origin, cases)
 
 namespace {
@@ -65,6 +66,9 @@ const std::vector<std::string>& csv_columns() {
                                "head_dim", "dtype", "device", "status", "latency_s", "compute_s", "comm_s",
                                "exposed_comm_s", "idle_s", "bytes_per_device", "peak_mem_bytes"};
     for (const auto& cls : kLinkClasses) c.push_back(cls + "_bytes");
+    for (const char* e2e : {"model", "prompt_tokens", "new_tokens", "prefill_s", "decode_s_per_token", "total_s",
+                            "fits_in_memory"})
+      c.push_back(e2e);
     return c;
   }();
   return columns;
@@ -91,6 +95,10 @@ std::string to_csv(const Results& results) {
       const auto it = c.link_bytes_by_class.find(cls);
       row.push_back(number(it == c.link_bytes_by_class.end() ? 0.0 : it->second));
     }
+    for (const std::string& cell :
+         {quoted(c.model), number(static_cast<double>(c.prompt_tokens)), number(c.new_tokens), number(c.prefill_s),
+          number(c.decode_s_per_token), number(c.total_s), std::string(c.fits_in_memory ? "true" : "false")})
+      row.push_back(cell);
     out += fmt::format("{}\n", fmt::join(row, ","));
   }
   return out;

@@ -47,6 +47,15 @@ struct CaseResult {
   model::MemoryUse peak_memory;  ///< its breakdown
   double memory_capacity_bytes = 0;
   std::vector<sim::CollectiveRun> collectives;
+  // End-to-end generation, for cases that name a model (empty `model` otherwise): one prefill
+  // of `prompt_tokens`, then `new_tokens` - 1 decode steps; latency_s is then total_s.
+  std::string model;
+  std::int64_t prompt_tokens = 0;
+  int new_tokens = 0;
+  double prefill_s = 0;           ///< time to first token
+  double decode_s_per_token = 0;  ///< mean over the decode steps
+  double total_s = 0;
+  bool fits_in_memory = true;
 };
 
 struct Results {

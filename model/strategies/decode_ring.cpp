@@ -15,13 +15,13 @@
 
 namespace clustersim::model {
 
-DecodePlan decode_ring(const AttentionShape& shape, const Placement& placement, bool output_on_all) {
-  DecodePlan plan;
-  TaskGraph& g = plan.graph;
+std::vector<OpId> add_ring(TaskGraph& g, const AttentionShape& shape, const Placement& placement,
+                           const AttentionStep& step, bool output_on_all) {
   const int p = placement.size();
   const std::vector<int> ranks = all_ranks(placement);
   const std::vector<std::int64_t> tokens = shard_tokens(shape.context, p);
   const int newest = p - 1;
+  const std::string& at = step.prefix;
   // Chunks differ by at most one token; every hop moves the largest (padded, as implementations do).
   const double chunk_bytes = shape.kv_bytes(static_cast<double>(*std::max_element(tokens.begin(), tokens.end())));
   // With the output on one device only the newest rank attends; the others only forward chunks.
@@ -38,27 +38,33 @@ DecodePlan decode_ring(const AttentionShape& shape, const Placement& placement, 
     return cost;
   };
 
-  auto q = g.broadcast("broadcast_query", ranks, newest, shape.query_bytes());
-  OpId compute = g.compute_each("attend_chunk_0", attending, chunk_cost(0), after(q));
+  OpId compute = g.compute_each(at + "attend_chunk_0", attending, chunk_cost(0), query_ready(g, shape, placement, step));
   OpId previous_compute = -1;
   OpId hop = -1;
   for (int h = 0; h + 1 < p; ++h) {
     // Hop h receives into the buffer that held chunk h-1: that chunk's hop and attention are done.
-    const std::vector<OpId> buffer_free = h == 0 ? std::vector<OpId>{} : after(hop, previous_compute);
-    hop = g.shift("kv_hop_" + std::to_string(h), ranks, chunk_bytes, buffer_free);
+    const std::vector<OpId> buffer_free = h == 0 ? step.after : after(hop, previous_compute);
+    hop = g.shift(at + "kv_hop_" + std::to_string(h), ranks, chunk_bytes, buffer_free);
     previous_compute = compute;
-    compute = g.compute_each("attend_chunk_" + std::to_string(h + 1), attending, chunk_cost(h + 1),
+    compute = g.compute_each(at + "attend_chunk_" + std::to_string(h + 1), attending, chunk_cost(h + 1),
                              after(hop, previous_compute));
   }
+  return after(compute);
+}
 
+std::vector<MemoryUse> ring_memory(const AttentionShape& shape, const Placement& placement) {
   // Eq. 8: the shard, one incoming chunk, the query and the output; plus the running lse the
   // paper leaves out.
+  const int p = placement.size();
+  const std::vector<std::int64_t> tokens = shard_tokens(shape.context, p);
+  const double chunk_bytes = shape.kv_bytes(static_cast<double>(*std::max_element(tokens.begin(), tokens.end())));
+  std::vector<MemoryUse> memory;
   for (int rank = 0; rank < p; ++rank)
-    plan.memory.push_back({.kv_shard = shape.kv_bytes(static_cast<double>(tokens[rank])),
-                           .receive_buffers = p > 1 ? chunk_bytes : 0,
-                           .partials = statistic_bytes(shape),
-                           .query_output = shape.query_bytes() + numerator_bytes(shape)});
-  return plan;
+    memory.push_back({.kv_shard = shape.kv_bytes(static_cast<double>(tokens[rank])),
+                      .receive_buffers = p > 1 ? chunk_bytes : 0,
+                      .partials = statistic_bytes(shape),
+                      .query_output = shape.query_bytes() + numerator_bytes(shape)});
+  return memory;
 }
 
 }  // namespace clustersim::model

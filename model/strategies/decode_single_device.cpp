@@ -7,15 +7,17 @@
 
 namespace clustersim::model {
 
-DecodePlan decode_single_device(const AttentionShape& shape, const Placement& placement) {
+std::vector<OpId> add_single_device(TaskGraph& g, const AttentionShape& shape, const Placement& placement,
+                                    const AttentionStep& step) {
   if (placement.size() != 1) throw std::invalid_argument("strategy 'single' runs on exactly one device");
-  DecodePlan plan;
-  const double tokens = static_cast<double>(shape.context);
-  plan.graph.compute_each("attention", {0}, {kernels::partial_attention(shape, tokens)});
-  plan.memory.push_back({.kv_shard = shape.kv_bytes(tokens),
-                         .partials = statistic_bytes(shape),
-                         .query_output = shape.query_bytes() + numerator_bytes(shape)});
-  return plan;
+  return after(g.compute_each(step.prefix + "attention", {0},
+                              {kernels::partial_attention(shape, static_cast<double>(shape.context))}, step.after));
+}
+
+std::vector<MemoryUse> single_device_memory(const AttentionShape& shape) {
+  return {{.kv_shard = shape.kv_bytes(static_cast<double>(shape.context)),
+           .partials = statistic_bytes(shape),
+           .query_output = shape.query_bytes() + numerator_bytes(shape)}};
 }
 
 }  // namespace clustersim::model

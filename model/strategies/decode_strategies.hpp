@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The decode strategies, one per file in this folder; model/strategy.cpp dispatches by name.
-// Internal to model/: callers use plan_decode().
+// Each adds its ops to a graph after the step's dependencies and returns its last ops, and says
+// what each rank holds in memory. Internal to model/: callers use add_decode_attention().
 #pragma once
 
 #include <functional>
@@ -10,19 +11,27 @@
 
 namespace clustersim::model {
 
-/// Adds an allreduce of `bytes` named after `what` over all ranks to the graph, returning the ops
-/// after which every rank holds the result.
-using AllreduceStep = std::function<std::vector<OpId>(TaskGraph& g, const std::string& what, double bytes,
-                                                      ReduceOp op, std::vector<OpId> deps)>;
+std::vector<OpId> add_single_device(TaskGraph& g, const AttentionShape& shape, const Placement& placement,
+                                    const AttentionStep& step);
+std::vector<OpId> add_tree(TaskGraph& g, const AttentionShape& shape, const Placement& placement,
+                           const AttentionStep& step, bool fuse_sums);
+std::vector<OpId> add_tree_topology_aware(TaskGraph& g, const AttentionShape& shape, const Placement& placement,
+                                          const AttentionStep& step, bool fuse_sums);
+std::vector<OpId> add_ring(TaskGraph& g, const AttentionShape& shape, const Placement& placement,
+                           const AttentionStep& step, bool output_on_all);
+
+std::vector<MemoryUse> single_device_memory(const AttentionShape& shape);
+std::vector<MemoryUse> tree_memory(const AttentionShape& shape, const Placement& placement);
+std::vector<MemoryUse> ring_memory(const AttentionShape& shape, const Placement& placement);
+
+/// Adds an allreduce of `bytes` over all ranks to the graph, its ops named `prefix` + something
+/// with `what`, returning the ops after which every rank holds the result.
+using AllreduceStep = std::function<std::vector<OpId>(TaskGraph& g, const std::string& prefix, const std::string& what,
+                                                      double bytes, ReduceOp op, std::vector<OpId> deps)>;
 
 /// Tree decode with its three combines done by `allreduce` (flat, or node-first).
-DecodePlan decode_tree_with(const AttentionShape& shape, const Placement& placement, bool fuse_sums,
-                            const AllreduceStep& allreduce);
-
-DecodePlan decode_single_device(const AttentionShape& shape, const Placement& placement);
-DecodePlan decode_tree(const AttentionShape& shape, const Placement& placement, bool fuse_sums);
-DecodePlan decode_tree_topology_aware(const AttentionShape& shape, const Placement& placement, bool fuse_sums);
-DecodePlan decode_ring(const AttentionShape& shape, const Placement& placement, bool output_on_all);
+std::vector<OpId> add_tree_with(TaskGraph& g, const AttentionShape& shape, const Placement& placement,
+                                const AttentionStep& step, bool fuse_sums, const AllreduceStep& allreduce);
 
 /// Costs shared by the strategies: the per-element kernels of the softmax combine.
 namespace kernels {
@@ -43,5 +52,10 @@ double statistic_bytes(const AttentionShape& shape);
 
 /// 0..p-1
 std::vector<int> all_ranks(const Placement& placement);
+
+/// The query broadcast from the rank with the newest token, or the step's own dependencies when
+/// every rank computed the query: what the attention kernels wait for.
+std::vector<OpId> query_ready(TaskGraph& g, const AttentionShape& shape, const Placement& placement,
+                              const AttentionStep& step);
 
 }  // namespace clustersim::model

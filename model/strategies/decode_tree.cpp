@@ -7,13 +7,11 @@
 
 namespace clustersim::model {
 
-DecodePlan decode_tree_with(const AttentionShape& shape, const Placement& placement, bool fuse_sums,
-                            const AllreduceStep& allreduce) {
-  DecodePlan plan;
-  TaskGraph& g = plan.graph;
+std::vector<OpId> add_tree_with(TaskGraph& g, const AttentionShape& shape, const Placement& placement,
+                                const AttentionStep& step, bool fuse_sums, const AllreduceStep& allreduce) {
   const std::vector<int> ranks = all_ranks(placement);
   const std::vector<std::int64_t> tokens = shard_tokens(shape.context, placement.size());
-  const int newest = placement.size() - 1;  // the last rank holds the newest token and its query
+  const std::string& at = step.prefix;
 
   std::vector<KernelCost> partial_cost, rescale_cost, normalize_cost;
   for (std::int64_t t : tokens) {
@@ -22,34 +20,38 @@ DecodePlan decode_tree_with(const AttentionShape& shape, const Placement& placem
     normalize_cost.push_back(kernels::normalize(shape));
   }
 
-  auto q = g.broadcast("broadcast_query", ranks, newest, shape.query_bytes());
-  auto part = g.compute_each("partial_attention", ranks, partial_cost, after(q));
-  auto max = allreduce(g, "max_lse", statistic_bytes(shape), ReduceOp::max, after(part));
-  auto scaled = g.compute_each("rescale", ranks, rescale_cost, max);
+  auto part = g.compute_each(at + "partial_attention", ranks, partial_cost, query_ready(g, shape, placement, step));
+  auto max = allreduce(g, at, "max_lse", statistic_bytes(shape), ReduceOp::max, after(part));
+  auto scaled = g.compute_each(at + "rescale", ranks, rescale_cost, max);
   std::vector<OpId> sums;
   if (fuse_sums) {
-    sums = allreduce(g, "num_den", numerator_bytes(shape) + statistic_bytes(shape), ReduceOp::sum, after(scaled));
+    sums = allreduce(g, at, "num_den", numerator_bytes(shape) + statistic_bytes(shape), ReduceOp::sum, after(scaled));
   } else {
-    std::vector<OpId> num = allreduce(g, "numerator", numerator_bytes(shape), ReduceOp::sum, after(scaled));
+    std::vector<OpId> num = allreduce(g, at, "numerator", numerator_bytes(shape), ReduceOp::sum, after(scaled));
     num.push_back(scaled);
-    sums = allreduce(g, "denominator", statistic_bytes(shape), ReduceOp::sum, num);
+    sums = allreduce(g, at, "denominator", statistic_bytes(shape), ReduceOp::sum, num);
   }
-  g.compute_each("normalize", ranks, normalize_cost, sums);
-
-  // Eq. 9: the shard, the query, and the numerator, denominator and max being reduced.
-  for (std::int64_t t : tokens)
-    plan.memory.push_back({.kv_shard = shape.kv_bytes(static_cast<double>(t)),
-                           .partials = numerator_bytes(shape) + 2 * statistic_bytes(shape),
-                           .query_output = shape.query_bytes()});
-  return plan;
+  return after(g.compute_each(at + "normalize", ranks, normalize_cost, sums));
 }
 
-DecodePlan decode_tree(const AttentionShape& shape, const Placement& placement, bool fuse_sums) {
+std::vector<OpId> add_tree(TaskGraph& g, const AttentionShape& shape, const Placement& placement,
+                           const AttentionStep& step, bool fuse_sums) {
   const std::vector<int> ranks = all_ranks(placement);
-  return decode_tree_with(shape, placement, fuse_sums,
-                          [&](TaskGraph& g, const std::string& what, double bytes, ReduceOp op, std::vector<OpId> deps) {
-                            return after(g.allreduce("allreduce_" + what, ranks, bytes, op, std::move(deps)));
-                          });
+  return add_tree_with(g, shape, placement, step, fuse_sums,
+                       [&](TaskGraph& graph, const std::string& prefix, const std::string& what, double bytes, ReduceOp op,
+                           std::vector<OpId> deps) {
+                         return after(graph.allreduce(prefix + "allreduce_" + what, ranks, bytes, op, std::move(deps)));
+                       });
+}
+
+std::vector<MemoryUse> tree_memory(const AttentionShape& shape, const Placement& placement) {
+  // Eq. 9: the shard, the query, and the numerator, denominator and max being reduced.
+  std::vector<MemoryUse> memory;
+  for (std::int64_t t : shard_tokens(shape.context, placement.size()))
+    memory.push_back({.kv_shard = shape.kv_bytes(static_cast<double>(t)),
+                      .partials = numerator_bytes(shape) + 2 * statistic_bytes(shape),
+                      .query_output = shape.query_bytes()});
+  return memory;
 }
 
 }  // namespace clustersim::model

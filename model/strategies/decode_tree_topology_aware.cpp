@@ -12,7 +12,7 @@ namespace {
 /// broadcast, or the allreduce itself for a node of one).
 std::vector<OpId> hierarchical_allreduce(TaskGraph& g, const std::string& name,
                                          const std::vector<std::vector<int>>& nodes, double bytes, ReduceOp op,
-                                         std::vector<OpId> deps) {
+                                         const std::vector<OpId>& deps) {
   std::vector<int> leaders;
   std::vector<OpId> reduced;
   for (const auto& node : nodes) {
@@ -29,12 +29,14 @@ std::vector<OpId> hierarchical_allreduce(TaskGraph& g, const std::string& name,
 
 }  // namespace
 
-DecodePlan decode_tree_topology_aware(const AttentionShape& shape, const Placement& placement, bool fuse_sums) {
+std::vector<OpId> add_tree_topology_aware(TaskGraph& g, const AttentionShape& shape, const Placement& placement,
+                                          const AttentionStep& step, bool fuse_sums) {
   const std::vector<std::vector<int>> nodes = placement.ranks_by_node();
-  return decode_tree_with(shape, placement, fuse_sums,
-                          [&](TaskGraph& g, const std::string& what, double bytes, ReduceOp op, std::vector<OpId> deps) {
-                            return hierarchical_allreduce(g, what, nodes, bytes, op, std::move(deps));
-                          });
+  return add_tree_with(g, shape, placement, step, fuse_sums,
+                       [&](TaskGraph& graph, const std::string& prefix, const std::string& what, double bytes, ReduceOp op,
+                           std::vector<OpId> deps) {
+                         return hierarchical_allreduce(graph, prefix + what, nodes, bytes, op, deps);
+                       });
 }
 
 }  // namespace clustersim::model
