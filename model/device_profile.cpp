@@ -101,12 +101,12 @@ double DeviceProfile::flops(DType dtype) const {
                    fmt::format("dtypes it gives: {}", fmt::join(given, ", ")));
 }
 
-double DeviceProfile::kernel_time(double flop_count, double hbm_bytes, DType dtype) const {
+double DeviceProfile::kernel_time(double flop_count, double hbm_bytes, DType dtype, int launches) const {
   // Roofline: the kernel is bound by whichever of compute and HBM traffic takes longer at the
   // achievable rates; a kernel that does neither still pays its launch.
   const double compute_s = flop_count > 0 ? flop_count / (flops(dtype) * compute_efficiency.value) : 0.0;
   const double memory_s = hbm_bytes > 0 ? hbm_bytes / (hbm_bandwidth.value * memory_efficiency.value) : 0.0;
-  return launch_overhead.value + std::max(compute_s, memory_s);
+  return launches * launch_overhead.value + std::max(compute_s, memory_s);
 }
 
 DeviceProfile load_device_profile(const std::string& name_or_path) {

@@ -33,9 +33,10 @@ struct DeviceProfile {
   /// Dense FLOP/s for `dtype`. Throws: InputError if the profile has no figure for it.
   double flops(DType dtype) const;
 
-  /// Time of one kernel: launch overhead + roofline of its FLOPs and HBM bytes at the
-  /// achievable rates, max(flops / (F·e_c), bytes / (B·e_m)).
-  double kernel_time(double flop_count, double hbm_bytes, DType dtype) const;
+  /// Time of `launches` back-to-back kernels doing `flop_count` FLOPs and moving `hbm_bytes` in
+  /// all: launches × launch overhead + roofline at the achievable rates,
+  /// max(flops / (F·e_c), bytes / (B·e_m)).
+  double kernel_time(double flop_count, double hbm_bytes, DType dtype, int launches = 1) const;
 };
 
 /// Reads a profile by short name (model/devices/<name>.yaml) or path.

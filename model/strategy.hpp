@@ -21,14 +21,17 @@ struct Placement {
   std::vector<std::vector<int>> ranks_by_node() const;
 };
 
-/// Bytes one device holds at its peak, by purpose (Tree Attention §6.2, Eq. 8–9).
+/// Bytes one device holds at its peak, by purpose (Tree Attention §6.2, Eq. 8–9; weights and
+/// activations for whole models).
 struct MemoryUse {
-  double kv_shard = 0;         ///< the device's slice of K and V
+  double kv_shard = 0;         ///< the device's slice of K and V (all layers, for a whole model)
   double receive_buffers = 0;  ///< incoming K/V chunks (ring)
   double partials = 0;         ///< numerator, denominator, max / lse being reduced
   double query_output = 0;     ///< the query and the output buffer
+  double weights = 0;          ///< model weights held by the device
+  double activations = 0;      ///< working buffers of the dense layers
 
-  double total() const { return kv_shard + receive_buffers + partials + query_output; }
+  double total() const { return kv_shard + receive_buffers + partials + query_output + weights + activations; }
 };
 
 /// A strategy by name with its options.

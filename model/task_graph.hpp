@@ -20,10 +20,12 @@ enum class ReduceOp { sum, max };
 const char* to_string(OpKind kind);
 const char* to_string(CollectiveKind kind);
 
-/// A kernel's cost in the terms of the roofline: floating-point operations and HBM bytes.
+/// A kernel's cost in the terms of the roofline: floating-point operations and HBM bytes, and
+/// how many kernel launches it takes (a fused kernel 1; an eager framework's layer several).
 struct KernelCost {
   double flops = 0;
   double hbm_bytes = 0;
+  int launches = 1;
 };
 
 struct Op {

@@ -13,7 +13,8 @@
 #include "sim/result_json.hpp"
 
 namespace clustersim::model {
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(MemoryUse, kv_shard, receive_buffers, partials, query_output)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(MemoryUse, kv_shard, receive_buffers, partials, query_output, weights,
+                                   activations)
 }
 
 namespace clustersim::reports {

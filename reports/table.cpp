@@ -47,6 +47,29 @@ std::string format_ring_tree_ratio(const Results& results) {
   return out;
 }
 
+std::string format_generation(const Results& results) {
+  const auto row = [](auto... cells) {
+    return fmt::format("{:>14} {:>34} {:>5} {:>22} {:>9} {:>6} {:>12} {:>12} {:>10} {:>6}\n", cells...);
+  };
+  std::string out;
+  for (const CaseResult& c : results.cases) {
+    if (c.model.empty()) continue;
+    if (out.empty()) {
+      std::string names = row("model", "topology", "gpus", "strategy", "prompt", "new", "first_token", "per_token",
+                              "total", "fits");
+      std::string units = row("", "", "", "", "(tokens)", "", "(ms)", "(ms)", "(s)", "");
+      names[0] = units[0] = '#';
+      out = "# end-to-end generation: prefill (first token), then one decode step per further token\n" + names + units;
+    }
+    const bool fits = c.status == "ok";
+    out += row(c.model, c.topology, c.gpus, c.strategy, c.prompt_tokens, c.new_tokens,
+               fits ? fmt::format("{:.2f}", c.prefill_s * 1e3) : "-",
+               fits ? fmt::format("{:.3f}", c.decode_s_per_token * 1e3) : "-",
+               fits ? fmt::format("{:.4f}", c.total_s) : "-", fits ? "yes" : "no");
+  }
+  return out;
+}
+
 std::string format_table(const Results& results) {
   std::string out = fmt::format("# clustersim {} {}\n", results.tool_version, results.mode);
   out += fmt::format("# scenario: {} ({}), {} cases\n", results.scenario, results.scenario_origin,
@@ -73,6 +96,7 @@ std::string format_table(const Results& results) {
   for (const CaseResult& c : results.cases) oom += c.status == "oom";
   out += fmt::format("# {} cases, {} simulated, {} out of device memory (not simulated)\n", results.cases.size(),
                      results.cases.size() - oom, oom);
+  if (const std::string generation = format_generation(results); !generation.empty()) out += "#\n" + generation;
   if (const std::string ratio = format_ring_tree_ratio(results); !ratio.empty()) out += "#\n" + ratio;
   return out;
 }

@@ -13,6 +13,7 @@
 
 #include "common/input_error.hpp"
 #include "model/device_profile.hpp"
+#include "model/generation.hpp"
 #include "reports/trace.hpp"
 #include "topologies/topology.hpp"
 
@@ -27,7 +28,9 @@ struct PreparedCase {
   const topo::Topology* topology = nullptr;
   const model::DeviceProfile* device = nullptr;
   std::vector<int> gpus;  ///< topology vertices, one per rank
-  model::DecodePlan plan;
+  model::TaskGraph graph;
+  std::vector<model::MemoryUse> memory;  ///< per rank
+  model::OpId first_token = -1;          ///< end-to-end cases: the prefill's last op
   reports::CaseResult row;
   std::string trace_json;  ///< when this case's timeline was asked for
 };
@@ -49,7 +52,18 @@ PreparedCase prepare(const scenarios::Scenario& scenario, const scenarios::Case&
   for (int v : p.gpus)
     placement.node_of_rank.push_back(
         node_ids.try_emplace(topology.vertices()[v].node, static_cast<int>(node_ids.size())).first->second);
-  p.plan = model::plan_decode(c.strategy, c.shape, placement);
+  if (c.model) {
+    model::GenerationPlan plan = model::plan_generation(
+        *c.model, {.batch = c.shape.batch, .prompt_tokens = c.prompt_tokens, .new_tokens = c.new_tokens, .strategy = c.strategy},
+        placement);
+    p.graph = std::move(plan.graph);
+    p.memory = std::move(plan.memory);
+    p.first_token = plan.first_token;
+  } else {
+    model::DecodePlan plan = model::plan_decode(c.strategy, c.shape, placement);
+    p.graph = std::move(plan.graph);
+    p.memory = std::move(plan.memory);
+  }
 
   reports::CaseResult& row = p.row;
   row.index = c.index;
@@ -66,12 +80,18 @@ PreparedCase prepare(const scenarios::Scenario& scenario, const scenarios::Case&
   row.device = device.name;
   row.device_provenance = device.provenance;
   row.memory_capacity_bytes = device.memory_capacity.value;
-  for (const model::MemoryUse& m : p.plan.memory)
+  for (const model::MemoryUse& m : p.memory)
     if (m.total() > row.peak_mem_bytes) {
       row.peak_mem_bytes = m.total();
       row.peak_memory = m;
     }
   if (row.peak_mem_bytes > row.memory_capacity_bytes) row.status = "oom";
+  row.fits_in_memory = row.status == "ok";
+  if (c.model) {
+    row.model = c.model->name;
+    row.prompt_tokens = c.prompt_tokens;
+    row.new_tokens = c.new_tokens;
+  }
   return p;
 }
 
@@ -127,13 +147,18 @@ reports::Results simulate_scenario(const scenarios::Scenario& scenario, const Ru
     sim::SimulationInput input{.topology = p.topology, .gpu_of_rank = p.gpus, .device = p.device,
                                .dtype = p.spec->shape.dtype, .collectives = p.spec->collectives,
                                .record_timeline = traced};
-    const sim::SimulationResult result = sim::simulate(p.plan.graph, input);
+    const sim::SimulationResult result = sim::simulate(p.graph, input);
     fill_timing(p.row, result);
+    if (p.first_token >= 0) {
+      p.row.prefill_s = result.op_end_s.at(p.first_token);
+      p.row.total_s = result.latency_s;
+      if (p.row.new_tokens > 1) p.row.decode_s_per_token = (p.row.total_s - p.row.prefill_s) / (p.row.new_tokens - 1);
+    }
     if (!traced) return;
     std::vector<std::string> devices;
     for (int v : p.gpus) devices.push_back(p.topology->vertices()[v].id);
     p.trace_json = reports::chrome_trace_json(
-        result, p.plan.graph, devices,
+        result, p.graph, devices,
         fmt::format("{} on {} ({} GPUs), context {}", p.row.strategy, p.row.topology, p.row.gpus, p.row.context));
   };
   // A sliding window of `jobs` cases; each simulate() forks its own SimGrid process.

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Scenario parsing and sweep expansion. Each sweepable key becomes an axis — a list of setters,
 // one per value — and the cases are the cartesian product of the axes, the first axis
-// outermost: topology parameters (file order), gpus, workload keys (file order), strategies.
+// outermost: topology parameters (file order), gpus, workload keys (file order; with a model,
+// prompt_tokens and new_tokens among them), strategies.
 // The format and the order are documented in scenarios/README.md.
 #include "scenarios/scenario.hpp"
 
@@ -28,12 +29,14 @@ constexpr std::size_t kMaxCases = 1'000'000;  // a typo like context: [..., 1e9 
 
 const std::vector<std::string> kTopLevelKeys = {"name",     "description", "topology",   "device",
                                                 "gpus",     "workload",    "strategies", "collectives"};
-const std::vector<std::string> kWorkloadKeys = {"batch", "heads",   "kv_heads",      "head_dim",
-                                                "context", "dtype", "partials_dtype"};
+const std::vector<std::string> kWorkloadKeys = {"batch", "heads",          "kv_heads", "head_dim",      "context",
+                                                "dtype", "partials_dtype", "model",    "prompt_tokens", "new_tokens"};
+const std::vector<std::string> kModelDims = {"heads", "kv_heads", "head_dim", "context", "dtype"};  // from `model`
+const std::vector<std::string> kGenerationKeys = {"prompt_tokens", "new_tokens"};                   // only with it
 const std::vector<std::string> kStrategyOptions = {"fuse_sums", "output"};
 const char* const kSweepNote =
     "a list is a sweep; the keys that take one are topology generator parameters, gpus, batch, heads, "
-    "kv_heads, head_dim, context, dtype and strategies";
+    "kv_heads, head_dim, context, dtype, prompt_tokens, new_tokens and strategies";
 
 // The case under construction, plus what the checks after expansion need to point at.
 struct Draft {
@@ -67,6 +70,18 @@ std::string lowercase(std::string text) {
   return text;
 }
 
+bool contains(const std::vector<std::string>& names, const std::string& name) {
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+// A relative path is read from the working directory, or else next to the scenario file.
+std::string near_scenario(const std::string& path, const SourceMark& scenario) {
+  const std::filesystem::path beside = std::filesystem::path(scenario.file).parent_path() / path;
+  if (std::filesystem::path(path).is_relative() && !std::filesystem::exists(path) && std::filesystem::exists(beside))
+    return beside.string();
+  return path;
+}
+
 // Looks `item` up among `names` ignoring case (NCCL spells protocols LL, LL128, Simple).
 std::string read_choice(const Item& item, const std::vector<std::string>& names, const std::string& what) {
   const std::string text = yaml::as_string(single(item));
@@ -88,13 +103,8 @@ void read_topology(const Item& topo, Draft& base, std::vector<Axis>& axes) {
     yaml::fail(*generator, "'topology' has both 'file' and 'generator'", "give one of them");
   if (file) {
     yaml::check_keys(topo, {"file"});
-    base.c.topology.file = yaml::as_string(single(*file));
+    base.c.topology.file = near_scenario(yaml::as_string(single(*file)), topo.mark);
     base.c.topology_at = file->mark;
-    // A relative path is read from the working directory, or else next to the scenario file.
-    const std::filesystem::path beside = std::filesystem::path(topo.mark.file).parent_path() / base.c.topology.file;
-    if (std::filesystem::path(base.c.topology.file).is_relative() && !std::filesystem::exists(base.c.topology.file) &&
-        std::filesystem::exists(beside))
-      base.c.topology.file = beside.string();
     return;
   }
   if (!generator) {
@@ -137,21 +147,64 @@ Axis read_gpus(const Item& gpus) {
   return axis;
 }
 
-// One axis per workload key, in file order; partials_dtype is one value applied to the base.
+// The model `item` names: a shipped model's name, the path of a model file, or a map of dims
+// inline (the model/models format). An unknown name is reported at `item`; a problem inside a
+// model file, at its own line.
+model::TransformerConfig read_model(const Item& item) {
+  if (item.node.IsMap()) {
+    model::TransformerConfig config = model::read_transformer(item);
+    config.origin = "<scenario>";
+    return config;
+  }
+  const std::string name = yaml::as_string(single(item));
+  try {
+    return model::load_transformer(near_scenario(name, item.mark));
+  } catch (const InputError& e) {
+    if (!e.mark().file.empty()) throw;
+    yaml::fail(item, e.message(), e.note());
+  }
+}
+
+// Rejects the keys that do not go with the workload's kind: with a model, the attention dims it
+// gives; without one, the generation keys.
+void check_workload_kind(const Item& workload, const model::TransformerConfig* config) {
+  for (const yaml::Entry& entry : yaml::entries(workload)) {
+    if (config && contains(kModelDims, entry.key))
+      yaml::fail(entry.key_item, fmt::format("'{}' comes from the model; remove it or drop 'model'", entry.key),
+                 fmt::format("model '{}' has heads {}, kv_heads {}, head_dim {} and dtype {}; the context is "
+                             "'prompt_tokens'",
+                             config->name, config->heads, config->kv_heads, config->head_dim,
+                             model::to_string(config->dtype)));
+    if (!config && contains(kGenerationKeys, entry.key))
+      yaml::fail(entry.key_item, fmt::format("'{}' is allowed only with 'model'", entry.key),
+                 "name a model (e.g. `model: llama3.1-8b`) to simulate generation, or drop it and give 'context'");
+  }
+}
+
+// One axis per sweepable workload key, in file order; `model` and `partials_dtype` take one
+// value each, set on the base. A model's attention shape is set per case by finish().
 void read_workload(const Item& workload, Draft& base, std::vector<Axis>& axes) {
   yaml::check_keys(workload, kWorkloadKeys);
-  yaml::require(workload, "context");
+  if (const auto item = yaml::find(workload, "model")) base.c.model = read_model(*item);
+  check_workload_kind(workload, base.c.model ? &*base.c.model : nullptr);
+  if (base.c.model) {
+    for (const std::string& key : kGenerationKeys) yaml::require(workload, key);
+  } else {
+    yaml::require(workload, "context");
+  }
   for (const yaml::Entry& entry : yaml::entries(workload)) {
     const std::string& key = entry.key;
+    if (key == "model") continue;
     if (key == "partials_dtype") {
       base.c.shape.partials_dtype = read_dtype(single(entry.value));
       continue;
     }
     Axis axis;
     for (const Item& value : yaml::sweep_values(entry.value)) {
-      if (key == "context") {
+      if (key == "context" || key == "prompt_tokens") {
         const std::int64_t tokens = yaml::as_positive_integer(value, true);
-        axis.push_back([tokens](Draft& d) { d.c.shape.context = tokens; });
+        if (key == "context") axis.push_back([tokens](Draft& d) { d.c.shape.context = tokens; });
+        if (key == "prompt_tokens") axis.push_back([tokens](Draft& d) { d.c.prompt_tokens = tokens; });
       } else if (key == "dtype") {
         const model::DType dtype = read_dtype(value);
         axis.push_back([dtype](Draft& d) { d.c.shape.dtype = dtype; });
@@ -160,15 +213,35 @@ void read_workload(const Item& workload, Draft& base, std::vector<Axis>& axes) {
         if (key == "batch") axis.push_back([n](Draft& d) { d.c.shape.batch = n; });
         if (key == "heads") axis.push_back([n](Draft& d) { d.c.shape.heads = n; });
         if (key == "head_dim") axis.push_back([n](Draft& d) { d.c.shape.head_dim = n; });
+        if (key == "new_tokens") axis.push_back([n](Draft& d) { d.c.new_tokens = n; });
         if (key == "kv_heads")
           axis.push_back([n, value](Draft& d) {
-            d.c.shape.kv_heads = n;
             d.kv_heads = value;
+            d.c.shape.kv_heads = n;
           });
       }
     }
     axes.push_back(std::move(axis));
   }
+}
+
+// Completes a case once its sweep values are set: with a model, the attention of one layer at
+// the prompt length (keeping batch and partials_dtype); without, kv_heads defaults to heads and
+// must divide it.
+void finish(Draft& draft) {
+  model::AttentionShape& shape = draft.c.shape;
+  if (draft.c.model) {
+    const model::DType partials = shape.partials_dtype;
+    shape = draft.c.model->attention(draft.c.prompt_tokens, shape.batch);
+    shape.partials_dtype = partials;
+    return;
+  }
+  if (!draft.kv_heads) shape.kv_heads = shape.heads;
+  if (shape.heads % shape.kv_heads != 0)
+    yaml::fail(*draft.kv_heads,
+               fmt::format("kv_heads {} does not divide heads {}{}", shape.kv_heads, shape.heads,
+                           yaml::in_path(draft.kv_heads->path)),
+               "grouped-query attention shares each KV head among heads / kv_heads query heads");
 }
 
 model::StrategySpec read_strategy(const Item& item) {
@@ -179,7 +252,7 @@ model::StrategySpec read_strategy(const Item& item) {
   const Item name = item.node.IsMap() ? yaml::require(item, "name") : item;
   spec.name = yaml::as_string(name);
   const std::vector<std::string> names = model::strategy_names();
-  if (std::find(names.begin(), names.end(), spec.name) == names.end())
+  if (!contains(names, spec.name))
     yaml::fail(name, fmt::format("unknown strategy '{}'{}", spec.name, yaml::in_path(name.path)),
                suggestion_note(spec.name, names, "valid strategies"));
   if (!item.node.IsMap()) return spec;
@@ -190,7 +263,7 @@ model::StrategySpec read_strategy(const Item& item) {
   const std::vector<std::string> options = options_of(spec.name);
   for (const yaml::Entry& entry : yaml::entries(item)) {
     if (entry.key == "name") continue;
-    if (std::find(options.begin(), options.end(), entry.key) == options.end())
+    if (!contains(options, entry.key))
       yaml::fail(entry.key_item, fmt::format("option '{}' does not apply to strategy '{}'", entry.key, spec.name),
                  options.empty() ? fmt::format("'{}' takes no options", spec.name)
                                  : fmt::format("options of '{}': {}", spec.name, fmt::join(options, ", ")));
@@ -248,13 +321,7 @@ Scenario build(const Item& root) {
       stride /= axis.size();
       axis[(n / stride) % axis.size()](draft);
     }
-    model::AttentionShape& shape = draft.c.shape;
-    if (!draft.kv_heads) shape.kv_heads = shape.heads;
-    if (shape.heads % shape.kv_heads != 0)
-      yaml::fail(*draft.kv_heads,
-                 fmt::format("kv_heads {} does not divide heads {}{}", shape.kv_heads, shape.heads,
-                             yaml::in_path(draft.kv_heads->path)),
-                 "grouped-query attention shares each KV head among heads / kv_heads query heads");
+    finish(draft);
     draft.c.index = static_cast<int>(n);
     scenario.cases.push_back(std::move(draft.c));
   }

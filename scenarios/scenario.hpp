@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -13,6 +14,7 @@
 #include "common/input_error.hpp"
 #include "model/attention.hpp"
 #include "model/strategy.hpp"
+#include "model/transformer.hpp"
 #include "sim/collective_settings.hpp"
 
 namespace clustersim::scenarios {
@@ -36,6 +38,11 @@ struct Case {
   model::AttentionShape shape;
   model::StrategySpec strategy;
   sim::CollectiveSettings collectives;
+  /// End-to-end generation: the model, when the workload names one. `shape` then holds one
+  /// layer's attention at the prompt length, from the model's dims.
+  std::optional<model::TransformerConfig> model;
+  std::int64_t prompt_tokens = 0;  ///< with a model: tokens of the prompt
+  int new_tokens = 0;              ///< with a model: tokens generated (the first comes from prefill)
   SourceMark topology_at;  ///< where the scenario names the topology, for later errors
   SourceMark device_at;    ///< where it names the device profile
 };

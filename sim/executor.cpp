@@ -83,6 +83,7 @@ class Execution {
         *input_.topology, input_.gpu_of_rank, pairs,
         [this](int from, int to) -> const topo::Route& { return routes_.get(from, to); });
     ranks_.resize(ops_of_rank_.size());
+    op_end_.assign(graph_.ops().size(), 0.0);
     for (int r = 0; r < static_cast<int>(ranks_.size()); ++r)
       sg4::Actor::create("rank" + std::to_string(r), platform_->host(r), [this, r] { run_rank(r); });
     sg4::Engine::get_instance()->run();
@@ -207,6 +208,7 @@ class Execution {
 
   void record(RankState& state, Doing kind, int op, double start, double end, double bytes) {
     (kind == Doing::compute ? state.compute : state.comm).emplace_back(start, end);
+    op_end_[op] = std::max(op_end_[op], end);
     if (input_.record_timeline) state.timeline.push_back({to_string(kind), op, start, end, bytes});
   }
 
@@ -302,7 +304,7 @@ class Execution {
         case model::OpKind::compute: {
           const model::KernelCost& cost = op.cost[index];
           const double start = std::max(sg4::Engine::get_clock(), state.stream_free);
-          state.stream_free = start + device.kernel_time(cost.flops, cost.hbm_bytes, input_.dtype);
+          state.stream_free = start + device.kernel_time(cost.flops, cost.hbm_bytes, input_.dtype, cost.launches);
           state.pending.push_back({nullptr, op.id, Doing::compute, start, 0, state.stream_free});
           break;
         }
@@ -344,6 +346,7 @@ class Execution {
       result.timeline.push_back(std::move(s.timeline));
     }
     if (!input_.record_timeline) result.timeline.clear();
+    result.op_end_s = op_end_;
     result.links = platform_->traffic();
     for (const LinkTraffic& l : result.links) result.link_bytes_by_class[l.link_class] += l.bytes;
     for (const model::Op& op : graph_.ops()) {
@@ -364,6 +367,7 @@ class Execution {
   std::unordered_map<std::uint64_t, sg4::Mailbox*> mailboxes_;
   std::unique_ptr<Platform> platform_;
   std::vector<RankState> ranks_;
+  std::vector<double> op_end_;  // per op: when its last part ended
 };
 
 }  // namespace

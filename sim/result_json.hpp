@@ -14,6 +14,6 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(DeviceTimes, finish_s, compute_s, comm_s, exp
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(LinkTraffic, link, link_class, bytes)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(CollectiveRun, op, kind, algorithm, protocol, ranks, bytes, estimate_s)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(SimulationResult, latency_s, devices, links, link_bytes_by_class, collectives,
-                                   timeline, engine_peak_rss_bytes)
+                                   timeline, op_end_s, engine_peak_rss_bytes)
 
 }  // namespace clustersim::sim

@@ -73,6 +73,7 @@ struct SimulationResult {
   std::map<std::string, double> link_bytes_by_class;
   std::vector<CollectiveRun> collectives;
   std::vector<std::vector<Interval>> timeline;  ///< per rank, if recorded
+  std::vector<double> op_end_s;  ///< per TaskGraph op: when its last part ended on any rank
   /// Peak resident memory of the process that ran the simulation, for benchmarks. It varies
   /// from run to run and is not part of the results files.
   double engine_peak_rss_bytes = 0;

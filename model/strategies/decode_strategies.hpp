@@ -5,6 +5,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "model/strategy.hpp"
@@ -32,6 +33,22 @@ using AllreduceStep = std::function<std::vector<OpId>(TaskGraph& g, const std::s
 /// Tree decode with its three combines done by `allreduce` (flat, or node-first).
 std::vector<OpId> add_tree_with(TaskGraph& g, const AttentionShape& shape, const Placement& placement,
                                 const AttentionStep& step, bool fuse_sums, const AllreduceStep& allreduce);
+
+/// A ring rotation (ring_rotation.cpp): p-1 hops of `chunk_bytes` around `ranks`, with
+/// `work(hop, i)` the kernel rank ranks[i] runs on the chunk in hand at that hop, if any.
+struct RingRotation {
+  std::vector<int> ranks;
+  double chunk_bytes = 0;
+  std::function<std::optional<KernelCost>(int hop, int index)> work;
+  std::vector<OpId> work_after;    ///< what the first kernels wait for
+  std::vector<OpId> rotate_after;  ///< what the first hop waits for
+  std::string prefix;
+  std::string work_name = "attend_chunk";
+  std::string hop_name = "kv_hop";
+};
+
+/// Adds the rotation; returns its last kernels and hop.
+std::vector<OpId> add_ring_rotation(TaskGraph& g, const RingRotation& ring);
 
 /// Costs shared by the strategies: the per-element kernels of the softmax combine.
 namespace kernels {
