@@ -134,13 +134,22 @@ std::vector<OpId> add_decode_step(TaskGraph& g, const TransformerConfig& m, cons
   const int p = placement.size();
   const std::vector<int> ranks = all_ranks(placement);
   const DenseLayer dense = dense_layer(m, spec.batch);
-  const AttentionShape shape = m.attention(spec.prompt_tokens + t, spec.batch);
+  AttentionShape shape = m.attention(spec.prompt_tokens + t, spec.batch);
+  if (spec.reference.gqa_expanded_kv) shape.kv_heads = shape.heads;
   const bool output_on_one_rank = spec.strategy.name == "ring" && !spec.strategy.output_on_all && p > 1;
   for (int l = 0; l < m.layers; ++l) {
     const std::string at = fmt::format("t{}.L{}.", t, l);
     const OpId in = g.compute_each(at + "attention_in", ranks, std::vector<KernelCost>(p, dense.attention_in), previous);
-    std::vector<OpId> attended =
-        add_decode_attention(g, spec.strategy, shape, placement, {.after = after(in), .broadcast_query = false, .prefix = at});
+    std::vector<OpId> ready = after(in);
+    if (spec.reference.broadcast_query && p > 1) {  // dist.broadcast of the query, then dist.barrier()
+      const OpId query = g.broadcast(at + "broadcast_query", ranks, p - 1, shape.query_bytes(), ready);
+      ready = after(g.allreduce(at + "barrier", ranks, 4, ReduceOp::sum, after(query)));
+    }
+    if (spec.reference.max_allreduce_before_ring && spec.strategy.name == "ring" && p > 1)
+      ready = after(g.allreduce(at + "allreduce_max_length", ranks, 8, ReduceOp::max, ready));
+    std::vector<OpId> attended = add_decode_attention(
+        g, spec.strategy, shape, placement,
+        {.after = ready, .broadcast_query = false, .prefix = at});
     if (output_on_one_rank)  // the dense layers run everywhere: they need the output everywhere
       attended = {g.broadcast(at + "broadcast_output", ranks, p - 1, shape.query_bytes(), attended)};
     const OpId out =

@@ -54,7 +54,9 @@ PreparedCase prepare(const scenarios::Scenario& scenario, const scenarios::Case&
         node_ids.try_emplace(topology.vertices()[v].node, static_cast<int>(node_ids.size())).first->second);
   if (c.model) {
     model::GenerationPlan plan = model::plan_generation(
-        *c.model, {.batch = c.shape.batch, .prompt_tokens = c.prompt_tokens, .new_tokens = c.new_tokens, .strategy = c.strategy},
+        *c.model,
+        {.batch = c.shape.batch, .prompt_tokens = c.prompt_tokens, .new_tokens = c.new_tokens,
+         .strategy = c.strategy, .reference = c.reference},
         placement);
     p.graph = std::move(plan.graph);
     p.memory = std::move(plan.memory);

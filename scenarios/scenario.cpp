@@ -27,8 +27,9 @@ using yaml::Item;
 constexpr std::int64_t kMaxInt = std::numeric_limits<int>::max();
 constexpr std::size_t kMaxCases = 1'000'000;  // a typo like context: [..., 1e9 values] stops here
 
-const std::vector<std::string> kTopLevelKeys = {"name",     "description", "topology",   "device",
-                                                "gpus",     "workload",    "strategies", "collectives"};
+const std::vector<std::string> kTopLevelKeys = {"name",       "description", "topology",   "device",
+                                                "gpus",       "workload",    "strategies", "collectives",
+                                                "reference_implementation"};
 const std::vector<std::string> kWorkloadKeys = {"batch", "heads",          "kv_heads", "head_dim",      "context",
                                                 "dtype", "partials_dtype", "model",    "prompt_tokens", "new_tokens"};
 const std::vector<std::string> kModelDims = {"heads", "kv_heads", "head_dim", "context", "dtype"};  // from `model`
@@ -303,6 +304,18 @@ Scenario build(const Item& root) {
     if (const auto protocol = yaml::find(*collectives, "protocol"))
       base.c.collectives.protocol =
           *sim::protocol_from_string(read_choice(*protocol, sim::protocol_names(), "collective protocol"));
+  }
+
+  if (const auto reference = yaml::find(root, "reference_implementation")) {
+    yaml::check_keys(*reference, {"gqa_expanded_kv", "max_allreduce_before_ring", "broadcast_query"});
+    model::ReferenceOptions& options = base.c.reference;
+    if (const auto v = yaml::find(*reference, "gqa_expanded_kv")) options.gqa_expanded_kv = yaml::as_bool(*v);
+    if (const auto v = yaml::find(*reference, "max_allreduce_before_ring"))
+      options.max_allreduce_before_ring = yaml::as_bool(*v);
+    if (const auto v = yaml::find(*reference, "broadcast_query")) options.broadcast_query = yaml::as_bool(*v);
+    if (!base.c.model)
+      yaml::fail(*reference, "'reference_implementation' applies to end-to-end generation only",
+                 "name a model in 'workload'");
   }
 
   std::size_t total = 1;

@@ -14,6 +14,7 @@
 #include "common/input_error.hpp"
 #include "model/attention.hpp"
 #include "model/strategy.hpp"
+#include "model/generation.hpp"
 #include "model/transformer.hpp"
 #include "sim/collective_settings.hpp"
 
@@ -43,6 +44,7 @@ struct Case {
   std::optional<model::TransformerConfig> model;
   std::int64_t prompt_tokens = 0;  ///< with a model: tokens of the prompt
   int new_tokens = 0;              ///< with a model: tokens generated (the first comes from prefill)
+  model::ReferenceOptions reference;  ///< with a model: what a published implementation did
   SourceMark topology_at;  ///< where the scenario names the topology, for later errors
   SourceMark device_at;    ///< where it names the device profile
 };

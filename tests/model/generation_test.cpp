@@ -81,3 +81,25 @@ TEST_CASE("model: the longest prompt that fits is where memory meets capacity", 
     CHECK(longest_prompt_that_fits(load_transformer("llama3.1-70b"), spec, one_node(8), capacity) == 0);
   }
 }
+
+TEST_CASE("model: the reference-implementation options move exactly the bytes they imply", "[model][physics]") {
+  // Llama 3.1-8B, 4 GPUs, ring decode of one token. GQA expansion sends all 32 query heads'
+  // K/V instead of 8 KV heads (4x the hop bytes); the MAX allreduce adds 8 bytes per layer; the
+  // query broadcast adds b·d bf16 elements per layer, and its barrier 4 bytes.
+  const TransformerConfig m = load_transformer("llama3.1-8b");
+  auto decode_bytes = [&](ReferenceOptions reference, OpKind kind, const std::string& name) {
+    const GenerationPlan plan = plan_generation(
+        m, {.prompt_tokens = 40000, .new_tokens = 2, .strategy = {.name = "ring"}, .reference = reference}, one_node(4));
+    double total = 0;
+    for (const Op& op : plan.graph.ops())
+      if (op.kind == kind && op.name.rfind("t1.", 0) == 0 && op.name.find(name) != std::string::npos) total += op.bytes;
+    return total;
+  };
+  const double hops = decode_bytes({}, OpKind::shift, "kv_hop");
+  CHECK(hops == m.layers * 3 * 2.0 * 10001 * m.kv_heads * m.head_dim * 2);  // 40001 tokens: largest shard 10001
+  CHECK(decode_bytes({.gqa_expanded_kv = true}, OpKind::shift, "kv_hop") == hops * m.heads / m.kv_heads);
+  CHECK(decode_bytes({}, OpKind::collective, "allreduce_max_length") == 0);
+  CHECK(decode_bytes({.max_allreduce_before_ring = true}, OpKind::collective, "allreduce_max_length") == m.layers * 8.0);
+  CHECK(decode_bytes({.broadcast_query = true}, OpKind::collective, "broadcast_query") == m.layers * 4096.0 * 2);
+  CHECK(decode_bytes({.broadcast_query = true}, OpKind::collective, "barrier") == m.layers * 4.0);
+}

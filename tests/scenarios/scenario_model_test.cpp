@@ -234,3 +234,18 @@ TEST_CASE("scenarios: a bad dim of an inline model is reported in the scenario f
   CHECK_THAT(error_of(text), Catch::Matchers::StartsWith("FILE:12:") &&
                                  Catch::Matchers::Contains("expected a divisor of heads (4), got '3'"));
 }
+
+TEST_CASE("scenarios: reference-implementation options reach every case, and only with a model",
+          "[scenarios][errors]") {
+  const Scenario s = loaded(kModel + "reference_implementation: {gqa_expanded_kv: true, broadcast_query: true}\n");
+  for (const Case& c : s.cases) {
+    CHECK(c.reference.gqa_expanded_kv);
+    CHECK(c.reference.broadcast_query);
+    CHECK_FALSE(c.reference.max_allreduce_before_ring);
+  }
+  CHECK_THAT(error_of(kNoModel + "reference_implementation: {gqa_expanded_kv: true}\n"),
+             Catch::Matchers::StartsWith("FILE:11:") &&
+                 Catch::Matchers::Contains("'reference_implementation' applies to end-to-end generation only"));
+  CHECK_THAT(error_of(kModel + "reference_implementation: {gqa_expand_kv: true}\n"),
+             Catch::Matchers::Contains("did you mean 'gqa_expanded_kv'?"));
+}
