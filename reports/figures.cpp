@@ -182,6 +182,38 @@ FigureSpec link_bytes(const Results& results) {
           ""};
 }
 
+FigureSpec generation(const Results& results) {
+  std::string rows, oom;
+  int x = 0;
+  for (const CaseResult& c : results.cases) {
+    if (c.model.empty()) continue;
+    const std::string label = fmt::format("{} {} {} GPUs {}", c.model, c.strategy, c.gpus, context_label(c.prompt_tokens));
+    if (c.status == "ok")
+      rows += fmt::format("{} {} {}\n", gnuplot_string(label), c.prefill_s, c.total_s - c.prefill_s);
+    else {
+      rows += fmt::format("{} 0 0\n", gnuplot_string(label));
+      oom += fmt::format("{} 0 \"out of memory\"\n", x);
+    }
+    ++x;
+  }
+  std::string script = std::string(kTerminal) +
+                       "set style data histograms\nset style histogram rowstacked\nset style fill solid 0.85 border -1\n"
+                       "set boxwidth 0.75\nset ylabel 'seconds'\nset yrange [0:*]\nset xtics rotate by -40 left\n"
+                       "set key outside right top\nset bmargin 10\n" +
+                       "$g << EOD\n" + rows + "EOD\n";
+  std::string plot =
+      "plot $g using 2:xtic(1) title 'prefill (time to first token)' lc rgb '#7570b3', '' using 3 title "
+      "'decode steps' lc rgb '#e7298a'";
+  if (!oom.empty()) {
+    script += "$oom << EOD\n" + oom + "EOD\n";
+    plot += ", $oom using 1:2:3 with labels rotate by 90 left offset 0,0.5 tc rgb '#b00000' notitle";
+  }
+  return {"generation", "End-to-end generation",
+          "One generate call per case: the prefill of the prompt, which yields the first token, then the decode "
+          "steps of the other tokens. Cases marked out of memory do not fit and were not simulated.",
+          script + plot + "\n", ""};
+}
+
 }  // namespace
 
 std::string context_label(std::int64_t context) {
@@ -202,7 +234,10 @@ std::vector<FigureSpec> figures_for(const Results& results) {
     strategies.insert(c.strategy);
     any_ok = any_ok || ok(c);
   }
-  if (any_ok && contexts.size() >= 2) figures.push_back(latency_vs_context(results));
+  const bool generation_cases =
+      std::any_of(results.cases.begin(), results.cases.end(), [](const CaseResult& c) { return !c.model.empty(); });
+  if (generation_cases) figures.push_back(generation(results));
+  else if (any_ok && contexts.size() >= 2) figures.push_back(latency_vs_context(results));
   if (strategies.count("tree") && strategies.count("ring")) figures.push_back(speedup_heatmap(results));
   if (any_ok) {
     figures.push_back(breakdown(results));

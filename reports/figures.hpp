@@ -19,9 +19,10 @@ struct FigureSpec {
   std::string dot;      ///< or a Graphviz graph
 };
 
-/// The figures for one run, chosen by what it holds: latency against context (two contexts or
-/// more), the ring/tree speedup heatmap (tree and ring both present), time breakdown and link
-/// bytes per case, and a drawing of every topology small enough to read.
+/// The figures for one run, chosen by what it holds: end-to-end generation (cases naming a
+/// model), latency against context (two contexts or more), the ring/tree speedup heatmap (tree
+/// and ring both present), time breakdown and link bytes per case, and a drawing of every
+/// topology small enough to read.
 std::vector<FigureSpec> figures_for(const Results& results);
 
 /// A scatter of run B's latency against run A's for the cases they share, with the y = x line and

@@ -128,6 +128,8 @@ ReportFiles make_report(const Results& results) {
       escape(results.tool_version), escape(results.mode), escape(results.scenario), escape(results.scenario_origin),
       results.cases.size(), oom, escape(results.schema));
   body += ratio_html(results);
+  if (const std::string generation = format_generation(results); !generation.empty())
+    body += "<h2>End-to-end generation</h2>\n<pre>" + escape(generation) + "</pre>\n";
   body += "<h2>Figures</h2>\n";
   for (const FigureSpec& f : figures_for(results)) body += rendered(f);
   body += "<h2>Cases</h2>\n" + cases_table_html(results);
@@ -136,6 +138,8 @@ ReportFiles make_report(const Results& results) {
   std::string md = fmt::format("# clustersim report: {}\n\n{} {} of `{}`: {} cases, {} out of device memory.\n\n",
                                results.scenario, results.tool_version, results.mode, results.scenario_origin,
                                results.cases.size(), oom);
+  if (const std::string generation = format_generation(results); !generation.empty())
+    md += "## End-to-end generation\n\n```\n" + generation + "```\n\n";
   if (const std::string matrix = format_ring_tree_ratio(results); !matrix.empty())
     md += "## Ring / tree latency ratio\n\n```\n" + matrix + "```\n\n";
   md += "## Cases\n\n| topology | GPUs | strategy | context | latency (us) | compute (us) | exposed comm (us) | "

@@ -71,3 +71,23 @@ TEST_CASE("reports: contexts are labelled the way people write them", "[reports]
   CHECK(context_label(5120000) == "5.12M");
   CHECK(context_label(1234) == "1234");
 }
+
+TEST_CASE("reports: generation cases call for the end-to-end figure, out-of-memory cells marked", "[reports]") {
+  Results r;
+  for (std::int64_t prompt : {32000, 64000}) {
+    CaseResult c = case_of("tree", 2, prompt, 0.5);
+    c.model = "llama3.2-1b";
+    c.prompt_tokens = prompt;
+    c.new_tokens = 10;
+    c.prefill_s = 0.3;
+    c.total_s = 0.5;
+    r.cases.push_back(c);
+  }
+  r.cases.back().status = "oom";
+  const auto figures = figures_for(r);
+  REQUIRE(figures.front().id == "generation");
+  CHECK(figures.front().gnuplot.find("\"llama3.2-1b tree 2 GPUs 32k\" 0.3 0.2") != std::string::npos);
+  CHECK(figures.front().gnuplot.find("1 0 \"out of memory\"") != std::string::npos);
+  CHECK(std::find_if(figures.begin(), figures.end(), [](const FigureSpec& f) { return f.id == "latency-vs-context"; }) ==
+        figures.end());
+}
