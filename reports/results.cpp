@@ -25,7 +25,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(CaseResult, index, scenario, topology, gpus, 
                                    kv_heads, head_dim, dtype, device, device_provenance, status, latency_s, compute_s,
                                    comm_s, exposed_comm_s, idle_s, bytes_per_device, link_bytes_by_class,
                                    peak_mem_bytes, peak_memory, memory_capacity_bytes, collectives, model,
-                                   prompt_tokens, new_tokens, prefill_s, decode_s_per_token, total_s, fits_in_memory)
+                                   prompt_tokens, new_tokens, prefill_s, decode_s_per_token, total_s, fits_in_memory,
+                                   tokens_per_s, longest_prompt_that_fits)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Results, schema, tool_version, mode, scenario, scenario_origin, cases)
 
 namespace {
@@ -68,7 +69,7 @@ const std::vector<std::string>& csv_columns() {
                                "exposed_comm_s", "idle_s", "bytes_per_device", "peak_mem_bytes"};
     for (const auto& cls : kLinkClasses) c.push_back(cls + "_bytes");
     for (const char* e2e : {"model", "prompt_tokens", "new_tokens", "prefill_s", "decode_s_per_token", "total_s",
-                            "fits_in_memory"})
+                            "fits_in_memory", "tokens_per_s", "longest_prompt_that_fits"})
       c.push_back(e2e);
     return c;
   }();
@@ -98,7 +99,8 @@ std::string to_csv(const Results& results) {
     }
     for (const std::string& cell :
          {quoted(c.model), number(static_cast<double>(c.prompt_tokens)), number(c.new_tokens), number(c.prefill_s),
-          number(c.decode_s_per_token), number(c.total_s), std::string(c.fits_in_memory ? "true" : "false")})
+          number(c.decode_s_per_token), number(c.total_s), std::string(c.fits_in_memory ? "true" : "false"),
+          number(c.tokens_per_s), number(static_cast<double>(c.longest_prompt_that_fits))})
       row.push_back(cell);
     out += fmt::format("{}\n", fmt::join(row, ","));
   }

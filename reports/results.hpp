@@ -56,6 +56,8 @@ struct CaseResult {
   double decode_s_per_token = 0;  ///< mean over the decode steps
   double total_s = 0;
   bool fits_in_memory = true;
+  double tokens_per_s = 0;                    ///< new_tokens / total_s
+  std::int64_t longest_prompt_that_fits = 0;  ///< same model, strategy and GPUs, on this device
 };
 
 struct Results {

@@ -93,6 +93,9 @@ PreparedCase prepare(const scenarios::Scenario& scenario, const scenarios::Case&
     row.model = c.model->name;
     row.prompt_tokens = c.prompt_tokens;
     row.new_tokens = c.new_tokens;
+    row.longest_prompt_that_fits = model::longest_prompt_that_fits(
+        *c.model, {.batch = c.shape.batch, .new_tokens = c.new_tokens, .strategy = c.strategy, .reference = c.reference},
+        placement, device.memory_capacity.value);
   }
   return p;
 }
@@ -155,6 +158,7 @@ reports::Results simulate_scenario(const scenarios::Scenario& scenario, const Ru
       p.row.prefill_s = result.op_end_s.at(p.first_token);
       p.row.total_s = result.latency_s;
       if (p.row.new_tokens > 1) p.row.decode_s_per_token = (p.row.total_s - p.row.prefill_s) / (p.row.new_tokens - 1);
+      p.row.tokens_per_s = p.row.new_tokens / p.row.total_s;
     }
     if (!traced) return;
     std::vector<std::string> devices;
