@@ -4,6 +4,7 @@
 // profile with an unsourced or out-of-range figure is rejected at its file:line.
 #include <catch2/catch.hpp>
 
+#include "support/input_file_errors.hpp"
 #include "support/scratch_dir.hpp"
 
 #include <filesystem>
@@ -15,6 +16,8 @@
 #include "model/device_profile.hpp"
 
 namespace {
+
+using clustersim::testing::replaced;
 
 using clustersim::InputError;
 using clustersim::model::DeviceProfile;
@@ -39,24 +42,9 @@ compute_efficiency: {value: 0.5, source: "made up"}
 memory_efficiency: {value: 0.8, source: "made up"}
 )";
 
-std::string replaced(std::string text, const std::string& from, const std::string& to) {
-  const auto at = text.find(from);
-  REQUIRE(at != std::string::npos);
-  return text.replace(at, from.size(), to);
-}
 
-// The message of the InputError loading `text` raises, with its path replaced by `FILE`.
 std::string error_of(const std::string& text) {
-  TempProfile file(text);
-  try {
-    load_device_profile(file.path());
-  } catch (const InputError& e) {
-    std::string message = e.what();
-    if (message.rfind(file.path(), 0) == 0) message.replace(0, file.path().size(), "FILE");
-    return message;
-  }
-  FAIL("no InputError for:\n" << text);
-  return {};
+  return clustersim::testing::load_error("gpu.yaml", text, [](const std::string& path) { load_device_profile(path); });
 }
 
 void check_sourced(const Figure& figure) {

@@ -5,6 +5,7 @@
 // kv_heads that does not divide heads is rejected at its file:line.
 #include <catch2/catch.hpp>
 
+#include "support/input_file_errors.hpp"
 #include "support/scratch_dir.hpp"
 
 #include <string>
@@ -13,6 +14,8 @@
 #include "model/transformer.hpp"
 
 namespace {
+
+using clustersim::testing::replaced;
 
 using clustersim::InputError;
 using clustersim::model::DType;
@@ -33,24 +36,9 @@ tied_embeddings: {value: false, source: "made up"}
 dtype: bf16
 )";
 
-std::string replaced(std::string text, const std::string& from, const std::string& to) {
-  const auto at = text.find(from);
-  REQUIRE(at != std::string::npos);
-  return text.replace(at, from.size(), to);
-}
 
-// The message of the InputError loading `text` raises, with its path replaced by `FILE`.
 std::string error_of(const std::string& text) {
-  clustersim::testing::TempFile file("model.yaml", text);
-  try {
-    load_transformer(file.path());
-  } catch (const InputError& e) {
-    std::string message = e.what();
-    if (message.rfind(file.path(), 0) == 0) message.replace(0, file.path().size(), "FILE");
-    return message;
-  }
-  FAIL("no InputError for:\n" << text);
-  return {};
+  return clustersim::testing::load_error("model.yaml", text, [](const std::string& path) { load_transformer(path); });
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 // that do not go with the workload's kind are InputErrors at their file:line:column.
 #include <catch2/catch.hpp>
 
+#include "support/input_file_errors.hpp"
 #include "support/scratch_dir.hpp"
 
 #include <string>
@@ -16,6 +17,8 @@
 #include "scenarios/scenario.hpp"
 
 namespace {
+
+using clustersim::testing::replaced;
 
 using clustersim::InputError;
 using clustersim::model::DType;
@@ -64,29 +67,14 @@ const std::string kInlineModel = R"(  model:
     tied_embeddings: {value: true, source: test}
 )";
 
-std::string replaced(std::string text, const std::string& from, const std::string& to) {
-  const auto at = text.find(from);
-  REQUIRE(at != std::string::npos);
-  return text.replace(at, from.size(), to);
-}
 
 Scenario loaded(const std::string& text) {
   const TempFile file("scenario.yaml", text);
   return load_scenario(file.path());
 }
 
-// The message of the InputError loading `text` raises, the file's path replaced by `FILE`.
 std::string error_of(const std::string& text) {
-  const TempFile file("scenario.yaml", text);
-  try {
-    load_scenario(file.path());
-  } catch (const InputError& e) {
-    std::string message = e.what();
-    if (message.rfind(file.path(), 0) == 0) message.replace(0, file.path().size(), "FILE");
-    return message;
-  }
-  FAIL("no InputError for:\n" << text);
-  return {};
+  return clustersim::testing::load_error("scenario.yaml", text, [](const std::string& path) { load_scenario(path); });
 }
 
 std::tuple<std::int64_t, int, std::string> point(const Case& c) {

@@ -4,6 +4,7 @@
 // innermost), and every kind of bad input is an InputError that names file:line:column.
 #include <catch2/catch.hpp>
 
+#include "support/input_file_errors.hpp"
 #include "support/scratch_dir.hpp"
 
 #include <filesystem>
@@ -17,6 +18,8 @@
 
 namespace {
 
+using clustersim::testing::replaced;
+
 using clustersim::InputError;
 using clustersim::scenarios::load_scenario;
 using clustersim::scenarios::parse_scenario;
@@ -28,18 +31,8 @@ struct TempScenario : clustersim::testing::TempFile {
 };
 
 // The message of the InputError loading `text` from a file raises, with the file's path
-// replaced by `FILE`; fails the test if loading succeeds or throws anything else.
 std::string error_of(const std::string& text) {
-  TempScenario file(text);
-  try {
-    load_scenario(file.path());
-  } catch (const InputError& e) {
-    std::string message = e.what();
-    if (message.rfind(file.path(), 0) == 0) message.replace(0, file.path().size(), "FILE");
-    return message;
-  }
-  FAIL("no InputError for:\n" << text);
-  return {};
+  return clustersim::testing::load_error("scenario.yaml", text, [](const std::string& path) { load_scenario(path); });
 }
 
 // A valid scenario with one line replaced: `{{WORKLOAD}}` and friends are filled in per test.
@@ -55,11 +48,6 @@ workload:
 strategies: [tree, ring]
 )";
 
-std::string replaced(std::string text, const std::string& from, const std::string& to) {
-  const auto at = text.find(from);
-  REQUIRE(at != std::string::npos);
-  return text.replace(at, from.size(), to);
-}
 
 Scenario shipped(const std::string& name) {
   return load_scenario((clustersim::data_root() / "scenarios" / (name + ".yaml")).string());
