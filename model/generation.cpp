@@ -34,6 +34,11 @@ DenseLayer dense_layer(const TransformerConfig& m, double tokens) {
   };
 }
 
+/// Labels every op from `first` to the graph's end with `category`.
+void label(TaskGraph& g, OpId first, const std::string& category) {
+  g.set_category(first, static_cast<OpId>(g.ops().size()), category);
+}
+
 /// Final norm and LM head for `tokens` positions.
 KernelCost lm_head(const TransformerConfig& m, double tokens) {
   const double dt = bytes_of(m.dtype);
@@ -104,6 +109,7 @@ OpId add_prefill(TaskGraph& g, const TransformerConfig& m, const GenerationSpec&
     const std::string at = fmt::format("prefill.L{}.", l);
     const OpId in = g.compute_each(at + "attention_in", ranks,
                                    each([&](int r) { return dense_layer(m, chunk[r]).attention_in; }), previous);
+    const OpId attention_start = in + 1;
     std::vector<OpId> attended;
     if (p == 1) {
       attended = {g.compute_each(at + "attention", {0}, {causal_block(m, spec.batch, chunk[0] / spec.batch,
@@ -118,13 +124,18 @@ OpId add_prefill(TaskGraph& g, const TransformerConfig& m, const GenerationSpec&
       };
       attended = add_ring_rotation(g, ring);
     }
+    label(g, attention_start, "attention");
     const OpId out = g.compute_each(at + "attention_out", ranks,
                                     each([&](int r) { return dense_layer(m, chunk[r]).attention_out; }), attended);
     previous = {g.compute_each(at + "mlp", ranks, each([&](int r) { return dense_layer(m, chunk[r]).mlp; }),
                                after(out))};
+    g.set_category(out, out + 2, "dense");
+    g.set_category(in, in + 1, "dense");
   }
   // The last rank holds the prompt's last position: its logits give the first token.
-  return g.compute_each("prefill.lm_head", {p - 1}, {lm_head(m, spec.batch)}, previous);
+  const OpId first = g.compute_each("prefill.lm_head", {p - 1}, {lm_head(m, spec.batch)}, previous);
+  label(g, first, "dense");
+  return first;
 }
 
 /// Decode step `t`: one new token through every layer on every rank, attention by the strategy.
@@ -140,6 +151,7 @@ std::vector<OpId> add_decode_step(TaskGraph& g, const TransformerConfig& m, cons
   for (int l = 0; l < m.layers; ++l) {
     const std::string at = fmt::format("t{}.L{}.", t, l);
     const OpId in = g.compute_each(at + "attention_in", ranks, std::vector<KernelCost>(p, dense.attention_in), previous);
+    const OpId attention_start = in + 1;
     std::vector<OpId> ready = after(in);
     if (spec.reference.broadcast_query && p > 1) {  // dist.broadcast of the query, then dist.barrier()
       const OpId query = g.broadcast(at + "broadcast_query", ranks, p - 1, shape.query_bytes(), ready);
@@ -152,13 +164,18 @@ std::vector<OpId> add_decode_step(TaskGraph& g, const TransformerConfig& m, cons
         {.after = ready, .broadcast_query = false, .prefix = at});
     if (output_on_one_rank)  // the dense layers run everywhere: they need the output everywhere
       attended = {g.broadcast(at + "broadcast_output", ranks, p - 1, shape.query_bytes(), attended)};
+    label(g, attention_start, "attention");
     const OpId out =
         g.compute_each(at + "attention_out", ranks, std::vector<KernelCost>(p, dense.attention_out), attended);
     previous = {g.compute_each(at + "mlp", ranks, std::vector<KernelCost>(p, dense.mlp), after(out))};
+    g.set_category(out, out + 2, "dense");
+    g.set_category(in, in + 1, "dense");
   }
   // Every rank computes the logits and picks the same token: no message needed.
-  return {g.compute_each(fmt::format("t{}.lm_head", t), ranks, std::vector<KernelCost>(p, lm_head(m, spec.batch)),
-                         previous)};
+  const OpId head =
+      g.compute_each(fmt::format("t{}.lm_head", t), ranks, std::vector<KernelCost>(p, lm_head(m, spec.batch)), previous);
+  label(g, head, "dense");
+  return {head};
 }
 
 }  // namespace

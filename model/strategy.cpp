@@ -33,11 +33,15 @@ std::vector<std::string> strategy_names() { return {"single", "tree", "tree_topo
 std::vector<OpId> add_decode_attention(TaskGraph& graph, const StrategySpec& spec, const AttentionShape& shape,
                                        const Placement& placement, const AttentionStep& step) {
   if (placement.size() < 1) throw std::invalid_argument("a decode plan needs at least one device");
-  if (spec.name == "single") return add_single_device(graph, shape, placement, step);
-  if (spec.name == "tree") return add_tree(graph, shape, placement, step, spec.fuse_sums);
-  if (spec.name == "tree_topology_aware") return add_tree_topology_aware(graph, shape, placement, step, spec.fuse_sums);
-  if (spec.name == "ring") return add_ring(graph, shape, placement, step, spec.output_on_all);
-  throw std::invalid_argument("unknown strategy '" + spec.name + "'");
+  const OpId first = static_cast<OpId>(graph.ops().size());
+  std::vector<OpId> done;
+  if (spec.name == "single") done = add_single_device(graph, shape, placement, step);
+  else if (spec.name == "tree") done = add_tree(graph, shape, placement, step, spec.fuse_sums);
+  else if (spec.name == "tree_topology_aware") done = add_tree_topology_aware(graph, shape, placement, step, spec.fuse_sums);
+  else if (spec.name == "ring") done = add_ring(graph, shape, placement, step, spec.output_on_all);
+  else throw std::invalid_argument("unknown strategy '" + spec.name + "'");
+  graph.set_category(first, static_cast<OpId>(graph.ops().size()), "attention");
+  return done;
 }
 
 std::vector<MemoryUse> decode_attention_memory(const StrategySpec& spec, const AttentionShape& shape,

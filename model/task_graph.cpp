@@ -39,6 +39,10 @@ OpId TaskGraph::add(Op op) {
   return ops_.back().id;
 }
 
+void TaskGraph::set_category(OpId first, OpId end, const std::string& category) {
+  for (OpId id = first; id < end; ++id) ops_.at(id).category = category;
+}
+
 OpId TaskGraph::compute_each(std::string name, std::vector<int> ranks, std::vector<KernelCost> cost,
                              std::vector<OpId> deps) {
   if (cost.size() != ranks.size()) throw std::logic_error("task graph: '" + name + "' needs one cost per rank");

@@ -39,6 +39,7 @@ struct Op {
   ReduceOp reduce = ReduceOp::sum;
   int root = -1;                ///< reduce/broadcast root rank; send: the receiver
   std::vector<OpId> deps;
+  std::string category;         ///< what the work is for (`attention`, `dense`); empty: unnamed
 };
 
 /// Dependency list: after(a, b) reads as "after a and b".
@@ -71,6 +72,9 @@ class TaskGraph {
   /// Reduce-scatter of a `bytes` buffer: every rank ends with its reduced bytes / n slice.
   OpId reduce_scatter(std::string name, std::vector<int> ranks, double bytes, ReduceOp op,
                       std::vector<OpId> deps = {});
+
+  /// Labels ops [first, end) with `category`, for breakdowns by purpose.
+  void set_category(OpId first, OpId end, const std::string& category);
 
   const std::vector<Op>& ops() const { return ops_; }
   const Op& op(OpId id) const { return ops_.at(id); }

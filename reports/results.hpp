@@ -41,6 +41,7 @@ struct CaseResult {
   double comm_s = 0;
   double exposed_comm_s = 0;
   double idle_s = 0;
+  std::map<std::string, double> compute_s_by_category;  ///< its kernel time by purpose
   double bytes_per_device = 0;  ///< most payload bytes sent by one device
   std::map<std::string, double> link_bytes_by_class;  ///< bytes on the wire per link class
   double peak_mem_bytes = 0;    ///< largest per-device footprint

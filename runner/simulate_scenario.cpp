@@ -121,6 +121,7 @@ void fill_timing(reports::CaseResult& row, const sim::SimulationResult& r) {
   row.comm_s = last->comm_s;
   row.exposed_comm_s = last->exposed_comm_s;
   row.idle_s = last->idle_s;
+  row.compute_s_by_category = last->compute_s_by_category;
   for (const auto& d : r.devices) row.bytes_per_device = std::max(row.bytes_per_device, d.bytes_sent);
   row.link_bytes_by_class = r.link_bytes_by_class;
   row.collectives = r.collectives;

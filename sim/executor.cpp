@@ -102,6 +102,7 @@ class Execution {
   struct RankState {
     std::vector<Pending> pending;
     std::vector<Span> compute, comm;
+    std::map<std::string, double> compute_by_category;
     std::vector<Interval> timeline;
     double bytes_sent = 0;
     double stream_free = 0;  // when the device's kernel stream is next idle
@@ -209,6 +210,10 @@ class Execution {
   void record(RankState& state, Doing kind, int op, double start, double end, double bytes) {
     (kind == Doing::compute ? state.compute : state.comm).emplace_back(start, end);
     op_end_[op] = std::max(op_end_[op], end);
+    if (kind == Doing::compute) {  // kernels of one stream never overlap: their times add up
+      const std::string& category = graph_.op(op).category;
+      state.compute_by_category[category.empty() ? "other" : category] += end - start;
+    }
     if (input_.record_timeline) state.timeline.push_back({to_string(kind), op, start, end, bytes});
   }
 
@@ -342,6 +347,7 @@ class Execution {
       t.exposed_comm_s = busy - t.compute_s;
       t.idle_s = result.latency_s - busy;
       t.bytes_sent = s.bytes_sent;
+      t.compute_s_by_category = s.compute_by_category;
       result.devices.push_back(t);
       result.timeline.push_back(std::move(s.timeline));
     }

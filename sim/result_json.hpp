@@ -10,7 +10,8 @@
 namespace clustersim::sim {
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Interval, kind, op, start_s, end_s, bytes)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(DeviceTimes, finish_s, compute_s, comm_s, exposed_comm_s, idle_s, bytes_sent)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(DeviceTimes, finish_s, compute_s, comm_s, exposed_comm_s, idle_s, bytes_sent,
+                                   compute_s_by_category)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(LinkTraffic, link, link_class, bytes)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(CollectiveRun, op, kind, algorithm, protocol, ranks, bytes, estimate_s)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(SimulationResult, latency_s, devices, links, link_bytes_by_class, collectives,

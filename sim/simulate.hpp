@@ -47,6 +47,8 @@ struct DeviceTimes {
   double exposed_comm_s = 0;   ///< communication time with no kernel running
   double idle_s = 0;           ///< neither, up to the case's end
   double bytes_sent = 0;       ///< payload bytes this device sent
+  /// Kernel time by the ops' category (`attention`, `dense`, or `other` when unnamed).
+  std::map<std::string, double> compute_s_by_category;
 };
 
 struct LinkTraffic {

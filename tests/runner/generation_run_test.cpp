@@ -33,6 +33,12 @@ TEST_CASE("runner: Llama 3.1-70B at 1M tokens fits on 16 MI300X but not on 8", "
   CHECK(on16->total_s == Approx(on16->prefill_s + on16->decode_s_per_token));  // 2 tokens: one decode step
   CHECK(on16->latency_s == on16->total_s);
   CHECK(on16->tokens_per_s == Approx(2 / on16->total_s));
+  AND_THEN("the kernel time splits into attention and dense layers") {
+    const auto& by = on16->compute_s_by_category;
+    REQUIRE(by.count("attention"));
+    REQUIRE(by.count("dense"));
+    CHECK(by.at("attention") + by.at("dense") == Approx(on16->compute_s).epsilon(1e-9));
+  }
   AND_THEN("the longest prompt that fits lies between the prompts that did and did not") {
     CHECK(on8->longest_prompt_that_fits >= 128000);
     CHECK(on8->longest_prompt_that_fits < 1000000);
