@@ -60,20 +60,16 @@ std::vector<bool> can_limit_a_flow(const topo::Topology& topology) {
   return contended;
 }
 
-}  // namespace
-
+/// What the executor needs of a topology route: its traffic counters, latency and family.
 PairRoute describe_route(const topo::Topology& topology, const topo::Route& r) {
-  PairRoute pair;
-  pair.latency_s = r.latency_s;
-  pair.bottleneck_Bps = r.bottleneck_Bps;
-  for (const topo::Hop& hop : r.hops) {
-    pair.family = std::max(pair.family, family_of(topology.edges()[hop.edge].link_class));
-    pair.counters.push_back(hop.edge);
-  }
+  PairRoute pair{.latency_s = r.latency_s, .family = route_family(topology, r)};
+  for (const topo::Hop& hop : r.hops) pair.counters.push_back(hop.edge);
   const int edges = static_cast<int>(topology.edges().size());
   for (int v : r.backplanes) pair.counters.push_back(edges + v);
   return pair;
 }
+
+}  // namespace
 
 Platform::Platform(const topo::Topology& topology, const std::vector<int>& gpu_of_rank,
                    const std::vector<std::pair<int, int>>& rank_pairs,

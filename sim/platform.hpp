@@ -23,7 +23,6 @@ namespace clustersim::sim {
 struct PairRoute {
   std::vector<int> counters;  ///< traffic counters the route crosses (one per link)
   double latency_s = 0;
-  double bottleneck_Bps = 0;
   LinkFamily family = LinkFamily::nvlink;  ///< slowest class on the route (NET > PCI > NVLINK)
 };
 
@@ -51,8 +50,5 @@ class Platform {
   std::vector<std::string> counter_classes_;
   std::vector<double> traffic_;
 };
-
-/// The facts the executor and the tuner use about a topology route.
-PairRoute describe_route(const topo::Topology& topology, const topo::Route& route);
 
 }  // namespace clustersim::sim

@@ -39,13 +39,10 @@ LinkFamily family_of(topo::LinkClass link_class) {
   return LinkFamily::net;
 }
 
-const char* to_string(LinkFamily family) {
-  switch (family) {
-    case LinkFamily::nvlink: return "NVLINK";
-    case LinkFamily::pci: return "PCI";
-    case LinkFamily::net: return "NET";
-  }
-  return "?";
+LinkFamily route_family(const topo::Topology& topology, const topo::Route& route) {
+  LinkFamily family = LinkFamily::nvlink;
+  for (const topo::Hop& hop : route.hops) family = std::max(family, family_of(topology.edges()[hop.edge].link_class));
+  return family;
 }
 
 double base_latency_s(Algorithm algorithm, Protocol protocol) {
@@ -115,9 +112,7 @@ GroupFabric describe_group(const GroupLayout& group, const std::vector<topo::Rou
   fabric.ring_Bps = fabric.intra_Bps = fabric.inter_Bps = INFINITY;
   bool any_intra = false;
   for (int i = 0; i < group.size(); ++i) {
-    LinkFamily family = LinkFamily::nvlink;  // the slowest class on the route
-    for (const topo::Hop& hop : ring[i].hops)
-      family = std::max(family, family_of(topology.edges()[hop.edge].link_class));
+    const LinkFamily family = route_family(topology, ring[i]);
     const double bandwidth = ring[i].bottleneck_Bps;
     fabric.ring_Bps = std::min(fabric.ring_Bps, bandwidth);
     fabric.nvlink_only = fabric.nvlink_only && family == LinkFamily::nvlink;

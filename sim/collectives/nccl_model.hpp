@@ -19,7 +19,8 @@ class GroupLayout;
 enum class LinkFamily { nvlink, pci, net };
 
 LinkFamily family_of(topo::LinkClass link_class);
-const char* to_string(LinkFamily family);
+/// The slowest family on a route (NET > PCI > NVLINK): the one that sets its per-hop latency.
+LinkFamily route_family(const topo::Topology& topology, const topo::Route& route);
 
 /// Launch latency of one collective kernel, seconds (tuning.cc baseLat).
 double base_latency_s(Algorithm algorithm, Protocol protocol);
