@@ -322,19 +322,27 @@ class Builder {
     return *value;
   }
 
+  /// The value of a required attribute that names one of `valid` (a vertex kind, a link class).
+  template <typename Parse>
+  auto required_choice(const Attributes& attributes, const std::string& key, Parse parse,
+                       const std::vector<std::string>& valid, const Element& element, const char* expected,
+                       const char* valid_label) const {
+    const std::string text = value_or(attributes, key, "");
+    const auto parsed = parse(text);
+    if (!parsed)
+      fail(element,
+           text.empty() ? fmt::format("{} has no {}", element.name, key)
+                        : fmt::format("{} has {} = '{}', expected {}", element.name, key, text, expected),
+           suggestion_note(text, valid, valid_label));
+    return *parsed;
+  }
+
   Vertex vertex(const std::string& id, const Attributes& attributes) const {
     const Element element{fmt::format("vertex '{}'", id), [this, &id] { return file_.vertex(id); }};
     check_names(attributes, kVertexAttributes, element, "vertex");
     Vertex v;
     v.id = id;
-    const std::string kind = value_or(attributes, "kind", "");
-    const auto parsed = vertex_kind_from_string(kind);
-    if (!parsed)
-      fail(element,
-           kind.empty() ? fmt::format("{} has no kind", element.name)
-                        : fmt::format("{} has kind = '{}', expected a vertex kind", element.name, kind),
-           suggestion_note(kind, kKinds, "valid kinds"));
-    v.kind = *parsed;
+    v.kind = required_choice(attributes, "kind", vertex_kind_from_string, kKinds, element, "a vertex kind", "valid kinds");
     v.node = value_or(attributes, "node", "");
     if (attributes.count("backplane_GBps")) v.backplane_Bps = number(attributes, "backplane_GBps", 9, true, element);
     v.source = value_or(attributes, "source", default_source_);
@@ -349,14 +357,8 @@ class Builder {
     Edge e;
     e.a = a;
     e.b = b;
-    const std::string cls = value_or(attributes, "class", "");
-    const auto parsed = link_class_from_string(cls);
-    if (!parsed)
-      fail(element,
-           cls.empty() ? fmt::format("{} has no class", element.name)
-                       : fmt::format("{} has class = '{}', expected a link class", element.name, cls),
-           suggestion_note(cls, kClasses, "valid classes"));
-    e.link_class = *parsed;
+    e.link_class = required_choice(attributes, "class", link_class_from_string, kClasses, element, "a link class",
+                                   "valid classes");
     e.bandwidth_Bps = number(attributes, "bandwidth_GBps", 9, true, element);
     e.latency_s = number(attributes, "latency_us", -6, false, element);
     const std::string duplex = value_or(attributes, "duplex", "full");
