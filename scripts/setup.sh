@@ -15,7 +15,10 @@ packages=(
   gnuplot-nox graphviz               # report figures (SVG) and topology drawings
   catch2                             # tests (Catch2 v2)
   chromium libpng-dev                # tests: the report rendered headless, its screenshot read
-  libbenchmark-dev                   # bench/ (Google Benchmark)
+  libbenchmark-dev                   # bench/ and the calibration harness (Google Benchmark)
+  libopenblas-dev                    # calibration: GEMM through a real BLAS
+  libopenmpi-dev openmpi-bin         # live runs and MPI calibration (mpirun)
+  iproute2                           # the emulated cluster: network namespaces, veth, tc
 )
 
 missing=()
