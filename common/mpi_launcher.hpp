@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: Apache-2.0
+// Launching a multi-process job through Open MPI's mpirun: the one way clustersim starts ranks,
+// for the MPI calibration probe and for live runs. The job runs in its own process group, so a
+// timeout, a dead rank or an interrupt of clustersim takes every rank down with it.
+#pragma once
+
+#include <chrono>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace clustersim {
+
+/// mpirun is missing, could not start the job, a rank failed, or the job timed out.
+class LaunchError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct MpiJob {
+  std::string program;              ///< executable each rank runs (a path)
+  std::vector<std::string> args;    ///< its arguments
+  int ranks = 1;
+  std::vector<std::string> mpirun_options;  ///< extra mpirun options (hostfile, MCA parameters)
+  std::chrono::seconds timeout{300};
+};
+
+struct MpiJobOutput {
+  std::string stdout_text;  ///< what the ranks printed on stdout, as mpirun forwards it
+  std::string stderr_text;
+};
+
+/// The mpirun on PATH (or $CLUSTERSIM_MPIRUN). Throws: LaunchError saying what to install.
+std::string find_mpirun();
+
+/// The full command line: as root it adds --allow-run-as-root; with more ranks than cores,
+/// --oversubscribe (timings then suffer, and the caller should say so); else binds ranks to cores.
+std::vector<std::string> mpirun_command(const MpiJob& job);
+
+/// Runs the job to completion. Throws: LaunchError naming the program, the exit status or
+/// signal, and the end of its stderr, when mpirun is missing, a rank fails, or the timeout passes
+/// (every process of the job is killed first). SIGINT/SIGTERM to clustersim while the job runs
+/// kill the job's process group before clustersim exits.
+MpiJobOutput run_mpi_job(const MpiJob& job);
+
+}  // namespace clustersim
