@@ -111,13 +111,14 @@ std::string find_mpirun() {
 }
 
 std::vector<std::string> mpirun_command(const MpiJob& job) {
-  std::vector<std::string> cmd{find_mpirun(), "-np", std::to_string(job.ranks)};
+  std::vector<std::string> cmd = job.wrapper;
+  cmd.insert(cmd.end(), {find_mpirun(), "-np", std::to_string(job.ranks)});
   if (::geteuid() == 0) cmd.push_back("--allow-run-as-root");
   const auto cores = std::thread::hardware_concurrency();
   if (static_cast<unsigned>(job.ranks) > cores)
     cmd.push_back("--oversubscribe");
   else
-    cmd.insert(cmd.end(), {"--bind-to", "core"});
+    cmd.insert(cmd.end(), {"--bind-to", job.bind_to_core ? "core" : "none"});
   cmd.insert(cmd.end(), job.mpirun_options.begin(), job.mpirun_options.end());
   cmd.push_back(job.program);
   cmd.insert(cmd.end(), job.args.begin(), job.args.end());
@@ -139,7 +140,7 @@ MpiJobOutput run_mpi_job(const MpiJob& job) {
     std::vector<char*> argv;
     for (const auto& a : cmd) argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);
-    ::execv(argv[0], argv.data());
+    ::execvp(argv[0], argv.data());
     ::_exit(127);
   }
   ::setpgid(child, child);  // also from the parent, so the group exists before any kill

@@ -21,8 +21,13 @@ struct MpiJob {
   std::string program;              ///< executable each rank runs (a path)
   std::vector<std::string> args;    ///< its arguments
   int ranks = 1;
-  std::vector<std::string> mpirun_options;  ///< extra mpirun options (hostfile, MCA parameters)
+  std::vector<std::string> mpirun_options;  ///< extra mpirun options (hosts, MCA parameters)
   std::chrono::seconds timeout{300};
+  /// Command mpirun runs under, e.g. `ip netns exec NS` to start it inside a network namespace.
+  std::vector<std::string> wrapper;
+  /// Pin each rank to a core. Off where mpirun cannot see which cores ranks on other "hosts"
+  /// use, as in the emulated cluster, whose hosts share one machine's cores.
+  bool bind_to_core = true;
 };
 
 struct MpiJobOutput {
@@ -33,8 +38,9 @@ struct MpiJobOutput {
 /// The mpirun on PATH (or $CLUSTERSIM_MPIRUN). Throws: LaunchError saying what to install.
 std::string find_mpirun();
 
-/// The full command line: as root it adds --allow-run-as-root; with more ranks than cores,
-/// --oversubscribe (timings then suffer, and the caller should say so); else binds ranks to cores.
+/// The full command line: the wrapper, then mpirun; as root it adds --allow-run-as-root; with more
+/// ranks than cores --oversubscribe (timings then suffer, and the caller should say so), else
+/// --bind-to core when bind_to_core, --bind-to none otherwise.
 std::vector<std::string> mpirun_command(const MpiJob& job);
 
 /// Runs the job to completion. Throws: LaunchError naming the program, the exit status or
