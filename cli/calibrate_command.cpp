@@ -73,7 +73,7 @@ void add_calibrate_command(CLI::App& app) {
   cmd->add_option("--ranks", options->ranks,
                   "Ranks the per-rank figures are measured under, all running at once\n"
                   "(default: one per core; MPI uses at least 2)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(CLI::Range(0, 1024));
   cmd->add_flag("-q,--quiet", options->quiet, "No progress lines on stderr");
   cmd->footer(
       "Groups (each one skipped with its reason when it cannot run; the others still run):\n"
