@@ -6,7 +6,6 @@
 #include "calibrate/calibration.hpp"
 
 #include <signal.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <map>

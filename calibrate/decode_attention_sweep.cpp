@@ -4,8 +4,6 @@
 // the largest context alone sets the memory needed.
 #include "calibrate/decode_attention_sweep.hpp"
 
-#include <memory>
-
 #include <fmt/format.h>
 
 #include "calibrate/thread_team.hpp"
