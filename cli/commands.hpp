@@ -12,5 +12,7 @@ void add_simulate_command(CLI::App& app);
 void add_report_command(CLI::App& app);
 /// `clustersim topology show FILE|GENERATOR [--format summary|dot|graphml]`
 void add_topology_command(CLI::App& app);
+/// `clustersim calibrate [--out FILE] [--quick] [--only GROUP]... [--ranks N] [--quiet]`
+void add_calibrate_command(CLI::App& app);
 
 }  // namespace clustersim::cli

@@ -24,10 +24,12 @@ int main(int argc, char** argv) {
       "  clustersim report results/dgx/results.json results/mi300x/results.json\n"
       "  clustersim topology show dgx_h100_cluster:nodes=16\n"
       "  clustersim topology show topologies/rtx4090_box_4gpu.graphml --format dot | dot -Tsvg > box.svg\n"
+      "  clustersim calibrate --quick                           # measure this machine: a device profile\n"
       "Run 'clustersim <command> --help' for a command's options.");
   clustersim::cli::add_simulate_command(app);
   clustersim::cli::add_report_command(app);
   clustersim::cli::add_topology_command(app);
+  clustersim::cli::add_calibrate_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

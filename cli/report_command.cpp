@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "cli/commands.hpp"
+#include "common/atomic_file.hpp"
 #include "common/input_error.hpp"
 #include "reports/report.hpp"
 
@@ -50,9 +51,9 @@ void run_report(const ReportOptions& options) {
       comparison ? reports::make_comparison(runs[0], label_of(options.results[0]), runs[1], label_of(options.results[1]))
                  : reports::make_report(runs[0]);
   std::filesystem::create_directories(out);
-  reports::write_file_atomically(out / "report.html", files.html);
-  reports::write_file_atomically(out / "report.md", files.markdown);
-  reports::write_file_atomically(out / (comparison ? "comparison.csv" : "results.csv"), files.csv);
+  write_file_atomically(out / "report.html", files.html);
+  write_file_atomically(out / "report.md", files.markdown);
+  write_file_atomically(out / (comparison ? "comparison.csv" : "results.csv"), files.csv);
   std::printf("# report: %s\n", (out / "report.html").c_str());
 }
 

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
+#include "common/atomic_file.hpp"
 #include "common/input_error.hpp"
 #include "reports/report.hpp"
 #include "reports/table.hpp"
@@ -70,7 +71,7 @@ void run_simulate(const SimulateOptions& options) {
     if (trace.empty()) {
       std::printf("# trace: case %d did not run (out of device memory): no trace written\n", options.trace_case);
     } else {
-      reports::write_file_atomically(options.trace, trace);
+      write_file_atomically(options.trace, trace);
       std::printf("# trace of %s: %s (open it in ui.perfetto.dev)\n", traced_case.c_str(), options.trace.c_str());
     }
   }

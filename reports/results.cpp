@@ -51,17 +51,6 @@ void write_file(const std::filesystem::path& path, const std::string& text) {
 
 }  // namespace
 
-void write_file_atomically(const std::filesystem::path& path, const std::string& text) {
-  const std::filesystem::path partial = path.string() + ".partial";
-  try {
-    write_file(partial, text);
-    std::filesystem::rename(partial, path);
-  } catch (...) {
-    std::filesystem::remove(partial);
-    throw;
-  }
-}
-
 const std::vector<std::string>& csv_columns() {
   static const std::vector<std::string> columns = [] {
     std::vector<std::string> c{"scenario", "topology", "gpus", "strategy", "context", "batch", "heads", "kv_heads",

@@ -76,10 +76,6 @@ std::string to_json_text(const Results& results);
 Results results_from_json_text(const std::string& text);
 std::string to_csv(const Results& results);
 
-/// Writes `text` to `path` whole or not at all (through a temporary file renamed into place).
-/// Throws: std::runtime_error on I/O failure.
-void write_file_atomically(const std::filesystem::path& path, const std::string& text);
-
 /// Writes results.json, results.csv and `extra_files` (name -> content, e.g. a report) into `dir`
 /// atomically: into a temporary sibling first, then renamed, so a failed run leaves nothing
 /// half-written. An existing `dir` is replaced only if it holds a results.json.

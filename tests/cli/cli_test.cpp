@@ -2,48 +2,15 @@
 // The clustersim command as users run it: exit codes, messages, what is written and what is not.
 #include <catch2/catch.hpp>
 
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
+#include "support/run_clustersim.hpp"
 #include "support/scratch_dir.hpp"
 
 namespace fs = std::filesystem;
-
-namespace {
-
-struct Run {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-/// Runs `clustersim <args>` from the source tree, capturing stdout and stderr. Tests run in
-/// parallel processes, so each capture gets its own folder.
-Run run_clustersim(const std::string& args) {
-  static int calls = 0;
-  const fs::path dir =
-      fs::temp_directory_path() / ("clustersim_cli_test_" + std::to_string(::getpid()) + "_" + std::to_string(calls++));
-  fs::create_directories(dir);
-  const std::string command = std::string(CLUSTERSIM_BINARY) + " " + args + " >" + (dir / "out").string() + " 2>" +
-                              (dir / "err").string();
-  const int status = std::system(command.c_str());
-  Run run{WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(dir / "out"), slurp(dir / "err")};
-  fs::remove_all(dir);
-  return run;
-}
-}  // namespace
+using clustersim::testing::Run;
+using clustersim::testing::run_clustersim;
+using clustersim::testing::slurp;
 
 SCENARIO("the default scenario runs and says where its results are", "[cli]") {
   const fs::path out = fs::temp_directory_path() / "clustersim_cli_default";

@@ -1,0 +1,384 @@
+// SPDX-License-Identifier: Apache-2.0
+// The calibration run: plans each group for --quick or a full run, runs the groups in order
+// (memory before decode, whose efficiency is relative to the memory figure), turns their
+// repetitions into figures with spread, and writes everything at the end, so that an interrupted
+// or failed run leaves the previous profile as it was.
+#include "calibrate/calibration.hpp"
+
+#include <signal.h>
+
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "calibrate/decode_attention_sweep.hpp"
+#include "calibrate/gemm_rate.hpp"
+#include "calibrate/gpu_probe.hpp"
+#include "calibrate/host_info.hpp"
+#include "calibrate/measured_profile.hpp"
+#include "calibrate/memory_bandwidth.hpp"
+#include "calibrate/mpi_sweeps.hpp"
+#include "common/atomic_file.hpp"
+#include "common/input_error.hpp"
+
+namespace clustersim::calibrate {
+namespace {
+
+constexpr double kMiB = 1 << 20;
+
+const std::map<std::string, std::string> kGroupTitles{
+    {"memory", "memory bandwidth"}, {"gemm", "GEMM"}, {"decode", "decode attention"}, {"mpi", "MPI"}, {"cuda", "CUDA"}};
+
+/// The groups to run, in order. decode brings memory along: its efficiency is measured against
+/// the memory figure.
+std::vector<std::string> groups_to_run(const std::vector<std::string>& only) {
+  std::set<std::string> wanted;
+  for (const std::string& group : only) {
+    if (!kGroupTitles.count(group))
+      throw InputError({}, "--only", fmt::format("unknown calibration group '{}'", group),
+                       suggestion_note(group, calibration_groups(), "groups"));
+    wanted.insert(group);
+  }
+  if (wanted.count("decode")) wanted.insert("memory");
+  std::vector<std::string> groups;
+  for (const std::string& group : calibration_groups())
+    if (only.empty() || wanted.count(group)) groups.push_back(group);
+  return groups;
+}
+
+std::filesystem::path executable_directory() {
+  std::error_code ec;
+  const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? std::filesystem::current_path() : self.parent_path();
+}
+
+/// One line, short enough for the profile's `skipped` entry (launcher errors carry stderr tails).
+std::string one_line(std::string text) {
+  for (char& c : text)
+    if (c == '\n' || c == '\r') c = ' ';
+  if (text.size() > 300) text = text.substr(0, 297) + "...";
+  while (!text.empty() && (text.back() == ' ' || text.back() == ':')) text.pop_back();
+  return text;
+}
+
+/// What the groups measured, collected as they finish.
+struct Measurements {
+  std::optional<MemoryBandwidthResult> memory;
+  std::optional<GemmResult> gemm;
+  std::optional<DecodeSweepResult> decode;
+  std::optional<MpiSweepResult> mpi;
+  std::optional<GpuProbeResult> gpu;
+  std::map<std::string, std::string> raw_files;  ///< name beside the profile -> content
+  std::vector<std::string> skipped;
+  std::map<std::string, std::string> why_skipped;  ///< by group
+};
+
+struct Plan {
+  bool quick = false;
+  int ranks = 1;
+  HostInfo host;
+  TimingPlan timing;
+};
+
+std::vector<int> memory_thread_counts(const Plan& plan) {
+  std::set<int> counts{1, plan.ranks, plan.host.cores};
+  if (!plan.quick)
+    for (int n = 2; n < plan.host.cores; n = plan.host.cores <= 16 ? n + 1 : n * 2) counts.insert(n);
+  return {counts.begin(), counts.end()};
+}
+
+void run_memory(const Plan& plan, Measurements& m, const std::function<void(const std::string&)>& progress) {
+  // STREAM's rule: each array at least 4x the last-level cache, capped to keep the run short and
+  // the memory needed modest; the source says so when the cap bites.
+  const double llc = plan.host.last_level_cache_bytes > 0 ? plan.host.last_level_cache_bytes : 32 * kMiB;
+  const double cap = (plan.quick ? 256 : 1024) * kMiB;
+  const double array_bytes = std::clamp(4 * llc, 64 * kMiB, cap);
+  MemoryBandwidthResult r = measure_memory_bandwidth(
+      {.thread_counts = memory_thread_counts(plan), .ranks = plan.ranks, .array_bytes = array_bytes, .timing = plan.timing},
+      progress);
+  if (array_bytes < 4 * llc)
+    r.method += fmt::format(" (below STREAM's 4x the {:.0f} MiB last-level cache the C library reports)", llc / kMiB);
+  m.raw_files["memory_bandwidth.csv"] = r.csv;
+  m.memory = std::move(r);
+}
+
+void run_gemm(const Plan& plan, Measurements& m, const std::function<void(const std::string&)>& progress) {
+  std::vector<GemmShape> shapes;
+  // Square shapes stand for prefill and weight GEMMs, skinny ones (few rows) for decode.
+  for (int n : plan.quick ? std::vector<int>{128, 512, 1024} : std::vector<int>{64, 128, 256, 512, 1024, 2048})
+    shapes.push_back({n, n, n});
+  const int wide = plan.quick ? 2048 : 4096;
+  for (int rows : plan.quick ? std::vector<int>{1, 16} : std::vector<int>{1, 4, 16, 64})
+    shapes.push_back({rows, wide, wide});
+  GemmResult r = measure_gemm({.shapes = shapes, .timing = plan.timing}, progress);
+  m.raw_files["gemm.csv"] = r.csv;
+  m.gemm = std::move(r);
+}
+
+void run_decode(const Plan& plan, Measurements& m, const std::function<void(const std::string&)>& progress) {
+  // One KV head of 128 fp32 values: 1 KiB of K and V per token, so 64 to 256k tokens span
+  // 64 KiB to 256 MiB per rank, from cache-resident to far beyond any cache. The small sizes pin
+  // the fit's intercept (the fixed cost); the large ones the bandwidth a rank reaches.
+  std::vector<std::int64_t> contexts;
+  for (std::int64_t tokens = 64; tokens <= (plan.quick ? 65536 : 262144); tokens *= plan.quick ? 4 : 2)
+    contexts.push_back(tokens);
+  DecodeSweepResult r = measure_decode_attention(
+      {.shape = {.batch = 1, .heads = 1, .kv_heads = 1, .head_dim = 128},
+       .contexts = contexts,
+       .ranks = plan.ranks,
+       .timing = plan.timing},
+      progress);
+  if (!r.check_passed)
+    throw std::runtime_error(fmt::format("the kernel's output differs from the double-precision reference (max "
+                                         "relative error {:.2g} > {:.0e}): its figures are not used",
+                                         r.check_error, kDecodeCheckTolerance));
+  m.raw_files["decode_attention.csv"] = r.csv;
+  m.decode = std::move(r);
+}
+
+void run_mpi(const Plan& plan, Measurements& m, const std::function<void(const std::string&)>& progress) {
+  const std::filesystem::path probe = executable_directory() / "clustersim_mpi_probe";
+  if (!std::filesystem::exists(probe))
+    throw std::runtime_error(fmt::format("{} not found (build the clustersim_mpi_probe target)", probe.string()));
+  const int ranks = std::max(2, plan.ranks);
+  progress(fmt::format("ping-pong and allreduce, {} ranks, 8 B to {} MiB (one mpirun job)", ranks,
+                       plan.quick ? 4 : 64));
+  MpiSweepResult r = measure_mpi({.probe = probe.string(),
+                                  .ranks = ranks,
+                                  .max_bytes = (plan.quick ? 4ll : 64ll) << 20,
+                                  .repetitions = plan.timing.repetitions,
+                                  .timeout = std::chrono::seconds(plan.quick ? 120 : 900)});
+  for (const std::string& line : r.table) progress(line);
+  m.raw_files["mpi_p2p.csv"] = r.p2p_csv;
+  m.raw_files["mpi_allreduce.csv"] = r.allreduce_csv;
+  m.mpi = std::move(r);
+}
+
+void run_cuda(const Plan& plan, Measurements& m, const std::function<void(const std::string&)>& progress) {
+  const std::filesystem::path probe = executable_directory() / "clustersim_gpu_probe";
+  progress(std::filesystem::exists(probe) ? "running " + probe.string() : "no clustersim_gpu_probe beside clustersim");
+  GpuProbeResult r = run_gpu_probe(probe, plan.quick);
+  if (!r.ran) throw std::runtime_error(r.why_not);
+  for (const auto& [name, text] : r.files) m.raw_files[name] = text;
+  m.gpu = std::move(r);
+}
+
+/// A figure a skipped group should have measured: the profile still loads, and simulate warns
+/// whenever it uses it.
+MeasuredFigure not_measured(double placeholder, const std::string& group, const Measurements& m) {
+  const auto why = m.why_skipped.find(group);
+  const std::string reason =
+      why == m.why_skipped.end() ? fmt::format("group {} was not run", group) : fmt::format("{} skipped", group);
+  return {.value = placeholder,
+          .source = fmt::format("not measured ({}); placeholder {} so the profile loads", reason, placeholder),
+          .flagged = fmt::format("not measured: {}", reason)};
+}
+
+/// A fitted intercept must be positive to be a time; below zero the sweep cannot resolve it.
+void floor_intercept(MeasuredFigure& figure, double fitted_us) {
+  if (fitted_us > 0) return;
+  figure.value = 0.01;
+  figure.flagged = fmt::format("fit intercept {:.3g} us is not positive: the fixed cost is below what the sweep "
+                               "resolves; 0.01 us used",
+                               fitted_us);
+}
+
+MeasuredProfile make_profile(const Plan& plan, const std::vector<std::string>& groups, const Measurements& m) {
+  const HostInfo& host = plan.host;
+  MeasuredProfile p;
+  p.device = measured_profile_name(host.hostname);
+  p.description = fmt::format("{} (1 core per rank, {} ranks), measured by clustersim calibrate", host.cpu_model,
+                              plan.ranks);
+  std::vector<std::string> ran;
+  for (const std::string& group : groups)
+    if (!m.why_skipped.count(group)) ran.push_back(group);
+  p.measured = {
+      {"host", host.hostname},
+      {"date", utc_timestamp()},
+      {"method", fmt::format("clustersim calibrate{}: Google Benchmark, {} repetitions of at least {} s, median; "
+                             "groups measured: {}",
+                             plan.quick ? " --quick" : "", plan.timing.repetitions, plan.timing.min_seconds,
+                             ran.empty() ? "none" : fmt::format("{}", fmt::join(ran, ", ")))},
+      {"cpu", fmt::format("{}, {} cores", host.cpu_model, host.cores)},
+      {"gpu", m.gpu ? "see the CUDA probe's files beside this profile" : "none"},
+      {"libraries", fmt::format("{}; {}", host.blas, m.mpi ? m.mpi->library : "MPI not measured")},
+      {"ranks", std::to_string(plan.ranks)}};
+  if (!m.skipped.empty()) p.measured.emplace_back("skipped", fmt::format("{}", fmt::join(m.skipped, "; ")));
+
+  if (m.gemm) {
+    const GemmRate& best = m.gemm->rates[m.gemm->best];
+    p.dense_TFLOPS["fp32"] = figure_from(
+        best.flops_per_s.map([](double f) { return f / 1e12; }),
+        fmt::format("cblas_sgemm (OpenBLAS, 1 thread: a rank is one core), best of {} shapes at {}x{}x{} (raw: gemm.csv)",
+                    m.gemm->rates.size(), best.shape.m, best.shape.n, best.shape.k));
+    p.compute_efficiency = {.value = 1,
+                            .source = "1: dense_TFLOPS is the best sgemm rate measured; compute_efficiency_curve "
+                                      "gives other kernel sizes"};
+    std::map<double, std::vector<double>> by_flops;
+    for (const GemmRate& rate : m.gemm->rates)
+      by_flops[rate.shape.flops()].push_back(rate.flops_per_s.median() / best.flops_per_s.median());
+    EfficiencyCurve curve{.source = "sgemm sweep, median rate / best rate by FLOPs (raw: gemm.csv)"};
+    for (const auto& [flops, efficiencies] : by_flops) {
+      double sum = 0;
+      for (double e : efficiencies) sum += e;
+      curve.points.emplace_back(flops, std::min(1.0, sum / efficiencies.size()));
+    }
+    p.compute_efficiency_curve = curve;
+  } else {
+    p.dense_TFLOPS["fp32"] = not_measured(1, "gemm", m);
+    p.compute_efficiency = not_measured(1, "gemm", m);
+  }
+
+  double hbm_Bps = 0;
+  if (m.memory && !m.memory->per_rank_triad_Bps.values.empty()) {
+    p.hbm_bandwidth_GBps = figure_from(m.memory->per_rank_triad_Bps.map([](double b) { return b / 1e9; }),
+                                       m.memory->method + " (raw: memory_bandwidth.csv)");
+    hbm_Bps = m.memory->per_rank_triad_Bps.median();
+  } else {
+    p.hbm_bandwidth_GBps = not_measured(1, "memory", m);
+  }
+  p.memory_GB = {.value = host.memory_bytes / plan.ranks / 1e9,
+                 .source = fmt::format("MemTotal / ranks (/proc/meminfo: {:.1f} GB / {})", host.memory_bytes / 1e9,
+                                       plan.ranks)};
+
+  if (m.decode && m.decode->points.size() >= 2) {
+    const std::vector<DecodePoint>& points = m.decode->points;
+    std::vector<Sample> medians;
+    for (const DecodePoint& point : points) medians.push_back({point.bytes, point.seconds.median()});
+    const LatencyBandwidthFit fit = fit_latency_bandwidth(medians);
+    Repeated alphas;
+    for (std::size_t r = 0; r < points.front().seconds.values.size(); ++r) {
+      std::vector<Sample> sweep;
+      for (const DecodePoint& point : points)
+        if (r < point.seconds.values.size()) sweep.push_back({point.bytes, point.seconds.values[r]});
+      alphas.values.push_back(fit_latency_bandwidth(sweep).latency_s * 1e6);
+    }
+    p.launch_overhead_us = figure_from(
+        alphas, fmt::format("intercept alpha of the decode-attention sweep fit t = alpha + bytes/B, {} ranks at once, R^2 {:.4f} "
+                            "(raw: decode_attention.csv)",
+                            plan.ranks, fit.r_squared));
+    p.launch_overhead_us.value = fit.latency_s * 1e6;
+    floor_intercept(p.launch_overhead_us, fit.latency_s * 1e6);
+    const double alpha = std::max(0.0, fit.latency_s);
+    if (hbm_Bps > 0) {
+      const auto efficiency = [&](double bytes, double seconds) {
+        return seconds > alpha ? std::min(1.0, bytes / (hbm_Bps * (seconds - alpha))) : 1.0;
+      };
+      EfficiencyCurve curve{.source = fmt::format("decode-attention kernel sweep, {} ranks at once: bytes / (hbm "
+                                                  "bandwidth x (t - alpha)) (raw: decode_attention.csv)",
+                                                  plan.ranks)};
+      for (const DecodePoint& point : points)
+        curve.points.emplace_back(point.bytes, efficiency(point.bytes, point.seconds.median()));
+      p.memory_efficiency_curve = curve;
+      const DecodePoint& largest = points.back();
+      p.memory_efficiency = figure_from(
+          largest.seconds.map([&](double t) { return efficiency(largest.bytes, t); }),
+          fmt::format("decode-attention kernel at {} tokens ({:.0f} MiB per rank) / hbm_bandwidth (raw: "
+                      "decode_attention.csv)",
+                      largest.tokens, largest.bytes / kMiB));
+    } else {
+      p.memory_efficiency = not_measured(1, "memory", m);
+    }
+  } else {
+    p.launch_overhead_us = not_measured(1, "decode", m);
+    p.memory_efficiency = not_measured(1, "decode", m);
+  }
+
+  if (m.mpi) {
+    const MpiSweepResult& mpi = *m.mpi;
+    const double max_bytes = mpi.one_way_s.rbegin()->first;
+    MeasuredLink link;
+    link.latency_us = figure_from(
+        mpi.latency_s.map([](double s) { return s * 1e6; }),
+        fmt::format("MPI ping-pong 8 B..{:.0f} MiB between 2 ranks on this host, one way = round trip / 2, fit alpha "
+                    "(raw: mpi_p2p.csv)",
+                    max_bytes / kMiB));
+    link.latency_us.value = mpi.fit.latency_s * 1e6;
+    floor_intercept(link.latency_us, mpi.fit.latency_s * 1e6);
+    link.bandwidth_GBps = figure_from(mpi.bandwidth_Bps.map([](double b) { return b / 1e9; }), "same fit, B");
+    link.bandwidth_GBps.value = mpi.fit.bandwidth_Bps / 1e9;
+    link.r_squared = mpi.fit.r_squared;
+    p.links["shared_memory"] = link;
+  }
+  return p;
+}
+
+/// Blocks SIGINT and SIGTERM while the files are written, so an interrupt cannot leave one
+/// renamed and the next not; a pending signal takes effect when the block ends.
+class InterruptsDeferred {
+ public:
+  InterruptsDeferred() {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    ::pthread_sigmask(SIG_BLOCK, &set, &previous_);
+  }
+  ~InterruptsDeferred() { ::pthread_sigmask(SIG_SETMASK, &previous_, nullptr); }
+  InterruptsDeferred(const InterruptsDeferred&) = delete;
+  InterruptsDeferred& operator=(const InterruptsDeferred&) = delete;
+
+ private:
+  sigset_t previous_;
+};
+
+}  // namespace
+
+const std::vector<std::string>& calibration_groups() {
+  static const std::vector<std::string> groups{"memory", "gemm", "decode", "mpi", "cuda"};
+  return groups;
+}
+
+CalibrationSummary run_calibration(const CalibrationOptions& options) {
+  const std::vector<std::string> groups = groups_to_run(options.only);
+  if (options.ranks < 0)
+    throw InputError({}, "--ranks", fmt::format("--ranks must be 0 (one per core) or more, got {}", options.ranks));
+  Plan plan{.quick = options.quick, .host = describe_host()};
+  plan.ranks = options.ranks > 0 ? options.ranks : plan.host.cores;
+  plan.timing = options.quick ? TimingPlan{.repetitions = 3, .min_seconds = 0.05} : TimingPlan{.repetitions = 5, .min_seconds = 0.3};
+  const std::filesystem::path out = options.out.empty()
+                                        ? std::filesystem::path("results") / "calibration" /
+                                              (measured_profile_name(plan.host.hostname) + ".yaml")
+                                        : options.out;
+  if (std::filesystem::is_directory(out))
+    throw InputError({}, "--out", fmt::format("'{}' is a directory", out.string()),
+                     fmt::format("give the profile's file name, e.g. {}", (out / (measured_profile_name(plan.host.hostname) + ".yaml")).string()));
+
+  const std::filesystem::path dir = out.has_parent_path() ? out.parent_path() : std::filesystem::path(".");
+
+  const auto say = [&](const std::string& line) {
+    if (options.progress) options.progress(line);
+  };
+  Measurements m;
+  const std::map<std::string, void (*)(const Plan&, Measurements&, const std::function<void(const std::string&)>&)>
+      runners{{"memory", run_memory}, {"gemm", run_gemm}, {"decode", run_decode}, {"mpi", run_mpi}, {"cuda", run_cuda}};
+  for (std::size_t i = 0; i < groups.size(); ++i) {
+    const std::string& group = groups[i];
+    const std::string prefix = fmt::format("[{}/{}] {}", i + 1, groups.size(), kGroupTitles.at(group));
+    say(prefix);
+    try {
+      runners.at(group)(plan, m, [&](const std::string& detail) { say(prefix + ": " + detail); });
+    } catch (const std::exception& e) {
+      m.why_skipped[group] = one_line(e.what());
+      m.skipped.push_back(group + ": " + m.why_skipped[group]);
+      say(prefix + ": skipped, " + m.why_skipped[group]);
+    }
+  }
+  if (m.gpu) m.skipped.push_back(fmt::format("cuda: raw results in {}, not yet merged into the profile", dir.string()));
+  if (!m.memory && !m.gemm && !m.decode && !m.mpi)
+    throw std::runtime_error(fmt::format("calibration measured nothing, no profile written: {}", fmt::join(m.skipped, "; ")));
+
+  const std::string profile_text = to_yaml(make_profile(plan, groups, m));
+  {
+    InterruptsDeferred deferred;
+    std::filesystem::create_directories(dir);
+    for (const auto& [name, text] : m.raw_files) write_file_atomically(dir / name, text);
+    write_file_atomically(out, profile_text);
+  }
+  return {.profile = out, .skipped = m.skipped};
+}
+
+}  // namespace clustersim::calibrate

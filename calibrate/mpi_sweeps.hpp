@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: Apache-2.0
+// The MPI group: runs clustersim_mpi_probe under mpirun (common/mpi_launcher) on this machine,
+// reads its ping-pong and allreduce sweeps, and fits the ping-pong's one-way times to
+// t = α + S/B: the one-hop latency and bandwidth of the `shared_memory` link class.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "calibrate/latency_bandwidth_fit.hpp"
+#include "calibrate/repeated.hpp"
+
+namespace clustersim::calibrate {
+
+struct MpiSweepPlan {
+  std::string probe;        ///< path of clustersim_mpi_probe
+  int ranks = 2;
+  long long max_bytes = 64ll << 20;
+  int repetitions = 5;
+  std::chrono::seconds timeout{600};
+};
+
+struct MpiSweepResult {
+  std::string library;                        ///< MPI_Get_library_version, first line
+  std::map<double, Repeated> one_way_s;       ///< ping-pong, by message bytes
+  std::map<double, Repeated> allreduce_s;     ///< by message bytes
+  LatencyBandwidthFit fit;                    ///< of the medians
+  Repeated latency_s, bandwidth_Bps;          ///< the fit of each repetition's sweep alone
+  std::string p2p_csv, allreduce_csv;
+  std::vector<std::string> table;             ///< nccl-tests-style lines, header first
+};
+
+/// Throws: LaunchError when the job fails (mpirun missing, a rank died, timeout);
+/// std::runtime_error when the probe's output cannot be read.
+MpiSweepResult measure_mpi(const MpiSweepPlan& plan);
+
+/// Reads the probe's stdout (see calibrate/mpi_probe/main.cpp) and fits it; exposed for tests.
+MpiSweepResult parse_mpi_probe_output(const std::string& stdout_text, int ranks);
+
+}  // namespace clustersim::calibrate

@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: Apache-2.0
+// Reading the MPI probe's output: a sweep made from known α and B comes back as those figures,
+// allreduce bus bandwidth uses 2(n−1)/n, and mpirun's own lines are ignored.
+#include <catch2/catch.hpp>
+
+#include <fmt/format.h>
+
+#include "calibrate/mpi_sweeps.hpp"
+
+using namespace clustersim::calibrate;
+
+TEST_CASE("the ping-pong sweep's fit recovers the link's latency and bandwidth", "[calibrate]") {
+  const double alpha = 0.8e-6, bandwidth = 5e9;
+  std::string out = "library,Open MPI v4.1.4\n[host:123] some mpirun warning\n";
+  for (double bytes = 8; bytes <= (4 << 20); bytes *= 4)
+    for (int r = 0; r < 3; ++r) {
+      const double noise = 1 + 0.01 * (r - 1);  // repetitions 1 % apart
+      out += fmt::format("pingpong,{},{},100,{:.9e}\n", bytes, r, (alpha + bytes / bandwidth) * noise);
+      out += fmt::format("allreduce,{},{},100,{:.9e}\n", bytes, r, 2 * (alpha + bytes / bandwidth));
+    }
+  const MpiSweepResult r = parse_mpi_probe_output(out, 4);
+  CHECK(r.library == "Open MPI v4.1.4");
+  CHECK(r.fit.latency_s == Approx(alpha).epsilon(0.01));
+  CHECK(r.fit.bandwidth_Bps == Approx(bandwidth).epsilon(0.01));
+  CHECK(r.latency_s.values.size() == 3);
+  CHECK(r.bandwidth_Bps.spread() == Approx(0.02).epsilon(0.05));  // 1/(1 ± 1 %)
+  // 2 MiB allreduce on 4 ranks: busbw = algbw x 1.5.
+  const double seconds = 2 * (alpha + 2097152 / bandwidth);
+  const double algbw = 2097152 / seconds / 1e9;
+  INFO(r.allreduce_csv);
+  CHECK(r.allreduce_csv.find(fmt::format("2097152,524288,float,4,0,100,{:.6e},{:.4f},{:.4f}", seconds, algbw,
+                                         algbw * 1.5)) != std::string::npos);
+}
+
+TEST_CASE("probe output without a sweep is an error quoting it", "[calibrate]") {
+  CHECK_THROWS_WITH(parse_mpi_probe_output("library,Open MPI\n", 2), Catch::Contains("fewer than two"));
+}
