@@ -226,3 +226,20 @@ TEST_CASE("live: the comparison joins on the case index and reports the predicti
   CHECK(c.median_abs_error_percent == Approx(20));
   CHECK(c.max_abs_error_percent == Approx(30));
 }
+
+SCENARIO("clustersim live refuses a case with more ranks than cores before running anything", "[live][cli][errors]") {
+  testing::ScratchDir scratch;
+  // 128 ranks: more than any machine this runs on has cores.
+  const std::string scenario = scratch.write("big.yaml",
+                                             "name: big\n"
+                                             "topology: {generator: dgx_h100_cluster, nodes: 16}\n"
+                                             "device: h100_sxm\n"
+                                             "workload: {heads: 4, head_dim: 64, context: 1000, dtype: fp32}\n"
+                                             "strategies: [tree]\n");
+  const fs::path out = fs::path(scratch.path()) / "live";
+  const Run run = run_clustersim(scratch, "live " + scenario + " --out " + out.string());
+  CHECK(run.exit_code == 2);
+  CHECK(run.err.find("case 0 (tree on 128 ranks, context 1000) needs 128 ranks") != std::string::npos);
+  CHECK(run.err.find("--oversubscribe") != std::string::npos);
+  CHECK_FALSE(fs::exists(out));
+}
