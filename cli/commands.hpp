@@ -10,6 +10,10 @@ namespace clustersim::cli {
 void add_simulate_command(CLI::App& app);
 /// `clustersim report RESULTS... [--out DIR]`
 void add_report_command(CLI::App& app);
+/// `clustersim live SCENARIO [--out DIR] [--reps N] [--warmup N] [--quiet] [--oversubscribe]`
+void add_live_command(CLI::App& app);
+/// `clustersim validate SCENARIO [--profile FILE] [--out DIR]`
+void add_validate_command(CLI::App& app);
 /// `clustersim topology show FILE|GENERATOR [--format summary|dot|graphml]`
 void add_topology_command(CLI::App& app);
 /// `clustersim calibrate [--out FILE] [--quick] [--only GROUP]... [--ranks N] [--quiet]`

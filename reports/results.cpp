@@ -21,12 +21,14 @@ namespace clustersim::reports {
 
 const char* const kResultsSchema = "clustersim.results/1";
 
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(CaseResult, index, scenario, topology, gpus, strategy, context, batch, heads,
+// With defaults: a results file written before a field was added still reads.
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CaseResult, index, scenario, topology, gpus, strategy, context, batch, heads,
                                    kv_heads, head_dim, dtype, device, device_provenance, status, latency_s, compute_s,
                                    comm_s, exposed_comm_s, idle_s, compute_s_by_category, bytes_per_device, link_bytes_by_class,
                                    peak_mem_bytes, peak_memory, memory_capacity_bytes, collectives, model,
                                    prompt_tokens, new_tokens, prefill_s, decode_s_per_token, total_s, fits_in_memory,
-                                   tokens_per_s, longest_prompt_that_fits)
+                                   tokens_per_s, longest_prompt_that_fits, repetitions, latency_s_min, latency_s_max,
+                                   output_max_relative_error)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Results, schema, tool_version, mode, scenario, scenario_origin, cases)
 
 namespace {
@@ -60,6 +62,8 @@ const std::vector<std::string>& csv_columns() {
     for (const char* e2e : {"model", "prompt_tokens", "new_tokens", "prefill_s", "decode_s_per_token", "total_s",
                             "fits_in_memory", "tokens_per_s", "longest_prompt_that_fits"})
       c.push_back(e2e);
+    for (const char* live : {"repetitions", "latency_s_min", "latency_s_max", "output_max_relative_error"})
+      c.push_back(live);
     return c;
   }();
   return columns;
@@ -89,7 +93,8 @@ std::string to_csv(const Results& results) {
     for (const std::string& cell :
          {quoted(c.model), number(static_cast<double>(c.prompt_tokens)), number(c.new_tokens), number(c.prefill_s),
           number(c.decode_s_per_token), number(c.total_s), std::string(c.fits_in_memory ? "true" : "false"),
-          number(c.tokens_per_s), number(static_cast<double>(c.longest_prompt_that_fits))})
+          number(c.tokens_per_s), number(static_cast<double>(c.longest_prompt_that_fits)), number(c.repetitions),
+          number(c.latency_s_min), number(c.latency_s_max), number(c.output_max_relative_error)})
       row.push_back(cell);
     out += fmt::format("{}\n", fmt::join(row, ","));
   }

@@ -33,8 +33,9 @@ struct CaseResult {
   std::string dtype;
   std::string device;           ///< profile name
   std::string device_provenance;  ///< datasheet or measured
-  // What happened. status is "ok", or "oom" when the case does not fit in device memory
-  // (then it is not simulated and the timing fields are 0).
+  // What happened. status is "ok", "oom" when the case does not fit in device memory (then it
+  // is not simulated and the timing fields are 0), or, in a live run, "unsupported" when the
+  // case cannot be run live (e.g. a strategy or dtype the live backend lacks; not run).
   std::string status = "ok";
   double latency_s = 0;
   double compute_s = 0;         ///< of the device that finished last
@@ -59,6 +60,13 @@ struct CaseResult {
   bool fits_in_memory = true;
   double tokens_per_s = 0;                    ///< new_tokens / total_s
   std::int64_t longest_prompt_that_fits = 0;  ///< same model, strategy and GPUs, on this device
+  // Live runs (mode live): the step was timed `repetitions` times after warm-up; latency_s is
+  // their median, these the fastest and the slowest, and the output's largest relative error
+  // against the double-precision reference. Simulated rows leave them 0.
+  int repetitions = 0;
+  double latency_s_min = 0;
+  double latency_s_max = 0;
+  double output_max_relative_error = 0;
 };
 
 struct Results {

@@ -7,7 +7,6 @@
 //   pingpong,<bytes>,<repetition>,<iterations>,<seconds one way>
 //   allreduce,<bytes>,<repetition>,<iterations>,<seconds per call, slowest rank>
 // Usage: clustersim_mpi_probe [--max-bytes N] [--repetitions R]
-#define OMPI_SKIP_MPICXX 1  // the C API only: Open MPI's deprecated C++ bindings do not build cleanly with -Wextra
 #include <mpi.h>
 
 #include <algorithm>

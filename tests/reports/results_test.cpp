@@ -6,6 +6,8 @@
 #include <fstream>
 #include <sstream>
 
+#include <nlohmann/json.hpp>
+
 #include "reports/results.hpp"
 
 using namespace clustersim;
@@ -56,6 +58,7 @@ TEST_CASE("reports: the CSV has the documented columns and one row per case", "[
   CHECK(csv.rfind("scenario,topology,gpus,strategy,context,batch,heads,kv_heads,head_dim,dtype,device,status,"
                   "latency_s,compute_s,comm_s,exposed_comm_s,idle_s,bytes_per_device,peak_mem_bytes",
                   0) == 0);
+  CHECK(csv.find(",repetitions,latency_s_min,latency_s_max,output_max_relative_error\n") != std::string::npos);
   CHECK(std::count(csv.begin(), csv.end(), '\n') == 3);
   CHECK(csv.find(",tree,80000,") != std::string::npos);
   CHECK(csv.find(",12345.5,") != std::string::npos);
@@ -76,4 +79,14 @@ TEST_CASE("reports: results are written whole or not at all", "[reports][errors]
     fs::remove_all(foreign);
   }
   fs::remove_all(dir);
+}
+
+TEST_CASE("reports: a results file written before the live fields were added still reads", "[reports]") {
+  nlohmann::json j = nlohmann::json::parse(reports::to_json_text(sample()));
+  for (auto& c : j["cases"])
+    for (const char* added : {"repetitions", "latency_s_min", "latency_s_max", "output_max_relative_error"})
+      c.erase(added);
+  const reports::Results back = reports::results_from_json_text(j.dump());
+  CHECK(back.cases[0].repetitions == 0);
+  CHECK(back.cases[0].latency_s == 9.518e-05);
 }

@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: Apache-2.0
+// `clustersim live`: run a scenario's cases for real (one MPI rank per device) -> table on
+// stdout, results.json and results.csv (mode live) in --out, progress on stderr.
+#include <cstdio>
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "cli/commands.hpp"
+#include "live/live_table.hpp"
+#include "live/run_live.hpp"
+
+namespace clustersim::cli {
+namespace {
+
+struct LiveCommandOptions {
+  std::string scenario;
+  std::string out;
+  int reps = 5;
+  int warmup = 1;
+  bool quiet = false;
+  bool oversubscribe = false;
+};
+
+/// "[3/8] tree p=2 context 65536: 1.23 ms (±2 %) ok"
+void print_progress(int done, int total, const reports::CaseResult& c, const std::string& note) {
+  const std::string outcome =
+      c.status == "ok" ? fmt::format("{:.3f} ms (±{:.0f} %) ok, max rel. error {:.1e}", c.latency_s * 1e3,
+                                     live::spread_percent(c) / 2, c.output_max_relative_error)
+                       : fmt::format("not run: {}", note);
+  std::fprintf(stderr, "[%d/%d] %s p=%d context %lld: %s\n", done, total, c.strategy.c_str(), c.gpus,
+               static_cast<long long>(c.context), outcome.c_str());
+}
+
+void run_live_command(const LiveCommandOptions& options) {
+  const scenarios::Scenario scenario = scenarios::load_scenario(options.scenario);
+  live::LiveOptions run{.repetitions = options.reps, .warmup = options.warmup, .oversubscribe = options.oversubscribe};
+  if (!options.quiet) run.on_case_done = print_progress;
+  if (options.oversubscribe)
+    std::fputs("clustersim: warning: --oversubscribe: ranks may share cores, so the measured times suffer\n", stderr);
+  const reports::Results results = live::run_live(scenario, run);
+  const std::filesystem::path out =
+      options.out.empty() ? std::filesystem::path("results") / (scenario.name + "_live") : std::filesystem::path(options.out);
+  reports::write_results(results, out);
+  std::fputs(live::format_live_table(results).c_str(), stdout);
+  std::printf("# results: %s and %s\n", (out / "results.json").c_str(), (out / "results.csv").c_str());
+}
+
+}  // namespace
+
+void add_live_command(CLI::App& app) {
+  auto options = std::make_shared<LiveCommandOptions>();
+  CLI::App* cmd = app.add_subcommand("live", "Run a scenario's cases for real (MPI ranks on this host) and write results");
+  cmd->add_option("scenario", options->scenario, "Scenario YAML file (fp32 single, tree and ring cases run live)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--out", options->out, "Directory for results.json and results.csv (default: results/<scenario>_live)");
+  cmd->add_option("--reps", options->reps, "Timed repetitions per case; the latency is their median (default 5)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--warmup", options->warmup, "Untimed repetitions before them (default 1)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_flag("-q,--quiet", options->quiet, "No progress lines on stderr");
+  cmd->add_flag("--oversubscribe", options->oversubscribe,
+                "Run cases that need more ranks than this machine has cores (timings suffer)");
+  cmd->footer("Examples:\n"
+              "  clustersim live scenarios/cpu_validation.yaml --reps 10\n"
+              "  clustersim live scenarios/cpu_validation.yaml --out results/cpu_live --quiet");
+  cmd->callback([options] { run_live_command(*options); });
+}
+
+}  // namespace clustersim::cli

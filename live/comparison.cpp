@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "live/comparison.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "live/rank_report.hpp"
+
+namespace clustersim::live {
+
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ComparedCase, index, topology, gpus, strategy, context, predicted_s, measured_s,
+                                   measured_min_s, measured_max_s, repetitions, spread, error_percent)
+
+Comparison compare(const reports::Results& predicted, const reports::Results& measured, const std::string& profile) {
+  Comparison out{.scenario = measured.scenario, .profile = profile};
+  std::map<int, const reports::CaseResult*> by_index;
+  for (const reports::CaseResult& c : measured.cases)
+    if (c.status == "ok" && c.latency_s > 0) by_index.emplace(c.index, &c);
+  std::vector<double> errors;
+  for (const reports::CaseResult& p : predicted.cases) {
+    const auto it = by_index.find(p.index);
+    if (p.status != "ok" || it == by_index.end()) continue;
+    const reports::CaseResult& m = *it->second;
+    out.cases.push_back({.index = p.index, .topology = p.topology, .gpus = p.gpus, .strategy = p.strategy,
+                         .context = p.context, .predicted_s = p.latency_s, .measured_s = m.latency_s,
+                         .measured_min_s = m.latency_s_min, .measured_max_s = m.latency_s_max,
+                         .repetitions = m.repetitions, .spread = (m.latency_s_max - m.latency_s_min) / m.latency_s,
+                         .error_percent = 100 * (p.latency_s - m.latency_s) / m.latency_s});
+    errors.push_back(std::abs(out.cases.back().error_percent));
+  }
+  if (!errors.empty()) {
+    out.median_abs_error_percent = median(errors);
+    out.max_abs_error_percent = *std::max_element(errors.begin(), errors.end());
+  }
+  return out;
+}
+
+std::string to_json_text(const Comparison& c) {
+  const nlohmann::json j{{"schema", "clustersim.comparison/1"},
+                         {"scenario", c.scenario},
+                         {"profile", c.profile},
+                         {"summary",
+                          {{"cases", c.cases.size()},
+                           {"median_abs_error_percent", c.median_abs_error_percent},
+                           {"max_abs_error_percent", c.max_abs_error_percent}}},
+                         {"cases", c.cases}};
+  return j.dump(1) + "\n";
+}
+
+namespace {
+
+/// A CSV field: quoted when it holds a separator (generator specs do: `nodes=2,ranks_per_node=2`).
+std::string csv_field(const std::string& text) {
+  if (text.find_first_of(",\"\n") == std::string::npos) return text;
+  std::string out = "\"";
+  for (char ch : text) out += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+  return out + "\"";
+}
+
+}  // namespace
+
+std::string to_csv(const Comparison& c) {
+  std::string out =
+      "index,topology,gpus,strategy,context,predicted_s,measured_s,measured_min_s,measured_max_s,repetitions,spread,"
+      "error_percent\n";
+  for (const ComparedCase& r : c.cases)
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{}\n", r.index, csv_field(r.topology), r.gpus,
+                       csv_field(r.strategy), r.context,
+                       r.predicted_s, r.measured_s, r.measured_min_s, r.measured_max_s, r.repetitions, r.spread,
+                       r.error_percent);
+  return out;
+}
+
+std::string format_comparison_table(const Comparison& c) {
+  std::string out = fmt::format("# clustersim validate: {} predicted with {} against live runs\n", c.scenario, c.profile);
+  out += fmt::format("#{:>27} {:>5} {:>16} {:>10} {:>12} {:>12} {:>8} {:>9}\n", "topology", "gpus", "strategy",
+                     "context", "predicted", "measured", "spread", "error");
+  out += fmt::format("#{:>27} {:>5} {:>16} {:>10} {:>12} {:>12} {:>8} {:>9}\n", "", "", "", "(tokens)", "(ms)",
+                     "(ms, median)", "(%)", "(%)");
+  for (const ComparedCase& r : c.cases)
+    out += fmt::format(" {:>27} {:>5} {:>16} {:>10} {:>12.3f} {:>12.3f} {:>8.1f} {:>+9.1f}\n", r.topology, r.gpus,
+                       r.strategy, r.context, r.predicted_s * 1e3, r.measured_s * 1e3, r.spread * 100,
+                       r.error_percent);
+  out += c.cases.empty() ? std::string("# no case was both predicted and measured\n")
+                         : fmt::format("# {} cases; |error| median {:.1f} %, max {:.1f} %\n", c.cases.size(),
+                                       c.median_abs_error_percent, c.max_abs_error_percent);
+  return out;
+}
+
+}  // namespace clustersim::live

@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: Apache-2.0
+// Prediction against measurement, case by case: the simulated latency of a scenario's case next
+// to the median of its live repetitions, their spread, and the prediction's error, with the
+// median and maximum |error| over the cases — as comparison.json, comparison.csv and a table.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "reports/results.hpp"
+
+namespace clustersim::live {
+
+struct ComparedCase {
+  int index = 0;  ///< the scenario's case index, shared by both runs
+  std::string topology;
+  int gpus = 0;
+  std::string strategy;
+  std::int64_t context = 0;
+  double predicted_s = 0;
+  double measured_s = 0;  ///< median over the repetitions
+  double measured_min_s = 0;
+  double measured_max_s = 0;
+  int repetitions = 0;
+  double spread = 0;         ///< (max − min) / median of the repetitions
+  double error_percent = 0;  ///< 100 · (predicted − measured) / measured
+};
+
+struct Comparison {
+  std::string scenario;
+  std::string profile;  ///< the measured device profile the prediction used
+  std::vector<ComparedCase> cases;
+  double median_abs_error_percent = 0;  ///< over cases; 0 when there are none
+  double max_abs_error_percent = 0;
+};
+
+/// Joins the two runs of one scenario on the case index, keeping cases both ran ("ok").
+Comparison compare(const reports::Results& predicted, const reports::Results& measured, const std::string& profile);
+
+std::string to_json_text(const Comparison& comparison);
+std::string to_csv(const Comparison& comparison);
+/// The terminal table, nccl-tests style, ending with the median and max |error|.
+std::string format_comparison_table(const Comparison& comparison);
+
+}  // namespace clustersim::live

@@ -1,0 +1,18 @@
+// SPDX-License-Identifier: Apache-2.0
+// The terminal table of a live run, nccl-tests style: '#' lines say what ran and where, then
+// one row per case (median, fastest and slowest repetition, spread, output check), then a footer.
+#pragma once
+
+#include <string>
+
+#include "reports/results.hpp"
+
+namespace clustersim::live {
+
+/// The whole table, header to footer, ending in a newline.
+std::string format_live_table(const reports::Results& results);
+
+/// "(max − min) / median" of a live row's repetitions, as a percentage (0 without repetitions).
+double spread_percent(const reports::CaseResult& row);
+
+}  // namespace clustersim::live

@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "live/rank_report.hpp"
+
+#include <algorithm>
+#include <sstream>
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+
+namespace clustersim::live {
+
+RankReport parse_rank_report(const std::string& stdout_text) {
+  std::istringstream lines(stdout_text);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.rfind("{\"program\":\"clustersim_live_cpu\"", 0) != 0) continue;
+    try {
+      const nlohmann::json j = nlohmann::json::parse(line);
+      RankReport r{.rep_seconds = j.at("rep_seconds").get<std::vector<double>>(),
+                   .max_relative_error = j.at("max_relative_error").get<double>(),
+                   .tolerance = j.at("tolerance").get<double>(),
+                   .ranks = j.at("ranks").get<int>()};
+      if (r.rep_seconds.empty()) break;
+      return r;
+    } catch (const nlohmann::json::exception& e) {
+      throw std::runtime_error("clustersim_live_cpu's report is malformed (" + std::string(e.what()) + "): " + line);
+    }
+  }
+  throw std::runtime_error("clustersim_live_cpu printed no report; its output was:\n" + stdout_text);
+}
+
+double median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  const std::size_t n = values.size();
+  return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+}
+
+}  // namespace clustersim::live

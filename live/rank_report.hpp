@@ -1,0 +1,25 @@
+// SPDX-License-Identifier: Apache-2.0
+// What clustersim_live_cpu's rank 0 reports: one JSON line on stdout with the time of every
+// timed step (the slowest rank's) and the output check against the reference.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace clustersim::live {
+
+struct RankReport {
+  std::vector<double> rep_seconds;  ///< one per timed repetition, in order
+  double max_relative_error = 0;    ///< of the worst rank's output against the reference
+  double tolerance = 0;
+  int ranks = 0;
+};
+
+/// Finds and reads the report line in the job's stdout (other lines are ignored).
+/// Throws: std::runtime_error quoting the output when there is no well-formed report.
+RankReport parse_rank_report(const std::string& stdout_text);
+
+/// Median of `values` (mean of the middle two for an even count). Requires: values not empty.
+double median(std::vector<double> values);
+
+}  // namespace clustersim::live

@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: Apache-2.0
+// `clustersim live`'s pipeline: plan the scenario's cases for this machine, run each runnable
+// one as an MPI job of clustersim_live_cpu (one rank per device), and return measured results in
+// the schema simulate writes (mode live), so that a prediction and a measurement join row by row.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <string>
+
+#include "reports/results.hpp"
+#include "scenarios/scenario.hpp"
+
+namespace clustersim::live {
+
+struct LiveOptions {
+  int repetitions = 5;  ///< timed steps per case; the row's latency is their median
+  int warmup = 1;       ///< untimed steps before them (page faults, caches, MPI connections)
+  bool oversubscribe = false;  ///< allow more ranks than cores (timings then suffer)
+  std::chrono::seconds timeout_per_case{600};
+  /// After each case: its row and, for a case not run, why.
+  std::function<void(int done, int total, const reports::CaseResult&, const std::string& note)> on_case_done;
+};
+
+/// Where clustersim_live_cpu is: beside the running executable (the build directory).
+std::filesystem::path live_cpu_program();
+
+/// Runs the scenario live. Throws: InputError when the machine cannot run a case (nothing runs
+/// then); LaunchError when mpirun is missing, a rank fails or its output check fails;
+/// std::runtime_error when the program is missing or its report is malformed.
+reports::Results run_live(const scenarios::Scenario& scenario, const LiveOptions& options);
+
+}  // namespace clustersim::live

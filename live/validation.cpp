@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: Apache-2.0
+// The simulation runs first: it is quick, and a bad profile should fail before the live runs.
+#include "live/validation.hpp"
+
+#include <unistd.h>
+
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "calibrate/calibration.hpp"
+#include "reports/report.hpp"
+#include "runner/simulate_scenario.hpp"
+
+namespace clustersim::live {
+namespace {
+
+namespace fs = std::filesystem;
+
+/// A directory removed with its contents when the scope ends, however it ends.
+class StagingDir {
+ public:
+  explicit StagingDir(fs::path path) : path_(std::move(path)) {
+    fs::remove_all(path_);
+    fs::create_directories(path_);
+  }
+  ~StagingDir() {
+    std::error_code ignored;
+    fs::remove_all(path_, ignored);
+  }
+  StagingDir(const StagingDir&) = delete;
+  StagingDir& operator=(const StagingDir&) = delete;
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+/// Every file calibration wrote (the profile and its raw sweeps), by name.
+std::map<std::string, std::string> files_in(const fs::path& dir) {
+  std::map<std::string, std::string> files;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    if (!entry.is_regular_file()) continue;
+    std::ifstream in(entry.path(), std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    files[entry.path().filename().string()] = text.str();
+  }
+  return files;
+}
+
+}  // namespace
+
+scenarios::Scenario with_device_profile(scenarios::Scenario scenario, const fs::path& profile) {
+  const std::string path = fs::absolute(profile).string();
+  for (scenarios::Case& c : scenario.cases) c.device = path;
+  return scenario;
+}
+
+Comparison validate(const scenarios::Scenario& scenario, const ValidationOptions& options) {
+  auto say = [&](const std::string& line) {
+    if (options.progress) options.progress(line);
+  };
+  const fs::path parent = options.out.has_parent_path() ? options.out.parent_path() : fs::path(".");
+  // Calibration writes beside the output directory, which is replaced whole at the end.
+  std::map<std::string, std::string> files;
+  fs::path profile = options.profile;
+  std::string profile_label = profile.string();
+  std::unique_ptr<StagingDir> calibration;
+  if (profile.empty()) {
+    calibration = std::make_unique<StagingDir>(
+        parent / fmt::format(".{}.calibration-{}", options.out.filename().string(), ::getpid()));
+    say("calibrating this machine (quick): no --profile given");
+    profile = calibrate::run_calibration(
+                  {.out = calibration->path() / "profile.yaml", .quick = true, .progress = options.progress})
+                  .profile;
+    files = files_in(calibration->path());
+    profile_label = (options.out / "profile.yaml").string();
+  }
+
+  say(fmt::format("simulating {} cases with the profile {}", scenario.cases.size(), profile_label));
+  const reports::Results predicted =
+      runner::simulate_scenario(with_device_profile(scenario, profile), runner::RunOptions{});
+  say("running the cases live");
+  const reports::Results measured = run_live(scenario, options.live);
+  const Comparison comparison = compare(predicted, measured, profile_label);
+
+  files["predicted_results.json"] = reports::to_json_text(predicted);
+  files["predicted_results.csv"] = reports::to_csv(predicted);
+  files["comparison.json"] = to_json_text(comparison);
+  files["comparison.csv"] = to_csv(comparison);
+  try {
+    const reports::ReportFiles report = reports::make_comparison(predicted, "predicted", measured, "measured");
+    files["report.html"] = report.html;
+    files["report.md"] = report.markdown;
+  } catch (const std::exception& e) {
+    say(fmt::format("warning: no comparison report ({}); the comparison files are written", e.what()));
+  }
+  reports::write_results(measured, options.out, files);
+  return comparison;
+}
+
+}  // namespace clustersim::live

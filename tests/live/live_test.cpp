@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: Apache-2.0
+// Live runs: the rank program's arithmetic against the reference (and a corrupted run caught),
+// the planner's refusals, `clustersim live` and `clustersim validate` as users run them. Nothing
+// here asserts a time: only that times exist and are positive.
+#include <catch2/catch.hpp>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "common/mpi_launcher.hpp"
+#include "live/comparison.hpp"
+#include "live/live_plan.hpp"
+#include "live/rank_report.hpp"
+#include "live/run_live.hpp"
+#include "reports/results.hpp"
+#include "support/scratch_dir.hpp"
+
+using namespace clustersim;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+struct Run {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+/// `clustersim <args>` with `env` prepended (e.g. "CLUSTERSIM_MPIRUN=/nonexistent").
+Run run_clustersim(const testing::ScratchDir& scratch, const std::string& args, const std::string& env = "") {
+  const fs::path out = fs::path(scratch.path()) / "stdout", err = fs::path(scratch.path()) / "stderr";
+  const std::string command =
+      env + " " + std::string(CLUSTERSIM_BINARY) + " " + args + " >" + out.string() + " 2>" + err.string();
+  const int status = std::system(command.c_str());
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
+}
+
+/// A tiny scenario: 2 devices of a real topology, 2 contexts (one not divisible by 2), GQA.
+std::string tiny_scenario(const testing::ScratchDir& scratch, const std::string& strategies = "[tree, ring]",
+                          const std::string& gpus = "2") {
+  return scratch.write("tiny.yaml",
+                       "name: tiny_live\n"
+                       "topology: {generator: rtx4090_box, gpus: 2}\n"
+                       "device: rtx4090\n"
+                       "gpus: " + gpus + "\n"
+                       "workload: {batch: 1, heads: 4, kv_heads: 2, head_dim: 64, context: [1000, 3001], dtype: fp32}\n"
+                       "strategies: " + strategies + "\n");
+}
+
+/// A measured profile with round figures (not this machine's: validate only needs one).
+std::string measured_profile(const testing::ScratchDir& scratch) {
+  return scratch.write("profile.yaml",
+                       "device: cpu_test\n"
+                       "provenance: measured\n"
+                       "measured: {host: test, date: \"2026-01-01T00:00:00Z\", method: \"written by hand for a test\"}\n"
+                       "dense_TFLOPS: {fp32: {value: 0.02, source: test}}\n"
+                       "hbm_bandwidth_GBps: {value: 5, source: test}\n"
+                       "memory_GB: {value: 4, source: test}\n"
+                       "launch_overhead_us: {value: 2, source: test}\n"
+                       "compute_efficiency: {value: 1, source: test}\n"
+                       "memory_efficiency: {value: 0.5, source: test}\n");
+}
+
+MpiJob rank_job(const std::string& strategy, int ranks, std::vector<std::string> extra = {}) {
+  std::vector<std::string> args{"--strategy", strategy, "--context", "2049", "--heads",  "4", "--kv-heads",
+                                "2",          "--head-dim", "32",  "--reps", "2",     "--warmup", "1"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  // -q as run_live gives it: mpirun's help text would push the rank's message out of the error.
+  return {.program = live::live_cpu_program().string(), .args = args, .ranks = ranks, .mpirun_options = {"-q"}};
+}
+
+}  // namespace
+
+TEST_CASE("live: every strategy's output on every rank matches the reference over the whole cache", "[live]") {
+  for (const auto& [strategy, ranks, extra] :
+       std::vector<std::tuple<std::string, int, std::vector<std::string>>>{{"single", 1, {}},
+                                                                           {"tree", 2, {}},
+                                                                           {"tree", 2, {"--fuse-sums"}},
+                                                                           {"ring", 2, {}},
+                                                                           {"ring", 2, {"--output-one"}}}) {
+    INFO(strategy << " on " << ranks << " ranks");
+    const live::RankReport report = live::parse_rank_report(run_mpi_job(rank_job(strategy, ranks, extra)).stdout_text);
+    CHECK(report.ranks == ranks);
+    CHECK(report.rep_seconds.size() == 2);
+    for (double s : report.rep_seconds) CHECK(s > 0);
+    CHECK(report.max_relative_error <= 1e-4);
+  }
+}
+
+TEST_CASE("live: a corrupted output fails the check, with the error value, and the job exits non-zero", "[live][errors]") {
+  for (const char* strategy : {"tree", "ring"}) {
+    INFO(strategy);
+    CHECK_THROWS_WITH(run_mpi_job(rank_job(strategy, 2, {"--corrupt-for-test"})),
+                      Catch::Contains("output check failed") && Catch::Contains("max relative error"));
+  }
+}
+
+TEST_CASE("live: the planner refuses what this machine cannot hold and says why", "[live][errors]") {
+  testing::ScratchDir scratch;
+  const scenarios::Scenario s = scenarios::load_scenario(tiny_scenario(scratch, "[tree, ring]", "2"));
+  const live::Machine one_core{.host = "small", .cores = 1, .available_memory_bytes = 64e9};
+  SECTION("more ranks than cores: refused unless oversubscribing") {
+    CHECK_THROWS_WITH(live::plan_live_cases(s, one_core, false),
+                      Catch::Contains("needs 2 ranks but small has 1 cores") && Catch::Contains("--oversubscribe"));
+    CHECK(live::plan_live_cases(s, one_core, true).size() == 4);
+  }
+  SECTION("not enough memory: refused with the numbers") {
+    const live::Machine tiny_memory{.host = "small", .cores = 8, .available_memory_bytes = 1e5};
+    CHECK_THROWS_WITH(live::plan_live_cases(s, tiny_memory, false),
+                      Catch::Contains("of host memory") && Catch::Contains("0.00 GB available"));
+  }
+  SECTION("the memory a case needs: the whole cache, plus a receive buffer per rank for ring") {
+    const auto plan = live::plan_live_cases(s, {.host = "big", .cores = 8, .available_memory_bytes = 64e9}, false);
+    const double cache = 2.0 * 3001 * 2 * 64 * 4;  // K and V, fp32
+    CHECK(plan[2].memory_bytes == Approx(cache));                                  // tree, 3001 tokens
+    CHECK(plan[3].memory_bytes == Approx(cache + 2 * (2.0 * 1501 * 2 * 64 * 4)));  // ring
+  }
+}
+
+TEST_CASE("live: cases the CPU backend lacks are reported unsupported with why, not run", "[live]") {
+  testing::ScratchDir scratch;
+  const std::string path = scratch.write("mixed.yaml",
+                                         "name: mixed\n"
+                                         "topology: {generator: rtx4090_box, gpus: 2}\n"
+                                         "device: rtx4090\n"
+                                         "workload: {heads: 4, head_dim: 64, context: 1000, dtype: [fp32, bf16]}\n"
+                                         "strategies: [tree, tree_topology_aware]\n");
+  const auto plan =
+      live::plan_live_cases(scenarios::load_scenario(path), {.host = "h", .cores = 8, .available_memory_bytes = 64e9}, false);
+  REQUIRE(plan.size() == 4);
+  CHECK(plan[0].unsupported.empty());
+  CHECK(plan[0].ranks == 2);
+  CHECK_THAT(plan[1].unsupported, Catch::Contains("tree_topology_aware has no live implementation"));
+  CHECK_THAT(plan[2].unsupported, Catch::Contains("dtype bf16"));
+}
+
+SCENARIO("clustersim live runs a tiny scenario and writes measured results in the results schema", "[live][cli]") {
+  testing::ScratchDir scratch;
+  const fs::path out = fs::path(scratch.path()) / "live";
+  const Run run = run_clustersim(scratch, "live " + tiny_scenario(scratch) + " --reps 2 --out " + out.string());
+  INFO(run.err);
+  REQUIRE(run.exit_code == 0);
+  CHECK(run.err.find("[1/4] tree p=2 context 1000: ") != std::string::npos);
+  CHECK(run.out.find("# 4 cases, 4 run live") != std::string::npos);
+  const reports::Results results = reports::results_from_json_text(slurp(out / "results.json"));
+  CHECK(results.mode == "live");
+  REQUIRE(results.cases.size() == 4);
+  for (const auto& c : results.cases) {
+    CHECK(c.status == "ok");
+    CHECK(c.gpus == 2);
+    CHECK(c.repetitions == 2);
+    CHECK(c.latency_s > 0);
+    CHECK(c.latency_s_min <= c.latency_s);
+    CHECK(c.latency_s <= c.latency_s_max);
+    CHECK(c.output_max_relative_error <= 1e-4);
+  }
+  CHECK(slurp(out / "results.csv").find(",repetitions,latency_s_min,latency_s_max,output_max_relative_error\n") !=
+        std::string::npos);
+}
+
+SCENARIO("clustersim live without mpirun fails clearly and writes nothing", "[live][cli][errors]") {
+  testing::ScratchDir scratch;
+  const fs::path out = fs::path(scratch.path()) / "live";
+  const Run run = run_clustersim(scratch, "live " + tiny_scenario(scratch) + " --out " + out.string(),
+                                 "CLUSTERSIM_MPIRUN=/nonexistent/mpirun");
+  CHECK(run.exit_code == 1);
+  CHECK(run.err.find("CLUSTERSIM_MPIRUN='/nonexistent/mpirun' is not an executable file") != std::string::npos);
+  CHECK_FALSE(fs::exists(out));
+}
+
+SCENARIO("clustersim validate with a given profile writes the comparison and prints its summary", "[live][cli]") {
+  testing::ScratchDir scratch;
+  const fs::path out = fs::path(scratch.path()) / "validation";
+  const Run run = run_clustersim(scratch, "validate " + tiny_scenario(scratch) + " --profile " +
+                                              measured_profile(scratch) + " --reps 2 --out " + out.string());
+  INFO(run.err);
+  REQUIRE(run.exit_code == 0);
+  CHECK(run.out.find("# 4 cases; |error| median ") != std::string::npos);
+  const nlohmann::json comparison = nlohmann::json::parse(slurp(out / "comparison.json"));
+  CHECK(comparison["summary"]["cases"] == 4);
+  CHECK(comparison["summary"]["max_abs_error_percent"].get<double>() >=
+        comparison["summary"]["median_abs_error_percent"].get<double>());
+  REQUIRE(comparison["cases"].size() == 4);
+  for (const auto& c : comparison["cases"]) {
+    CHECK(c["predicted_s"].get<double>() > 0);
+    CHECK(c["measured_s"].get<double>() > 0);
+    CHECK(c["repetitions"] == 2);
+  }
+  const std::string csv = slurp(out / "comparison.csv");
+  CHECK(std::count(csv.begin(), csv.end(), '\n') == 5);  // header and 4 cases
+  CHECK(reports::results_from_json_text(slurp(out / "results.json")).mode == "live");
+  CHECK(reports::results_from_json_text(slurp(out / "predicted_results.json")).mode == "simulate");
+}
+
+TEST_CASE("live: the comparison joins on the case index and reports the prediction's error", "[live]") {
+  reports::Results predicted{.mode = "simulate", .scenario = "s"}, measured{.mode = "live", .scenario = "s"};
+  for (int i = 0; i < 3; ++i) {
+    predicted.cases.push_back({.index = i, .gpus = 2, .strategy = "tree", .context = 1000 * (i + 1)});
+    predicted.cases.back().latency_s = 1.1e-3;  // 10 % high against a 1 ms measurement
+    measured.cases.push_back(predicted.cases.back());
+    measured.cases.back().latency_s = 1e-3;
+    measured.cases.back().latency_s_min = 0.9e-3;
+    measured.cases.back().latency_s_max = 1.2e-3;
+  }
+  predicted.cases[2].latency_s = 0.7e-3;  // 30 % low
+  measured.cases[1].status = "unsupported";
+  const live::Comparison c = live::compare(predicted, measured, "p.yaml");
+  REQUIRE(c.cases.size() == 2);
+  CHECK(c.cases[0].error_percent == Approx(10));
+  CHECK(c.cases[1].error_percent == Approx(-30));
+  CHECK(c.cases[0].spread == Approx(0.3));
+  CHECK(c.median_abs_error_percent == Approx(20));
+  CHECK(c.max_abs_error_percent == Approx(30));
+}
+
+SCENARIO("clustersim live refuses a case with more ranks than cores before running anything", "[live][cli][errors]") {
+  testing::ScratchDir scratch;
+  // 128 ranks: more than any machine this runs on has cores.
+  const std::string scenario = scratch.write("big.yaml",
+                                             "name: big\n"
+                                             "topology: {generator: dgx_h100_cluster, nodes: 16}\n"
+                                             "device: h100_sxm\n"
+                                             "workload: {heads: 4, head_dim: 64, context: 1000, dtype: fp32}\n"
+                                             "strategies: [tree]\n");
+  const fs::path out = fs::path(scratch.path()) / "live";
+  const Run run = run_clustersim(scratch, "live " + scenario + " --out " + out.string());
+  CHECK(run.exit_code == 2);
+  CHECK(run.err.find("case 0 (tree on 128 ranks, context 1000) needs 128 ranks") != std::string::npos);
+  CHECK(run.err.find("--oversubscribe") != std::string::npos);
+  CHECK_FALSE(fs::exists(out));
+}
