@@ -38,7 +38,7 @@ struct PreparedCase {
 PreparedCase prepare(const scenarios::Scenario& scenario, const scenarios::Case& c, const topo::Topology& topology,
                      const model::DeviceProfile& device) {
   PreparedCase p{.spec = &c, .topology = &topology, .device = &device};
-  const auto& all_gpus = topology.gpus();
+  const auto& all_gpus = topology.devices();
   int used = c.gpus == 0 ? static_cast<int>(all_gpus.size()) : c.gpus;
   if (used > static_cast<int>(all_gpus.size()))
     throw InputError({scenario.origin}, "gpus",
