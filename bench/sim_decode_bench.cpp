@@ -24,7 +24,7 @@ void simulate_decode(benchmark::State& state, const std::string& strategy) {
   const model::DecodePlan plan = model::plan_decode({.name = strategy}, shape, placement);
   sim::SimulationResult result;
   for (auto _ : state)
-    result = sim::simulate(plan.graph, {.topology = &topology, .gpu_of_rank = topology.gpus(), .device = &device});
+    result = sim::simulate(plan.graph, {.topology = &topology, .gpu_of_rank = topology.devices(), .device = &device});
   state.counters["sim_latency_s"] = result.latency_s;
   state.counters["engine_rss_MB"] = result.engine_peak_rss_bytes / (1 << 20);
 }

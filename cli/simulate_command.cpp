@@ -46,6 +46,8 @@ void run_simulate(const SimulateOptions& options) {
     traced_case = fmt::format("case {}: {} on {} ({} GPUs), context {}", c.index, c.strategy, c.topology, c.gpus,
                               c.context);
   };
+  if (!options.quiet) run.on_profile = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
+  run.on_warning = [](const std::string& warning) { std::fprintf(stderr, "clustersim: warning: %s\n", warning.c_str()); };
   if (!options.quiet)
     run.on_case_done = [](int done, int total, const reports::CaseResult& c) {
       std::fprintf(stderr, "[%d/%d] %s %d GPUs %s context %lld: %s\n", done, total, c.topology.c_str(), c.gpus,

@@ -45,7 +45,7 @@ int device_count(const scenarios::Case& c, std::map<std::string, std::unique_ptr
       throw InputError(c.topology_at, e.element(), e.message(), e.note());
     }
   }
-  return static_cast<int>(topology->gpus().size());
+  return static_cast<int>(topology->devices().size());
 }
 
 std::vector<std::string> program_args(const scenarios::Case& c) {

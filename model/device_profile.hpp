@@ -2,13 +2,19 @@
 // DeviceProfile: what one accelerator can do — dense FLOP/s per dtype, HBM bandwidth and
 // capacity, kernel launch overhead and achievable-efficiency factors — each figure with its
 // provenance (a datasheet, or a measurement: where, when, how). Datasheet profiles ship in
-// model/devices/*.yaml; calibration writes measured profiles in the same format.
+// model/devices/*.yaml; calibration writes measured profiles in the same format, with optional
+// efficiency curves by kernel size and measured link figures (format: README "Measured
+// profiles", /work/contract.md).
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "model/dtype.hpp"
+#include "topologies/topology.hpp"
 
 namespace clustersim::model {
 
@@ -16,6 +22,23 @@ namespace clustersim::model {
 struct Figure {
   double value = 0;
   std::string source;
+  std::optional<double> spread;  ///< relative spread over repetitions, (max-min)/median
+  std::string flagged;           ///< why it should not be trusted; empty when it can be
+};
+
+/// Achievable efficiency by kernel size (bytes moved, or FLOPs): measured points with
+/// increasing sizes, interpolated linearly in log(size) and clamped at the ends.
+struct EfficiencyCurve {
+  std::vector<std::pair<double, double>> points;  ///< (size, efficiency in (0, 1])
+  std::string source;
+  double at(double size) const;
+};
+
+/// Measured figures of one link class: one hop's one-way latency and its bandwidth.
+struct LinkFigures {
+  Figure latency;    ///< s
+  Figure bandwidth;  ///< B/s per direction
+  double r_squared = 0;  ///< of the latency/bandwidth fit
 };
 
 struct DeviceProfile {
@@ -29,19 +52,28 @@ struct DeviceProfile {
   Figure launch_overhead;     ///< s per kernel
   Figure compute_efficiency;  ///< achievable fraction of dense_flops
   Figure memory_efficiency;   ///< achievable fraction of hbm_bandwidth
+  std::map<std::string, std::string> measured;  ///< the `measured` block (host, date, method, ...)
+  std::optional<EfficiencyCurve> memory_efficiency_curve;   ///< by HBM bytes; replaces memory_efficiency
+  std::optional<EfficiencyCurve> compute_efficiency_curve;  ///< by FLOPs; replaces compute_efficiency
+  std::map<topo::LinkClass, LinkFigures> links;  ///< replace the topology's figures for that class
+
+  /// Every figure with a `flagged` reason: (its key in the file, the reason), in file order.
+  std::vector<std::pair<std::string, std::string>> flagged_figures() const;
 
   /// Dense FLOP/s for `dtype`. Throws: InputError if the profile has no figure for it.
   double flops(DType dtype) const;
 
   /// Time of `launches` back-to-back kernels doing `flop_count` FLOPs and moving `hbm_bytes` in
   /// all: launches × launch overhead + roofline at the achievable rates,
-  /// max(flops / (F·e_c), bytes / (B·e_m)).
+  /// max(flops / (F·e_c), bytes / (B·e_m)); e_c and e_m come from the curves when the profile
+  /// has them (at one kernel's share, flops / launches and bytes / launches), else the scalars.
   double kernel_time(double flop_count, double hbm_bytes, DType dtype, int launches = 1) const;
 };
 
 /// Reads a profile by short name (model/devices/<name>.yaml) or path.
-/// Throws: InputError with file:line:column for unknown keys, wrong types, missing figures or
-/// figures without a source.
+/// Throws: InputError with file:line:column for unknown keys, wrong types, missing figures,
+/// figures without a source, curves whose sizes do not increase or whose efficiencies leave
+/// (0, 1], and links of an unknown class.
 DeviceProfile load_device_profile(const std::string& name_or_path);
 
 }  // namespace clustersim::model

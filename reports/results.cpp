@@ -23,7 +23,7 @@ const char* const kResultsSchema = "clustersim.results/1";
 
 // With defaults: a results file written before a field was added still reads.
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CaseResult, index, scenario, topology, gpus, strategy, context, batch, heads,
-                                   kv_heads, head_dim, dtype, device, device_provenance, status, latency_s, compute_s,
+                                   kv_heads, head_dim, dtype, device, device_provenance, figure_sources, status, latency_s, compute_s,
                                    comm_s, exposed_comm_s, idle_s, compute_s_by_category, bytes_per_device, link_bytes_by_class,
                                    peak_mem_bytes, peak_memory, memory_capacity_bytes, collectives, model,
                                    prompt_tokens, new_tokens, prefill_s, decode_s_per_token, total_s, fits_in_memory,

@@ -33,6 +33,8 @@ struct CaseResult {
   std::string dtype;
   std::string device;           ///< profile name
   std::string device_provenance;  ///< datasheet or measured
+  /// Where the figures came from: `device` and `links.<class>` → datasheet, measured or assumption.
+  std::map<std::string, std::string> figure_sources;
   // What happened. status is "ok", "oom" when the case does not fit in device memory (then it
   // is not simulated and the timing fields are 0), or, in a live run, "unsupported" when the
   // case cannot be run live (e.g. a strategy or dtype the live backend lacks; not run).

@@ -15,6 +15,7 @@
 #include "model/device_profile.hpp"
 #include "model/generation.hpp"
 #include "reports/trace.hpp"
+#include "runner/measured_links.hpp"
 #include "topologies/topology.hpp"
 
 #include "build_config.hpp"
@@ -38,7 +39,7 @@ struct PreparedCase {
 PreparedCase prepare(const scenarios::Scenario& scenario, const scenarios::Case& c, const topo::Topology& topology,
                      const model::DeviceProfile& device) {
   PreparedCase p{.spec = &c, .topology = &topology, .device = &device};
-  const auto& all_gpus = topology.gpus();
+  const auto& all_gpus = topology.devices();
   int used = c.gpus == 0 ? static_cast<int>(all_gpus.size()) : c.gpus;
   if (used > static_cast<int>(all_gpus.size()))
     throw InputError({scenario.origin}, "gpus",
@@ -132,6 +133,8 @@ void fill_timing(reports::CaseResult& row, const sim::SimulationResult& r) {
 reports::Results simulate_scenario(const scenarios::Scenario& scenario, const RunOptions& options) {
   std::map<std::string, std::unique_ptr<topo::Topology>> topologies;
   std::map<std::string, std::unique_ptr<model::DeviceProfile>> devices;
+  // A topology with a profile's measured link figures applied, per (topology, profile).
+  std::map<std::pair<std::string, std::string>, std::unique_ptr<topo::Topology>> measured_topologies;
   std::vector<PreparedCase> cases;
   for (const scenarios::Case& c : scenario.cases) {
     auto& topology = topologies[c.topology.spec()];
@@ -139,10 +142,23 @@ reports::Results simulate_scenario(const scenarios::Scenario& scenario, const Ru
       topology = std::make_unique<topo::Topology>(
           located_at(c.topology_at, [&] { return topo::topology_from_spec(c.topology.spec()); }));
     auto& device = devices[c.device];
-    if (!device)
+    if (!device) {
       device = std::make_unique<model::DeviceProfile>(
           located_at(c.device_at, [&] { return model::load_device_profile(c.device); }));
-    cases.push_back(prepare(scenario, c, *topology, *device));
+      if (options.on_profile) options.on_profile(describe_profile(*device));
+      if (options.on_warning)
+        for (const auto& [key, why] : device->flagged_figures())
+          options.on_warning(fmt::format("device profile '{}' ({}): figure {} is flagged: {}", device->name,
+                                         device->origin, key, why));
+    }
+    const topo::Topology* used = topology.get();
+    if (has_measured_links(*topology, *device)) {
+      auto& measured = measured_topologies[{c.topology.spec(), c.device}];
+      if (!measured) measured = std::make_unique<topo::Topology>(with_measured_links(*topology, *device));
+      used = measured.get();
+    }
+    cases.push_back(prepare(scenario, c, *used, *device));
+    cases.back().row.figure_sources = figure_sources(*topology, *device);
   }
 
   const int total = static_cast<int>(cases.size());

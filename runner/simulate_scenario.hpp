@@ -18,6 +18,11 @@ struct RunOptions {
   int trace_case = -1;  ///< index of the case whose timeline is recorded; -1 = none
   /// Called with that case's row and its Chrome trace-event JSON (see reports/trace.hpp).
   std::function<void(const reports::CaseResult&, const std::string& trace_json)> on_trace;
+  /// Called once per distinct device profile, before any case runs, with where its figures come
+  /// from (runner/measured_links.hpp describe_profile), e.g. to print it on stderr.
+  std::function<void(const std::string& line)> on_profile;
+  /// Called once per flagged figure a scenario uses: `profile: figure is flagged: reason`.
+  std::function<void(const std::string& warning)> on_warning;
   /// Called after each case with a one-line summary (e.g. to print progress to stderr).
   std::function<void(int done, int total, const reports::CaseResult&)> on_case_done;
 };

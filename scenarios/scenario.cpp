@@ -297,7 +297,16 @@ Scenario build(const Item& root) {
   }
   axes.push_back(std::move(strategies));
   if (const auto collectives = yaml::find(root, "collectives")) {
-    yaml::check_keys(*collectives, {"algorithm", "protocol"});
+    yaml::check_keys(*collectives, {"library", "algorithm", "protocol"});
+    if (const auto library = yaml::find(*collectives, "library"))
+      base.c.collectives.library =
+          *sim::library_from_string(read_choice(*library, sim::library_names(), "collective library"));
+    if (base.c.collectives.library == sim::Library::mpi)
+      for (const char* nccl_only : {"algorithm", "protocol"})
+        if (const auto item = yaml::find(*collectives, nccl_only))
+          yaml::fail(*item, fmt::format("'collectives.{}' applies to library nccl, not mpi", nccl_only),
+                     "with library mpi, allreduce follows Open MPI 4.1's fixed decision and messages have no "
+                     "NCCL protocol; remove the key");
     if (const auto algorithm = yaml::find(*collectives, "algorithm"))
       base.c.collectives.algorithm =
           *sim::algorithm_from_string(read_choice(*algorithm, sim::algorithm_names(), "collective algorithm"));

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
-// Names of collective algorithms and protocols, as NCCL spells them.
+// Names of collective libraries, algorithms and protocols (as NCCL and Open MPI spell them).
 #include "sim/collective_settings.hpp"
 
 namespace clustersim::sim {
+
+const char* to_string(Library library) { return library == Library::mpi ? "mpi" : "nccl"; }
 
 const char* to_string(Algorithm algorithm) {
   switch (algorithm) {
@@ -10,6 +12,8 @@ const char* to_string(Algorithm algorithm) {
     case Algorithm::ring: return "ring";
     case Algorithm::tree: return "tree";
     case Algorithm::hierarchical: return "hierarchical";
+    case Algorithm::recursive_doubling: return "recursive_doubling";
+    case Algorithm::rabenseifner: return "rabenseifner";
   }
   return "?";
 }
@@ -24,6 +28,12 @@ const char* to_string(Protocol protocol) {
   return "?";
 }
 
+std::optional<Library> library_from_string(const std::string& text) {
+  for (Library l : {Library::nccl, Library::mpi})
+    if (text == to_string(l)) return l;
+  return std::nullopt;
+}
+
 std::optional<Algorithm> algorithm_from_string(const std::string& text) {
   for (Algorithm a : {Algorithm::automatic, Algorithm::ring, Algorithm::tree, Algorithm::hierarchical})
     if (text == to_string(a)) return a;
@@ -36,6 +46,7 @@ std::optional<Protocol> protocol_from_string(const std::string& text) {
   return std::nullopt;
 }
 
+std::vector<std::string> library_names() { return {"nccl", "mpi"}; }
 std::vector<std::string> algorithm_names() { return {"auto", "ring", "tree", "hierarchical"}; }
 std::vector<std::string> protocol_names() { return {"auto", "LL", "LL128", "Simple"}; }
 

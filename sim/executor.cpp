@@ -4,7 +4,8 @@
 // its own parts of the op's dependencies; kernels and point-to-point messages then run in the
 // background (so a ring hop overlaps the attention on the chunk in hand), while a collective
 // runs its schedule step by step before the rank issues anything else. Collectives use the
-// algorithm and protocol the NCCL tuner model picks; every step is real flows on the platform.
+// algorithm and protocol the NCCL tuner model picks (or, with library mpi, Open MPI's decision,
+// without NCCL's launch and per-hop latencies); every step is real flows on the platform.
 // Kernels run one at a time on the device's stream, in issue order, as kernels of one CUDA
 // stream do; nothing else competes for the device, so a kernel's end is known when it is issued
 // and it needs no SimGrid activity: the rank sleeps until that end only when something waits.
@@ -200,9 +201,12 @@ class Execution {
     return mailbox(peer, rank, channel)->get_async<char>(&ranks_[rank].sink);
   }
 
+  bool nccl() const { return input_.collectives.library == Library::nccl; }
+
   /// The protocol's per-hop latency beyond the wire's own: NCCL's hwLat is end-to-end, so the
-  /// route's physical latency counts towards it.
+  /// route's physical latency counts towards it. MPI adds nothing to the route's latency.
   double hop_overhead(Algorithm algorithm, Protocol protocol, int from, int to) const {
+    if (!nccl()) return 0;
     const PairRoute& r = platform_->route(from, to);
     return std::max(0.0, hop_latency_s(algorithm, protocol, r.family) - r.latency_s);
   }
@@ -245,7 +249,7 @@ class Execution {
     const Algorithm algorithm = plan.choice.algorithm;
     const Protocol protocol = plan.choice.protocol;
     const double start = sg4::Engine::get_clock();
-    sg4::this_actor::sleep_for(base_latency_s(algorithm, protocol));
+    if (nccl()) sg4::this_actor::sleep_for(base_latency_s(algorithm, protocol));
     const Channels channels = schedule_of(op, index);
     struct Progress {
       std::size_t step = 0;
@@ -286,14 +290,17 @@ class Execution {
     record(ranks_[rank], Doing::collective, op.id, start, sg4::Engine::get_clock(), op.bytes);
   }
 
-  /// NCCL send/recv: a kernel launch and the protocol's hop latency, then the transfer.
+  /// NCCL send/recv: a kernel launch and the protocol's hop latency, then the transfer. MPI
+  /// send/recv: the transfer alone (route latency + bytes over the flow).
   void post_p2p(int rank, const model::Op& op, int to, int from) {
     RankState& state = ranks_[rank];
-    const Protocol protocol = choose_p2p_protocol(op.bytes, input_.collectives);
+    const Protocol protocol = nccl() ? choose_p2p_protocol(op.bytes, input_.collectives) : Protocol::simple;
     const double issued = sg4::Engine::get_clock();
-    double launch = base_latency_s(Algorithm::ring, protocol);
-    if (to >= 0) launch += hop_overhead(Algorithm::ring, protocol, rank, to);
-    sg4::this_actor::sleep_for(launch);
+    if (nccl()) {
+      double launch = base_latency_s(Algorithm::ring, protocol);
+      if (to >= 0) launch += hop_overhead(Algorithm::ring, protocol, rank, to);
+      sg4::this_actor::sleep_for(launch);
+    }
     if (to >= 0) state.pending.push_back({post_send(rank, to, op.bytes, protocol), op.id, Doing::send, issued, op.bytes});
     if (from >= 0) state.pending.push_back({post_recv(rank, from), op.id, Doing::recv, issued, op.bytes});
   }
@@ -359,7 +366,8 @@ class Execution {
       if (op.kind != model::OpKind::collective || op.ranks.size() < 2) continue;
       const CollectiveChoice& c = collective_plans_[op.id].choice;
       result.collectives.push_back({op.name, model::to_string(op.collective), to_string(c.algorithm),
-                                    to_string(c.protocol), static_cast<int>(op.ranks.size()), op.bytes, c.estimate_s});
+                                    nccl() ? to_string(c.protocol) : "none", static_cast<int>(op.ranks.size()),
+                                    op.bytes, c.estimate_s});
     }
     return result;
   }

@@ -35,7 +35,7 @@ std::vector<bool> can_limit_a_flow(const topo::Topology& topology) {
     incident[edges[i].b].push_back(static_cast<int>(i));
   }
   auto forwards = [&](int v) {
-    return vertices[v].kind != topo::VertexKind::gpu && vertices[v].kind != topo::VertexKind::cpu;
+    return !topo::is_endpoint(vertices[v].kind);
   };
   std::vector<bool> contended(edges.size(), true);
   std::vector<bool> relied_on(edges.size(), false);  // kept because a left-out edge depends on it

@@ -5,7 +5,7 @@
 // Example:
 //   auto topology = topo::generate_topology("dgx_h100_cluster", {{"nodes", 1}});
 //   auto plan = model::plan_decode({.name = "tree"}, shape, placement);
-//   auto result = sim::simulate(plan.graph, {.topology = &topology, .gpu_of_rank = topology.gpus(),
+//   auto result = sim::simulate(plan.graph, {.topology = &topology, .gpu_of_rank = topology.devices(),
 //                                            .device = &profile, .dtype = shape.dtype});
 //   fmt::print("{} s\n", result.latency_s);
 #pragma once

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // Topology generators: DGX H100 clusters on a rail-optimised InfiniBand fabric, MI300X nodes on
-// RoCE, and PCIe boxes of RTX 4090s without peer-to-peer. Every figure carries a `source` string
+// RoCE, PCIe boxes of RTX 4090s without peer-to-peer, and CPU ranks (MPI processes) on one host
+// or on an emulated cluster of containers joined by a tc-shaped ethernet. Every figure carries a `source` string
 // citing the datasheet, paper or code it comes from (shared/research/engine_and_hardware.md §5-6);
-// figures we had to pick ourselves say "assumption:". GPUs are listed first, in rank order.
+// figures we had to pick ourselves say "assumption:". Devices are listed first, in rank order.
 //
 //   node k:  gpu g --nvlink/xgmi-- [nvswitch | other gpus]        rail g fabric:
 //            gpu g --pcie-- pcie_sw g --pcie-- nic g --ib/roce-- rail<g>_leaf<k/32> --bundle-- spine
@@ -205,20 +206,113 @@ Topology rtx4090_box(int gpus, const std::string& spec) {
   return net.finish(spec, false);
 }
 
+// Figures for CPU ranks. Nothing here has a datasheet: MPI over shared memory and TCP over a
+// tc-shaped veth depend on the host, so every figure is an assumption that a measured
+// profile's `links` replaces (clustersim calibrate).
+constexpr LinkFigure kSharedMemory{LinkClass::shared_memory, 10e9, 1e-6};
+constexpr const char* kSharedMemorySource =
+    "assumption until calibrated: MPI between two processes of one host through shared memory, "
+    "10 GB/s per direction and 1 us per message, round figures for a single-copy transfer through "
+    "DRAM; a measured profile's links.shared_memory replaces them";
+constexpr const char* kCpuRankSource =
+    "a CPU process used as a device: one MPI rank pinned to a core, its KV shard in host memory";
+constexpr double kEthernetHop_s = 20e-6;
+constexpr const char* kEthernetLatency =
+    "latency assumption until calibrated: 20 us per ethernet hop, so that a message between nodes "
+    "(rank -> NIC -> switch -> NIC -> rank: two ethernet hops and two 5 us NIC attachments) costs "
+    "about 50 us, the order of TCP through the kernel stack on each side; a measured profile's "
+    "links.ethernet replaces it";
+constexpr LinkFigure kNicAttach{LinkClass::pcie, 1e12, 5e-6};
+constexpr const char* kNicAttachSource =
+    "assumption until calibrated: a rank reaches its node's NIC through the kernel network stack; "
+    "1000 GB/s so that it never shapes a flow, 5 us so that ranks of one node always talk through "
+    "shared memory rather than through their NIC";
+
+/// One host, `ranks` CPU ranks, every pair joined by one shared_memory edge, so a measured
+/// one-hop latency and bandwidth apply to every message directly.
+Topology cpu_host(int ranks, const std::string& spec) {
+  Net net;
+  for (int r = 0; r < ranks; ++r) net.add(fmt::format("rank{}", r), VertexKind::cpu_rank, "n0", kCpuRankSource);
+  for (int a = 0; a < ranks; ++a)
+    for (int b = a + 1; b < ranks; ++b)
+      net.link(fmt::format("rank{}", a), fmt::format("rank{}", b), kSharedMemory, kSharedMemorySource);
+  return net.finish(spec, true);
+}
+
+/// `nodes` hosts (containers joined by veth pairs) of `ranks_per_node` CPU ranks each: a
+/// shared_memory full mesh inside a node, each rank on its node's NIC through a non-limiting
+/// edge, each NIC on one switch through an ethernet edge shaped to `inter_node_Gbps` (tc).
+Topology emulated_cluster(int nodes, int ranks_per_node, double inter_node_Gbps, const std::string& spec) {
+  Net net;
+  for (int k = 0; k < nodes; ++k)
+    for (int r = 0; r < ranks_per_node; ++r)
+      net.add(fmt::format("n{}_rank{}", k, r), VertexKind::cpu_rank, fmt::format("n{}", k), kCpuRankSource);
+  net.add("switch", VertexKind::network_switch, "fabric",
+          "assumption: the host's bridge joining the containers' veth pairs, non-blocking");
+  const LinkFigure ethernet{LinkClass::ethernet, inter_node_Gbps * 1e9 / 8, kEthernetHop_s};
+  const std::string ethernet_source =
+      fmt::format("the tc rate given, {} Gb/s = {} GB/s per direction; {}", inter_node_Gbps,
+                  inter_node_Gbps / 8, kEthernetLatency);
+  for (int k = 0; k < nodes; ++k) {
+    const std::string node = fmt::format("n{}", k), nic = fmt::format("n{}_nic", k);
+    net.add(nic, VertexKind::nic, node, "the container's veth interface");
+    for (int a = 0; a < ranks_per_node; ++a) {
+      for (int b = a + 1; b < ranks_per_node; ++b)
+        net.link(fmt::format("n{}_rank{}", k, a), fmt::format("n{}_rank{}", k, b), kSharedMemory, kSharedMemorySource);
+      net.link(fmt::format("n{}_rank{}", k, a), nic, kNicAttach, kNicAttachSource);
+    }
+    net.link(nic, "switch", ethernet, ethernet_source);
+  }
+  return net.finish(spec, true);
+}
+
+/// One parameter of a generator: an integer in [low, high] (or one of `allowed`), or any
+/// number in [low, high] when `integer` is false.
+struct Parameter {
+  const char* name;
+  double fallback;
+  double low, high;
+  std::vector<int> allowed = {};
+  bool integer = true;
+
+  std::string expected() const {
+    if (!allowed.empty()) return fmt::format("one of {}", fmt::join(allowed, ", "));
+    return integer ? fmt::format("an integer in {}..{}", low, high) : fmt::format("a number in {}..{}", low, high);
+  }
+  bool accepts(double value) const {
+    if (!allowed.empty()) return std::find(allowed.begin(), allowed.end(), value) != allowed.end();
+    return value >= low && value <= high && (!integer || value == std::floor(value));
+  }
+  std::string range() const {
+    if (!allowed.empty()) return fmt::format("{}={}", name, fmt::join(allowed, "|"));
+    return fmt::format("{}={}..{}", name, low, high);
+  }
+};
+
+/// The parameter values a generator is built with, in the order it declares them.
+using Values = std::vector<double>;
+
 struct Generator {
   const char* name;
-  const char* parameter;
-  int fallback;
-  std::vector<int> allowed;  // empty: any integer in [low, high]
-  int low, high;
-  Topology (*build)(int, const std::string&);
+  std::vector<Parameter> parameters;
+  Topology (*build)(const Values&, const std::string&);
 };
 
 const std::vector<Generator>& generators() {
   static const std::vector<Generator> all = {
-      {"dgx_h100_cluster", "nodes", 1, {}, 1, 128, dgx_h100_cluster},
-      {"mi300x_node", "nodes", 1, {}, 1, 16, mi300x_node},
-      {"rtx4090_box", "gpus", 2, {2, 4, 8}, 2, 8, rtx4090_box},
+      {"dgx_h100_cluster", {{"nodes", 1, 1, 128}},
+       [](const Values& v, const std::string& spec) { return dgx_h100_cluster(static_cast<int>(v[0]), spec); }},
+      {"mi300x_node", {{"nodes", 1, 1, 16}},
+       [](const Values& v, const std::string& spec) { return mi300x_node(static_cast<int>(v[0]), spec); }},
+      {"rtx4090_box", {{"gpus", 2, 2, 8, {2, 4, 8}}},
+       [](const Values& v, const std::string& spec) { return rtx4090_box(static_cast<int>(v[0]), spec); }},
+      {"cpu_host", {{"ranks", 2, 1, 64}},
+       [](const Values& v, const std::string& spec) { return cpu_host(static_cast<int>(v[0]), spec); }},
+      {"emulated_cluster",
+       {{"nodes", 2, 2, 8}, {"ranks_per_node", 1, 1, 8}, {"inter_node_Gbps", 1, 0.001, 400, {}, false}},
+       [](const Values& v, const std::string& spec) {
+         return emulated_cluster(static_cast<int>(v[0]), static_cast<int>(v[1]), v[2], spec);
+       }},
   };
   return all;
 }
@@ -239,32 +333,39 @@ Topology generate_topology(const std::string& generator, const std::vector<std::
                      suggestion_note(generator, bare_generator_names(), "generators"));
   const Generator& g = *found;
   const std::string element = fmt::format("generator '{}'", g.name);
-  int value = g.fallback;
-  bool given = false;
-  for (const auto& [key, number] : params) {
-    if (key != g.parameter)
-      throw InputError({}, element, fmt::format("unknown parameter '{}' for generator '{}'", key, g.name),
-                       suggestion_note(key, {g.parameter}, "valid parameters"));
-    if (given) throw InputError({}, element, fmt::format("parameter '{}' of '{}' is given twice", key, g.name));
-    given = true;
-    const bool in_range = g.allowed.empty() ? number >= g.low && number <= g.high
-                                            : std::find(g.allowed.begin(), g.allowed.end(), number) != g.allowed.end();
-    if (!in_range || number != std::floor(number)) {
-      const std::string expected = g.allowed.empty() ? fmt::format("an integer in {}..{}", g.low, g.high)
-                                                     : fmt::format("one of {}", fmt::join(g.allowed, ", "));
-      throw InputError({}, element,
-                       fmt::format("parameter '{}' of '{}' is {}, expected {}", key, g.name, number, expected));
-    }
-    value = static_cast<int>(number);
+  std::vector<std::string> names;
+  Values values;
+  for (const Parameter& p : g.parameters) {
+    names.emplace_back(p.name);
+    values.push_back(p.fallback);
   }
-  return g.build(value, fmt::format("{}:{}={}", g.name, g.parameter, value));
+  std::vector<bool> given(values.size(), false);
+  for (const auto& [key, number] : params) {
+    const auto at = std::find(names.begin(), names.end(), key);
+    if (at == names.end())
+      throw InputError({}, element, fmt::format("unknown parameter '{}' for generator '{}'", key, g.name),
+                       suggestion_note(key, names, "valid parameters"));
+    const std::size_t i = static_cast<std::size_t>(at - names.begin());
+    if (given[i]) throw InputError({}, element, fmt::format("parameter '{}' of '{}' is given twice", key, g.name));
+    given[i] = true;
+    if (!g.parameters[i].accepts(number))
+      throw InputError({}, element,
+                       fmt::format("parameter '{}' of '{}' is {}, expected {}", key, g.name, number,
+                                   g.parameters[i].expected()));
+    values[i] = number;
+  }
+  std::vector<std::string> canonical;
+  for (std::size_t i = 0; i < values.size(); ++i) canonical.push_back(fmt::format("{}={}", names[i], values[i]));
+  return g.build(values, fmt::format("{}:{}", g.name, fmt::join(canonical, ",")));
 }
 
 std::vector<std::string> generator_names() {
   std::vector<std::string> names;
-  for (const Generator& g : generators())
-    names.push_back(g.allowed.empty() ? fmt::format("{}:{}={}..{}", g.name, g.parameter, g.low, g.high)
-                                      : fmt::format("{}:{}={}", g.name, g.parameter, fmt::join(g.allowed, "|")));
+  for (const Generator& g : generators()) {
+    std::vector<std::string> ranges;
+    for (const Parameter& p : g.parameters) ranges.push_back(p.range());
+    names.push_back(fmt::format("{}:{}", g.name, fmt::join(ranges, ",")));
+  }
   return names;
 }
 

@@ -39,8 +39,9 @@ using ReadEdge = ReadGraph::edge_descriptor;
 const std::vector<std::string> kVertexAttributes = {"backplane_GBps", "kind", "model", "node", "source"};
 const std::vector<std::string> kEdgeAttributes = {"bandwidth_GBps", "class", "count", "duplex", "latency_us", "source"};
 const std::vector<std::string> kGraphAttributes = {"gpu_peer_to_peer", "name", "source"};
-const std::vector<std::string> kKinds = {"gpu", "cpu", "nvswitch", "pcie_switch", "nic", "network_switch"};
-const std::vector<std::string> kClasses = {"nvlink", "xgmi", "pcie", "infiniband", "roce"};
+const std::vector<std::string> kKinds = {"gpu", "cpu_rank", "cpu", "nvswitch", "pcie_switch", "nic", "network_switch"};
+const std::vector<std::string> kClasses = {"nvlink",     "xgmi", "pcie",         "infiniband",
+                                           "roce",       "shared_memory", "ethernet"};
 
 std::string as_text(const boost::any& value) {
   if (const auto* s = boost::any_cast<std::string>(&value)) return *s;
@@ -378,8 +379,8 @@ class Builder {
   }
 
   /// A vertex without `node` belongs to the machine its non-network links reach: each connected
-  /// component over nvlink/xgmi/pcie edges takes the first explicit `node` inside it, else
-  /// `node<i>` (i counts components with a gpu or cpu), else `fabric` (switches only).
+  /// component over nvlink/xgmi/pcie/shared_memory edges takes the first explicit `node` inside
+  /// it, else `node<i>` (i counts components with an endpoint), else `fabric` (switches only).
   static void derive_nodes(std::vector<Vertex>& vertices, const std::vector<Edge>& edges, const RawGraph& raw) {
     const int n = static_cast<int>(vertices.size());
     std::vector<int> parent(n);
@@ -389,13 +390,15 @@ class Builder {
       return v;
     };
     for (const Edge& e : edges)
-      if (e.link_class != LinkClass::infiniband && e.link_class != LinkClass::roce) parent[root(e.a)] = root(e.b);
+      if (e.link_class != LinkClass::infiniband && e.link_class != LinkClass::roce &&
+          e.link_class != LinkClass::ethernet)
+        parent[root(e.a)] = root(e.b);
     std::map<int, std::string> name;  // component root -> node name
     for (int v = 0; v < n; ++v)
       if (raw.vertices[v].count("node")) name.emplace(root(v), vertices[v].node);
     int machines = 0;
     for (int v = 0; v < n; ++v)
-      if ((vertices[v].kind == VertexKind::gpu || vertices[v].kind == VertexKind::cpu) && !name.count(root(v)))
+      if (is_endpoint(vertices[v].kind) && !name.count(root(v)))
         name.emplace(root(v), fmt::format("node{}", machines++));
     for (int v = 0; v < n; ++v)
       if (!raw.vertices[v].count("node")) vertices[v].node = name.count(root(v)) ? name[root(v)] : "fabric";

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Topology: validation of a cluster graph and its routing policy. Routes are shortest paths by
 // latency, ties broken by fewer hops, found with Boost.Graph's Dijkstra on a directed arc graph
-// in which gpu and cpu vertices only start or end a path (devices do not forward, NCCL routes
+// in which endpoints (gpu, cpu_rank, cpu) only start or end a path (devices do not forward, NCCL routes
 // through switches). Without GPU peer-to-peer (GeForce cards), GPU-to-GPU traffic is staged in
 // host memory, so its route climbs to the nearest cpu vertex and comes back down.
 #include "topologies/topology.hpp"
@@ -25,12 +25,13 @@
 namespace clustersim::topo {
 namespace {
 
-constexpr VertexKind kVertexKinds[] = {VertexKind::gpu,         VertexKind::cpu, VertexKind::nvswitch,
-                                       VertexKind::pcie_switch, VertexKind::nic, VertexKind::network_switch};
-constexpr LinkClass kLinkClasses[] = {LinkClass::nvlink, LinkClass::xgmi, LinkClass::pcie, LinkClass::infiniband,
-                                      LinkClass::roce};
+constexpr VertexKind kVertexKinds[] = {VertexKind::gpu,         VertexKind::cpu_rank, VertexKind::cpu,
+                                       VertexKind::nvswitch,    VertexKind::pcie_switch, VertexKind::nic,
+                                       VertexKind::network_switch};
+constexpr LinkClass kLinkClasses[] = {LinkClass::nvlink,     LinkClass::xgmi, LinkClass::pcie,
+                                      LinkClass::infiniband, LinkClass::roce, LinkClass::shared_memory,
+                                      LinkClass::ethernet};
 
-bool is_endpoint(VertexKind kind) { return kind == VertexKind::gpu || kind == VertexKind::cpu; }
 
 /// Path length compared lexicographically: latency first, then hops. Latency is kept in whole
 /// picoseconds so that equal-latency paths tie exactly instead of by rounding noise.
@@ -103,6 +104,7 @@ const char* to_string(VertexKind kind) {
     case VertexKind::pcie_switch: return "pcie_switch";
     case VertexKind::nic: return "nic";
     case VertexKind::network_switch: return "network_switch";
+    case VertexKind::cpu_rank: return "cpu_rank";
   }
   return "?";
 }
@@ -114,9 +116,14 @@ const char* to_string(LinkClass cls) {
     case LinkClass::pcie: return "pcie";
     case LinkClass::infiniband: return "infiniband";
     case LinkClass::roce: return "roce";
+    case LinkClass::shared_memory: return "shared_memory";
+    case LinkClass::ethernet: return "ethernet";
   }
   return "?";
 }
+
+bool is_device(VertexKind kind) { return kind == VertexKind::gpu || kind == VertexKind::cpu_rank; }
+bool is_endpoint(VertexKind kind) { return is_device(kind) || kind == VertexKind::cpu; }
 
 const char* to_string(Duplex duplex) { return duplex == Duplex::full ? "full" : "half"; }
 
@@ -152,7 +159,7 @@ Topology::Topology(std::string name, std::vector<Vertex> vertices, std::vector<E
       throw InputError(mark, vertex_element(vertex),
                        fmt::format("vertex '{}' has backplane {} B/s, expected a finite number >= 0 (0 = non-blocking)",
                                    vertex.id, vertex.backplane_Bps));
-    if (vertex.kind == VertexKind::gpu) gpus_.push_back(v);
+    if (is_device(vertex.kind)) devices_.push_back(v);
   }
 
   for (std::size_t i = 0; i < edges_.size(); ++i) {
@@ -171,8 +178,8 @@ Topology::Topology(std::string name, std::vector<Vertex> vertices, std::vector<E
                        fmt::format("{} has latency {} s, expected a finite number >= 0", element, e.latency_s));
   }
 
-  // A GPU is usable if a path through forwarding vertices reaches another endpoint (a cpu, when
-  // traffic must bounce through host memory). Union the forwarding vertices into components,
+  // A device is usable if a path through forwarding vertices reaches another endpoint (a cpu,
+  // when GPU traffic must bounce through host memory). Union the forwarding vertices into components,
   // then note which endpoints each component touches.
   std::vector<int> parent(n);
   std::iota(parent.begin(), parent.end(), 0);
@@ -197,15 +204,15 @@ Topology::Topology(std::string name, std::vector<Vertex> vertices, std::vector<E
     const bool a_end = is_endpoint(vertices_[e.a].kind), b_end = is_endpoint(vertices_[e.b].kind);
     if (a_end != b_end) touch(component[root(a_end ? e.b : e.a)], a_end ? e.a : e.b);
   }
-  struct GpuReach {
+  struct DeviceReach {
     bool other_endpoint = false;
     bool cpu = false;
   };
-  std::vector<GpuReach> gpu_reach(n);
+  std::vector<DeviceReach> device_reach(n);
   for (const Edge& e : edges_)
     for (auto [g, other] : {std::pair{e.a, e.b}, std::pair{e.b, e.a}}) {
-      if (vertices_[g].kind != VertexKind::gpu) continue;
-      GpuReach& r = gpu_reach[g];
+      if (!is_device(vertices_[g].kind)) continue;
+      DeviceReach& r = device_reach[g];
       if (is_endpoint(vertices_[other].kind)) {
         r.other_endpoint = true;
         r.cpu = r.cpu || vertices_[other].kind == VertexKind::cpu;
@@ -215,12 +222,13 @@ Topology::Topology(std::string name, std::vector<Vertex> vertices, std::vector<E
         r.cpu = r.cpu || c.cpu;
       }
     }
-  for (int g : gpus_) {
-    if (!gpu_reach[g].other_endpoint)
+  for (int g : devices_) {
+    const char* kind = to_string(vertices_[g].kind);
+    if (!device_reach[g].other_endpoint && devices_.size() > 1)  // a lone device has no one to talk to
       throw InputError(mark, vertex_element(vertices_[g]),
-                       fmt::format("gpu '{}' is not connected to any other gpu or cpu", vertices_[g].id),
-                       "a gpu needs a path through switches or a direct link to another gpu or cpu");
-    if (!gpu_peer_to_peer_ && !gpu_reach[g].cpu)
+                       fmt::format("{} '{}' is not connected to any other device or cpu", kind, vertices_[g].id),
+                       fmt::format("a {} needs a path through switches or a direct link to another device or cpu", kind));
+    if (vertices_[g].kind == VertexKind::gpu && !gpu_peer_to_peer_ && !device_reach[g].cpu)
       throw InputError(mark, vertex_element(vertices_[g]),
                        fmt::format("gpu '{}' reaches no cpu, which gpu_peer_to_peer=false requires", vertices_[g].id),
                        "without peer-to-peer, gpu-to-gpu traffic is staged through host memory");
@@ -292,7 +300,7 @@ std::vector<Route> Topology::routes_from(int from, const std::vector<int>& to) c
     for (int endpoint : {from, v})
       if (endpoint < 0 || endpoint >= n || !is_endpoint(vertices_[endpoint].kind))
         throw std::invalid_argument(
-            fmt::format("Topology::route: vertex {} is not a gpu or cpu of '{}'", endpoint, name_));
+            fmt::format("Topology::route: vertex {} is not an endpoint (gpu, cpu_rank, cpu) of '{}'", endpoint, name_));
 
   auto append = [&](Route& route, const Search& s, int start, int end) {
     if (s.cost[end].hops == INT_MAX)

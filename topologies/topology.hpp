@@ -12,12 +12,15 @@
 
 namespace clustersim::topo {
 
-/// What a vertex is. Only gpu and cpu vertices are endpoints (they can send and receive);
-/// the others forward traffic.
-enum class VertexKind { gpu, cpu, nvswitch, pcie_switch, nic, network_switch };
+/// What a vertex is. Only gpu, cpu_rank and cpu vertices are endpoints (they can send and
+/// receive); the others forward traffic. The devices that run ranks are gpu and cpu_rank
+/// vertices: a cpu_rank is a CPU process used as a device (an MPI rank pinned to a core, its KV
+/// shard in host memory), while a cpu is a host that only stages GPU traffic.
+enum class VertexKind { gpu, cpu, nvswitch, pcie_switch, nic, network_switch, cpu_rank };
 
 /// The technology of a link; decides protocol costs (NCCL's NVLINK / PCI / NET classes).
-enum class LinkClass { nvlink, xgmi, pcie, infiniband, roce };
+/// shared_memory: MPI between processes of one host; ethernet: TCP between hosts.
+enum class LinkClass { nvlink, xgmi, pcie, infiniband, roce, shared_memory, ethernet };
 
 /// full: independent capacity per direction (split-duplex); half: both directions share it.
 enum class Duplex { full, half };
@@ -27,11 +30,15 @@ const char* to_string(LinkClass cls);
 const char* to_string(Duplex duplex);
 std::optional<VertexKind> vertex_kind_from_string(const std::string& text);
 std::optional<LinkClass> link_class_from_string(const std::string& text);
+/// gpu and cpu_rank: the vertices that run ranks.
+bool is_device(VertexKind kind);
+/// Devices and cpus: the vertices that send and receive; they never forward traffic.
+bool is_endpoint(VertexKind kind);
 
 struct Vertex {
   std::string id;            ///< unique within the topology, e.g. `n3_gpu5`
   VertexKind kind = VertexKind::gpu;
-  std::string node;          ///< the machine this vertex is in (groups GPUs for hierarchical schemes)
+  std::string node;          ///< the machine this vertex is in (groups devices for hierarchical schemes)
   double backplane_Bps = 0;  ///< switching capacity shared by all traffic through it; 0 = non-blocking
   std::string source;        ///< where the figures come from
 };
@@ -64,7 +71,7 @@ struct Route {
 /// A validated cluster graph. Construct through load_topology() or generate_topology().
 class Topology {
  public:
-  /// Requires: ids unique, every edge's ends valid and bandwidth/latency sane, every GPU
+  /// Requires: ids unique, every edge's ends valid and bandwidth/latency sane, every device
   /// connected. Throws: InputError naming `origin` and the offending element.
   Topology(std::string name, std::vector<Vertex> vertices, std::vector<Edge> edges,
            bool gpu_peer_to_peer, std::string origin);
@@ -76,14 +83,15 @@ class Topology {
   /// false: GPU-to-GPU traffic is staged through host memory (GeForce cards without P2P).
   bool gpu_peer_to_peer() const { return gpu_peer_to_peer_; }
 
-  /// Vertex indices of the GPUs, in the order the file or generator lists them.
-  const std::vector<int>& gpus() const { return gpus_; }
+  /// Vertex indices of the devices that run ranks (gpu and cpu_rank vertices), in the order
+  /// the file or generator lists them.
+  const std::vector<int>& devices() const { return devices_; }
   /// Index of the vertex with this id, or -1.
   int find(const std::string& id) const;
 
   /// The route from endpoint `from` to endpoint `to` (vertex indices): lowest total latency,
-  /// then fewest hops; GPUs never forward traffic; without GPU peer-to-peer, GPU-to-GPU traffic
-  /// goes to the nearest cpu vertex and back down. Requires: both are gpu or cpu vertices.
+  /// then fewest hops; endpoints never forward traffic; without GPU peer-to-peer, GPU-to-GPU
+  /// traffic goes to the nearest cpu vertex and back down. Requires: both are endpoints.
   Route route(int from, int to) const;
   /// route(from, t) for every t in `to`, from one shortest-path search: cheaper than one call
   /// per destination when a source talks to several peers.
@@ -95,7 +103,7 @@ class Topology {
   std::vector<Edge> edges_;
   bool gpu_peer_to_peer_ = true;
   std::string origin_;
-  std::vector<int> gpus_;
+  std::vector<int> devices_;
   struct Routing;  // the directed arc graph route() searches, built once by the constructor
   std::shared_ptr<const Routing> routing_;
 };
@@ -103,12 +111,13 @@ class Topology {
 /// Reads a GraphML (.graphml) or Graphviz DOT (.dot, .gv) file with Boost.Graph.
 /// The attribute set is documented in topologies/README.md. Throws: InputError with the file,
 /// the element id and the reason (unknown attribute, missing or non-positive bandwidth,
-/// duplicate id, unconnected GPU, unknown kind or class).
+/// duplicate id, unconnected device, unknown kind or class).
 Topology load_topology(const std::string& path);
 
 /// Builds a topology from a generator name and its parameters, e.g.
 /// generate_topology("dgx_h100_cluster", {{"nodes", 16}}).
-/// Generators: dgx_h100_cluster(nodes 1..128), mi300x_node(nodes 1..16), rtx4090_box(gpus 2|4|8).
+/// Generators: dgx_h100_cluster(nodes 1..128), mi300x_node(nodes 1..16), rtx4090_box(gpus 2|4|8),
+/// cpu_host(ranks 1..64), emulated_cluster(nodes 2..8, ranks_per_node 1..8, inter_node_Gbps > 0).
 /// Throws: InputError for an unknown generator, an unknown or out-of-range parameter.
 Topology generate_topology(const std::string& generator, const std::vector<std::pair<std::string, double>>& params);
 

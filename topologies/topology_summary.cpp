@@ -55,7 +55,7 @@ std::int64_t max_flow(const Topology& t, const Terminals& sources, const Termina
     reverse[backward] = forward;
   };
   for (int v = 0; v < n; ++v)
-    if (vertices[v].kind != VertexKind::gpu && vertices[v].kind != VertexKind::cpu)
+    if (!is_endpoint(vertices[v].kind))
       arc(in(v), out(v), whole(vertices[v].backplane_Bps));
   for (const Edge& e : t.edges()) {
     if (e.duplex == Duplex::full) {
@@ -76,7 +76,7 @@ std::int64_t max_flow(const Topology& t, const Terminals& sources, const Termina
 }
 
 double bisection(const Topology& t) {
-  const auto& gpus = t.gpus();
+  const auto& gpus = t.devices();
   const std::size_t half = gpus.size() / 2;
   if (half == 0) return 0;
   Terminals first, second, cpus;
@@ -141,6 +141,7 @@ std::string shifted_decimal(double value, int shift) {
 const char* dot_shape(VertexKind kind) {
   switch (kind) {
     case VertexKind::gpu: return "shape=box, style=filled, fillcolor=\"#c7e9c0\"";
+    case VertexKind::cpu_rank: return "shape=box, style=filled, fillcolor=\"#fdd0a2\"";
     case VertexKind::cpu: return "shape=box3d, style=filled, fillcolor=\"#c6dbef\"";
     case VertexKind::nvswitch: return "shape=hexagon";
     case VertexKind::pcie_switch: return "shape=diamond";
@@ -157,9 +158,9 @@ TopologySummary summarize(const Topology& topology) {
   s.name = topology.name();
   s.origin = topology.origin();
   s.gpu_peer_to_peer = topology.gpu_peer_to_peer();
-  s.gpus = static_cast<int>(topology.gpus().size());
+  s.gpus = static_cast<int>(topology.devices().size());
   std::set<std::string> nodes;
-  for (int g : topology.gpus()) nodes.insert(topology.vertices()[g].node);
+  for (int g : topology.devices()) nodes.insert(topology.vertices()[g].node);
   s.nodes = static_cast<int>(nodes.size());
   for (const Vertex& v : topology.vertices()) ++s.vertex_counts[v.kind];
 
@@ -174,7 +175,7 @@ TopologySummary summarize(const Topology& topology) {
     injection[e.b][e.link_class] += e.bandwidth_Bps;
   }
   bool first = true;
-  for (int g : topology.gpus()) {
+  for (int g : topology.devices()) {
     double total = 0;
     for (auto& [cls, c] : classes) {
       const double bw = injection[g].count(cls) ? injection[g][cls] : 0.0;
@@ -193,7 +194,9 @@ TopologySummary summarize(const Topology& topology) {
 
 std::string format_summary(const TopologySummary& s) {
   std::string out = fmt::format("# topology: {}\n# origin:   {}\n", s.name, s.origin);
-  out += fmt::format("# gpus: {} in {} node{}, peer-to-peer: {}\n", s.gpus, s.nodes, s.nodes == 1 ? "" : "s",
+  const bool cpu_ranks = s.vertex_counts.count(VertexKind::cpu_rank) > 0;
+  out += fmt::format("# {}: {} in {} node{}, peer-to-peer: {}\n", cpu_ranks ? "devices" : "gpus", s.gpus, s.nodes,
+                     s.nodes == 1 ? "" : "s",
                      s.gpu_peer_to_peer ? "yes" : "no (staged through host memory)");
   std::vector<std::string> counts;
   for (const auto& [kind, count] : s.vertex_counts) counts.push_back(fmt::format("{} {}", to_string(kind), count));
@@ -212,8 +215,8 @@ std::string format_summary(const TopologySummary& s) {
   out += fmt::format("  {:>11} {:>6} {:>12} {:>15} {:>15}\n", "all", edges, gbps(total), gbps(s.gpu_injection_min_Bps),
                      gbps(s.gpu_injection_max_Bps));
   const int half = s.gpus / 2;
-  out += fmt::format("# bisection: {} GB/s (max-flow from the first {} GPUs to the last {})\n", gbps(s.bisection_Bps),
-                     half, s.gpus - half);
+  out += fmt::format("# bisection: {} GB/s (max-flow from the first {} {} to the last {})\n", gbps(s.bisection_Bps),
+                     half, cpu_ranks ? "devices" : "GPUs", s.gpus - half);
   return out;
 }
 

@@ -34,7 +34,7 @@ struct TopologySummary {
   std::vector<LinkClassSummary> link_classes;  ///< classes present only, in LinkClass order
   double gpu_injection_min_Bps = 0;            ///< smallest sum of edge bandwidths touching a GPU
   double gpu_injection_max_Bps = 0;            ///< largest such sum
-  /// Max-flow from the first half of gpus() to the second half (0 for fewer than 2 GPUs), under
+  /// Max-flow from the first half of devices() to the second half (0 for fewer than 2 GPUs), under
   /// the routing rules: GPUs never forward, switches forward up to their backplane (vertex
   /// splitting), half-duplex edges share one capacity across both directions. Without GPU
   /// peer-to-peer, traffic must pass a cpu: the smaller of max-flow(first half -> cpus) and

@@ -4,6 +4,7 @@
 // ../shared/research/engine_and_hardware.md §5.3–5.4.
 #include "sim/collectives/nccl_model.hpp"
 
+#include "sim/collectives/mpi_model.hpp"
 #include "sim/collectives/schedule.hpp"
 
 #include <algorithm>
@@ -32,9 +33,11 @@ LinkFamily family_of(topo::LinkClass link_class) {
   switch (link_class) {
     case topo::LinkClass::nvlink:
     case topo::LinkClass::xgmi: return LinkFamily::nvlink;
-    case topo::LinkClass::pcie: return LinkFamily::pci;
+    case topo::LinkClass::pcie:
+    case topo::LinkClass::shared_memory: return LinkFamily::pci;  // NCCL's SHM transport is PCI class
     case topo::LinkClass::infiniband:
-    case topo::LinkClass::roce: return LinkFamily::net;
+    case topo::LinkClass::roce:
+    case topo::LinkClass::ethernet: return LinkFamily::net;
   }
   return LinkFamily::net;
 }
@@ -114,6 +117,7 @@ GroupFabric describe_group(const GroupLayout& group, const std::vector<topo::Rou
   for (int i = 0; i < group.size(); ++i) {
     const LinkFamily family = route_family(topology, ring[i]);
     const double bandwidth = ring[i].bottleneck_Bps;
+    fabric.route_latency_s = std::max(fabric.route_latency_s, ring[i].latency_s);
     fabric.ring_Bps = std::min(fabric.ring_Bps, bandwidth);
     fabric.nvlink_only = fabric.nvlink_only && family == LinkFamily::nvlink;
     if (group.node_of(i) == group.node_of((i + 1) % group.size())) {
@@ -132,6 +136,11 @@ GroupFabric describe_group(const GroupLayout& group, const std::vector<topo::Rou
 
 CollectiveChoice choose_collective(model::CollectiveKind kind, double bytes, const GroupFabric& fabric,
                                    const CollectiveSettings& settings) {
+  if (settings.library == Library::mpi) {
+    const Algorithm algorithm = kind == model::CollectiveKind::allreduce ? mpi_allreduce_algorithm(fabric.size, bytes)
+                                                                         : Algorithm::ring;
+    return {algorithm, Protocol::simple, mpi_estimate_s(kind, algorithm, bytes, fabric)};
+  }
   std::vector<Algorithm> algorithms{Algorithm::ring};
   if (kind == model::CollectiveKind::allreduce) {
     if (settings.algorithm != Algorithm::automatic) {

@@ -40,6 +40,7 @@ struct GroupFabric {
   double ring_Bps = 0;                      ///< slowest route between ring neighbours
   double intra_Bps = 0;                     ///< slowest route between neighbours inside a node
   double inter_Bps = 0;                     ///< slowest route between nodes
+  double route_latency_s = 0;               ///< largest route latency between ring neighbours
 };
 
 /// The fabric facts of a group: `ring[i]` is the route from member i to member i+1 (mod n).
@@ -59,6 +60,8 @@ double estimate_s(model::CollectiveKind kind, Algorithm algorithm, Protocol prot
 
 /// The fastest estimated (algorithm, protocol), restricted by `settings`. LL128 is used on
 /// NVLink-only groups; only allreduce chooses among algorithms (NCCL runs the others as rings).
+/// With library mpi: Open MPI's allreduce decision (mpi_model.hpp), rings and chains for the
+/// others, protocol Simple (one wire byte per payload byte) and MPI's estimate.
 CollectiveChoice choose_collective(model::CollectiveKind kind, double bytes, const GroupFabric& fabric,
                                    const CollectiveSettings& settings);
 

@@ -76,6 +76,8 @@ Channels collective_schedule(model::CollectiveKind kind, Algorithm algorithm, co
         case Algorithm::ring: return {allreduce_ring(group, index, bytes)};
         case Algorithm::tree: return allreduce_double_binary_tree(group, index, bytes);
         case Algorithm::hierarchical: return {allreduce_hierarchical(group, index, bytes)};
+        case Algorithm::recursive_doubling: return {allreduce_recursive_doubling(group, index, bytes)};
+        case Algorithm::rabenseifner: return {allreduce_rabenseifner(group, index, bytes)};
         case Algorithm::automatic: break;
       }
       throw std::logic_error("collective_schedule: the algorithm must be chosen first");

@@ -58,6 +58,10 @@ Schedule allreduce_ring(const GroupLayout& group, int index, double bytes);
 /// Two channels, one per tree.
 Channels allreduce_double_binary_tree(const GroupLayout& group, int index, double bytes);
 Schedule allreduce_hierarchical(const GroupLayout& group, int index, double bytes);
+/// Open MPI's (library mpi): whole-vector exchanges at doubling distances.
+Schedule allreduce_recursive_doubling(const GroupLayout& group, int index, double bytes);
+/// Open MPI's (library mpi): reduce-scatter by recursive halving, allgather by recursive doubling.
+Schedule allreduce_rabenseifner(const GroupLayout& group, int index, double bytes);
 Schedule allgather_ring(const GroupLayout& group, int index, double bytes);
 Schedule reduce_scatter_ring(const GroupLayout& group, int index, double bytes);
 /// One pipelined relay stage: receive each of `chunks` chunks from every source, then pass it to

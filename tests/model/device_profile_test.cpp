@@ -7,6 +7,7 @@
 #include "support/input_file_errors.hpp"
 #include "support/scratch_dir.hpp"
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -168,4 +169,69 @@ SCENARIO("a device profile with a bad value or key is rejected", "[model][errors
   GIVEN("a misspelt shipped profile name") {
     CHECK_THROWS_WITH(load_device_profile("h100_sx"), Catch::Matchers::Contains("did you mean 'h100_sxm'?"));
   }
+}
+
+namespace {
+const std::string kFixture = std::string(CLUSTERSIM_SOURCE_DIR) + "/tests/fixtures/cpu_measured.yaml";
+}
+
+TEST_CASE("model: a measured profile reads back its measurement, curves, links and flags", "[model][measured]") {
+  const DeviceProfile p = load_device_profile(kFixture);
+  CHECK(p.provenance == "measured");
+  CHECK(p.measured.at("host") == "testhost");
+  CHECK(p.measured.at("ranks") == "2");
+  CHECK(p.measured.at("skipped") == "cuda: no GPU");
+  CHECK(p.measured.size() == 8);
+  CHECK(p.dense_flops.at(DType::fp32).value == 0.05e12);
+  CHECK(p.hbm_bandwidth.spread == 0.03);
+  CHECK_FALSE(p.memory_capacity.spread.has_value());
+  REQUIRE(p.memory_efficiency_curve);
+  CHECK(p.memory_efficiency_curve->points ==
+        std::vector<std::pair<double, double>>{{1000, 0.2}, {100000, 0.6}, {10000000, 0.8}});
+  CHECK(p.memory_efficiency_curve->source == "fixture sweep");
+  REQUIRE(p.compute_efficiency_curve);
+  CHECK(p.compute_efficiency_curve->points.size() == 2);
+  REQUIRE(p.links.size() == 1);
+  const auto& shm = p.links.at(clustersim::topo::LinkClass::shared_memory);
+  CHECK(shm.latency.value == 0.5e-6);
+  CHECK(shm.bandwidth.value == 4e9);
+  CHECK(shm.bandwidth.spread == 0.02);
+  CHECK(shm.r_squared == 0.998);
+  CHECK(p.flagged_figures() ==
+        std::vector<std::pair<std::string, std::string>>{{"launch_overhead_us", "spread 25 % over repetitions"}});
+}
+
+TEST_CASE("model: kernel_time uses the efficiency curves, linear in log(size) and clamped", "[model][measured]") {
+  const DeviceProfile p = load_device_profile(kFixture);
+  const auto& curve = *p.memory_efficiency_curve;
+  CHECK(curve.at(10) == 0.2);           // clamped below the first point
+  CHECK(curve.at(1e9) == 0.8);          // clamped above the last
+  CHECK(curve.at(100000) == 0.6);       // on a point
+  CHECK_THAT(curve.at(10000), Catch::Matchers::WithinRel(0.4, 1e-12));   // halfway in log between 1e3 and 1e5
+  CHECK_THAT(curve.at(1000000), Catch::Matchers::WithinRel(0.7, 1e-12));  // halfway between 1e5 and 1e7
+  // A memory-bound kernel of 1e4 bytes: launch 1 us + 1e4 B / (10 GB/s · 0.4) = 1 + 2.5 us,
+  // where the scalar memory_efficiency (0.5) would give 3 us.
+  CHECK_THAT(p.kernel_time(0, 1e4, DType::fp32), Catch::Matchers::WithinRel(3.5e-6, 1e-12));
+  // Two launches of 5e3 bytes each: each kernel moves 5e3 B, so e_m = 0.2 + 0.4·log(5)/log(100).
+  const double e = 0.2 + 0.4 * std::log(5.0) / std::log(100.0);
+  CHECK_THAT(p.kernel_time(0, 1e4, DType::fp32, 2), Catch::Matchers::WithinRel(2e-6 + 1e4 / (10e9 * e), 1e-12));
+  // Compute-bound: 1e9 FLOPs at 0.05 TFLOP/s and e_c = 1 (top of the curve): 20 ms.
+  CHECK_THAT(p.kernel_time(1e9, 0, DType::fp32), Catch::Matchers::WithinRel(1e-6 + 0.02, 1e-12));
+}
+
+TEST_CASE("model: a measured profile with a bad curve, link or flag is refused at its line", "[model][measured][errors]") {
+  std::ifstream in(kFixture);
+  const std::string fixture((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  CHECK_THAT(error_of(replaced(fixture, "  shared_memory:", "  shared_mem:")),
+             Catch::Matchers::StartsWith("FILE:28:3: error:") && Catch::Matchers::Contains("shared_mem") &&
+                 Catch::Matchers::Contains("shared_memory"));
+  CHECK_THAT(error_of(replaced(fixture, "[100000, 0.6]", "[1000, 0.6]")),
+             Catch::Matchers::StartsWith("FILE:23:26: error: point sizes must increase"));
+  CHECK_THAT(error_of(replaced(fixture, "[10000000, 0.8]", "[10000000, 1.2]")),
+             Catch::Matchers::StartsWith("FILE:23:51: error: expected an efficiency in (0, 1]"));
+  CHECK_THAT(error_of(replaced(fixture, "spread: 0.03", "spread: -0.1")),
+             Catch::Matchers::Contains("expected a spread >= 0"));
+  CHECK_THAT(error_of(replaced(fixture, "  ranks: \"2\"", "  rank: \"2\"")), Catch::Matchers::Contains("did you mean 'ranks'"));
+  CHECK_THAT(error_of(replaced(fixture, "r_squared: 0.998", "r_squared: 1.5")),
+             Catch::Matchers::Contains("expected r_squared <= 1"));
 }

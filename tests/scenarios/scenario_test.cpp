@@ -167,6 +167,18 @@ TEST_CASE("scenarios: strategy options and collective settings are read", "[scen
   CHECK(s.cases[0].shape.kv_heads == 16);  // defaults to heads
 }
 
+TEST_CASE("scenarios: collectives.library is nccl by default, mpi takes no NCCL algorithm or protocol",
+          "[scenarios]") {
+  using clustersim::sim::Library;
+  CHECK(parse_scenario(kValid, "<test>").cases[0].collectives.library == Library::nccl);
+  const std::string mpi = replaced(kValid, "strategies: [tree, ring]", "strategies: [tree, ring]\ncollectives: {library: mpi}\n");
+  CHECK(parse_scenario(mpi, "<test>").cases[0].collectives.library == Library::mpi);
+  CHECK_THAT(error_of(replaced(mpi, "library: mpi", "library: mpi, protocol: LL")),
+             Catch::Matchers::Contains("'collectives.protocol' applies to library nccl, not mpi"));
+  CHECK_THAT(error_of(replaced(mpi, "library: mpi", "library: mpich")),
+             Catch::Matchers::Contains("mpich") && Catch::Matchers::Contains("nccl, mpi"));
+}
+
 SCENARIO("a scenario with an unknown key is rejected", "[scenarios][errors]") {
   GIVEN("a file whose 10th line misspells 'strategies'") {
     const std::string text = replaced(kValid, "strategies:", "strategys:");

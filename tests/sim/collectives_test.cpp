@@ -25,8 +25,8 @@ std::vector<int> first_ranks(int n) {
 sim::SimulationResult run_allreduce(const topo::Topology& t, double bytes, sim::CollectiveSettings settings) {
   static const auto device = testing::round_device();
   model::TaskGraph g;
-  g.allreduce("allreduce", first_ranks(static_cast<int>(t.gpus().size())), bytes, model::ReduceOp::sum);
-  return sim::simulate(g, {.topology = &t, .gpu_of_rank = t.gpus(), .device = &device, .collectives = settings});
+  g.allreduce("allreduce", first_ranks(static_cast<int>(t.devices().size())), bytes, model::ReduceOp::sum);
+  return sim::simulate(g, {.topology = &t, .gpu_of_rank = t.devices(), .device = &device, .collectives = settings});
 }
 
 double total_sent(const sim::SimulationResult& r) {
@@ -82,7 +82,7 @@ TEST_CASE("sim: broadcast and reduce chains deliver the buffer once per hop", "[
   const auto device = testing::round_device();
   model::TaskGraph g;
   g.broadcast("broadcast", first_ranks(4), 3, 10e6);
-  const auto r = sim::simulate(g, {.topology = &topology, .gpu_of_rank = topology.gpus(), .device = &device});
+  const auto r = sim::simulate(g, {.topology = &topology, .gpu_of_rank = topology.devices(), .device = &device});
   CHECK(r.devices[3].bytes_sent == 10e6);  // the root
   CHECK(r.devices[2].bytes_sent == 0);     // the end of the chain 3 -> 0 -> 1 -> 2
   CHECK_THAT(total_sent(r), Catch::Matchers::WithinRel(3 * 10e6, 1e-12));

@@ -24,7 +24,7 @@ sim::SimulationResult decode(const std::string& strategy, std::int64_t context, 
   static const auto device = testing::round_device();
   const model::DecodePlan plan =
       model::plan_decode({.name = strategy}, shape(context), {std::vector<int>(p, 0)});
-  std::vector<int> gpus(topology.gpus().begin(), topology.gpus().begin() + p);
+  std::vector<int> gpus(topology.devices().begin(), topology.devices().begin() + p);
   return sim::simulate(plan.graph, {.topology = &topology, .gpu_of_rank = gpus, .device = &device,
                                     .collectives = settings});
 }
@@ -92,7 +92,7 @@ TEST_CASE("sim: the timeline records every op of every device with its kind and 
   static const auto topology = testing::star(4, 450e9, 0.5e-6);
   static const auto device = testing::round_device();
   const model::DecodePlan plan = model::plan_decode({.name = "ring"}, shape(1 << 20), {std::vector<int>(4, 0)});
-  const auto r = sim::simulate(plan.graph, {.topology = &topology, .gpu_of_rank = topology.gpus(), .device = &device,
+  const auto r = sim::simulate(plan.graph, {.topology = &topology, .gpu_of_rank = topology.devices(), .device = &device,
                                             .record_timeline = true});
   REQUIRE(r.timeline.size() == 4);
   for (const auto& device_timeline : r.timeline) {

@@ -16,7 +16,7 @@ constexpr double kSimpleLaunch = 8.4e-6;
 constexpr double kSimpleNvlinkHop = 3.4e-6;
 
 sim::SimulationResult run(const model::TaskGraph& g, const topo::Topology& t, const model::DeviceProfile& d) {
-  sim::SimulationInput input{.topology = &t, .gpu_of_rank = t.gpus(), .device = &d};
+  sim::SimulationInput input{.topology = &t, .gpu_of_rank = t.devices(), .device = &d};
   return sim::simulate(g, input);
 }
 

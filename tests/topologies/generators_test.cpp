@@ -47,11 +47,11 @@ TEST_CASE("topologies: dgx_h100_cluster has 8 GPUs, 2 sockets, 8 NICs per node a
   const int nodes = GENERATE(1, 2, 33);
   const Topology t = generate_topology("dgx_h100_cluster", {{"nodes", nodes}});
   const int leafs = 8 * ((nodes + 31) / 32);
-  CHECK(t.gpus().size() == std::size_t(8 * nodes));
+  CHECK(t.devices().size() == std::size_t(8 * nodes));
   // per node: 8 gpu + 1 nvswitch + 2 cpu + 8 pcie switches + 8 nics; then leafs and the spine
   CHECK(t.vertices().size() == std::size_t(27 * nodes + leafs + 1));
   // GPUs come first, in rank order
-  for (int r = 0; r < 8 * nodes; ++r) CHECK(t.vertices()[t.gpus()[r]].id == fmt::format("n{}_gpu{}", r / 8, r % 8));
+  for (int r = 0; r < 8 * nodes; ++r) CHECK(t.vertices()[t.devices()[r]].id == fmt::format("n{}_gpu{}", r / 8, r % 8));
   CHECK(t.vertices()[t.find("n0_cpu1")].backplane_Bps == 307.2e9);  // 8 x DDR5-4800 x 8 B
   CHECK(t.vertices()[t.find("rail7_leaf0")].node == "fabric");
   for (const Edge& e : t.edges()) CHECK_THAT(e.source, !Catch::Matchers::Equals(""));
@@ -151,10 +151,10 @@ TEST_CASE("topologies: generator parameters are checked", "[topologies][errors]"
 
 TEST_CASE("topologies: a spec names a generator with parameters, a shipped file or a path", "[topologies][errors]") {
   const Topology t = topology_from_spec("dgx_h100_cluster:nodes=3");
-  CHECK(t.gpus().size() == 24);
+  CHECK(t.devices().size() == 24);
   CHECK(t.origin() == "dgx_h100_cluster:nodes=3");
-  CHECK(topology_from_spec("rtx4090_box").gpus().size() == 2);       // default gpus=2
-  CHECK(topology_from_spec("rtx4090_box_8gpu").gpus().size() == 8);  // shipped topologies/rtx4090_box_8gpu.graphml
+  CHECK(topology_from_spec("rtx4090_box").devices().size() == 2);       // default gpus=2
+  CHECK(topology_from_spec("rtx4090_box_8gpu").devices().size() == 8);  // shipped topologies/rtx4090_box_8gpu.graphml
   auto error = [](const std::string& spec) {
     try {
       topology_from_spec(spec);
@@ -168,7 +168,58 @@ TEST_CASE("topologies: a spec names a generator with parameters, a shipped file 
   CHECK_THAT(error("mi300x"), Contains("unknown topology 'mi300x'") && Contains("mi300x_node"));
   CHECK_THAT(error("missing/file.graphml"), Contains("missing/file.graphml") && Contains("cannot open"));
   CHECK(generator_names() ==
-        std::vector<std::string>{"dgx_h100_cluster:nodes=1..128", "mi300x_node:nodes=1..16", "rtx4090_box:gpus=2|4|8"});
+        std::vector<std::string>{"dgx_h100_cluster:nodes=1..128", "mi300x_node:nodes=1..16", "rtx4090_box:gpus=2|4|8",
+                                 "cpu_host:ranks=1..64",
+                                 "emulated_cluster:nodes=2..8,ranks_per_node=1..8,inter_node_Gbps=0.001..400"});
+}
+
+TEST_CASE("topologies: cpu_host joins every pair of ranks by one shared_memory hop", "[topologies]") {
+  for (int ranks : {1, 2, 5}) {
+    const Topology t = topology_from_spec(fmt::format("cpu_host:ranks={}", ranks));
+    CHECK(t.name() == fmt::format("cpu_host:ranks={}", ranks));
+    REQUIRE(t.devices().size() == std::size_t(ranks));
+    CHECK(t.edges().size() == std::size_t(ranks * (ranks - 1) / 2));
+    for (int v : t.devices()) CHECK(t.vertices()[v].kind == VertexKind::cpu_rank);
+    for (const Edge& e : t.edges()) {
+      CHECK(e.link_class == LinkClass::shared_memory);
+      CHECK(e.bandwidth_Bps == 10e9);
+      CHECK(e.latency_s == 1e-6);
+      CHECK_THAT(e.source, Contains("assumption until calibrated"));
+    }
+    for (int a = 0; a < ranks; ++a)
+      for (int b = 0; b < ranks; ++b)
+        if (a != b) CHECK(t.route(t.devices()[a], t.devices()[b]).hops.size() == 1);
+  }
+  CHECK(topology_from_spec("cpu_host").devices().size() == 2);  // default ranks=2
+  CHECK_THAT(generator_error("cpu_host", {{"ranks", 65}}), Contains("an integer in 1..64"));
+  CHECK_THAT(generator_error("cpu_host", {{"ranks", 0}}), Contains("an integer in 1..64"));
+}
+
+TEST_CASE("topologies: emulated_cluster crosses two ethernet hops at the tc rate between nodes, one shared_memory "
+          "hop inside",
+          "[topologies]") {
+  const Topology t = topology_from_spec("emulated_cluster:nodes=3,ranks_per_node=2,inter_node_Gbps=2.5");
+  CHECK(t.name() == "emulated_cluster:nodes=3,ranks_per_node=2,inter_node_Gbps=2.5");
+  REQUIRE(t.devices().size() == 6);
+  for (int r = 0; r < 6; ++r) {
+    const Vertex& v = t.vertices()[t.devices()[r]];
+    CHECK(v.id == fmt::format("n{}_rank{}", r / 2, r % 2));
+    CHECK(v.node == fmt::format("n{}", r / 2));
+  }
+  CHECK(hops_of(t, route(t, "n0_rank0", "n0_rank1")) ==
+        std::vector<std::string>{"n0_rank0 -shared_memory-> n0_rank1"});
+  const Route across = route(t, "n0_rank1", "n2_rank0");
+  CHECK(hops_of(t, across) == std::vector<std::string>{"n0_rank1 -pcie-> n0_nic", "n0_nic -ethernet-> switch",
+                                                       "switch -ethernet-> n2_nic", "n2_nic -pcie-> n2_rank0"});
+  CHECK(across.bottleneck_Bps == 2.5e9 / 8);
+  CHECK_THAT(across.latency_s, WithinRel(50e-6, 1e-12));  // two 20 us ethernet hops, two 5 us NIC attachments
+  const Topology defaults = topology_from_spec("emulated_cluster");
+  CHECK(defaults.name() == "emulated_cluster:nodes=2,ranks_per_node=1,inter_node_Gbps=1");
+  CHECK_THAT(generator_error("emulated_cluster", {{"nodes", 1}}), Contains("an integer in 2..8"));
+  CHECK_THAT(generator_error("emulated_cluster", {{"ranks_per_node", 9}}), Contains("an integer in 1..8"));
+  CHECK_THAT(generator_error("emulated_cluster", {{"inter_node_Gbps", 0}}), Contains("a number in 0.001..400"));
+  CHECK_THAT(generator_error("emulated_cluster", {{"ranks", 2}}), Contains("did you mean 'nodes'") ||
+                                                                     Contains("valid parameters"));
 }
 
 // The shipped files are write_graphml() of these generators; to regenerate them after changing

@@ -55,7 +55,7 @@ TEST_CASE("topologies: every shipped topology file loads", "[topologies][golden]
   const std::string path = (data_root() / "topologies" / file).string();
   const Topology t = load_topology(path);
   CHECK(t.origin() == path);
-  CHECK(t.gpus().size() == gpus);
+  CHECK(t.devices().size() == gpus);
   for (const Vertex& v : t.vertices()) CHECK_FALSE(v.source.empty());
   for (const Edge& e : t.edges()) CHECK_FALSE(e.source.empty());
 }
@@ -141,7 +141,7 @@ TEST_CASE("topologies: a broken graph file is refused with the file, the element
   SECTION("unconnected GPU") {
     const std::string path = dir.write("c.graphml", two_gpus(node("gpu2", "gpu")));
     CHECK_THAT(load_error(path),
-               StartsWith(path + ":") && Contains("gpu 'gpu2' is not connected to any other gpu or cpu"));
+               StartsWith(path + ":") && Contains("gpu 'gpu2' is not connected to any other device or cpu"));
   }
   SECTION("duplicate id") {
     const std::string path = dir.write("d.graphml", two_gpus(node("gpu1", "cpu")));

@@ -85,7 +85,7 @@ TEST_CASE("topologies: find() returns the index of an id or -1", "[topologies][p
   const Topology t("t", {vertex("g0", VertexKind::gpu), vertex("g1", VertexKind::gpu)}, {edge(0, 1, 0)}, true, "x");
   CHECK(t.find("g1") == 1);
   CHECK(t.find("nope") == -1);
-  CHECK(t.gpus() == std::vector<int>{0, 1});
+  CHECK(t.devices() == std::vector<int>{0, 1});
 }
 
 TEST_CASE("topologies: a route takes the lowest latency, then the fewest hops", "[topologies][physics]") {

@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: Apache-2.0
+// Measured link figures replace a topology's per-class figures edge by edge. A profile's
+// `links.<class>.latency_us` is the one-way latency of one hop of that class (calibrate measures
+// it on a one-hop route), so it replaces each edge's latency, not a route's.
+#include "runner/measured_links.hpp"
+
+#include <set>
+#include <vector>
+
+#include <fmt/format.h>
+
+namespace clustersim::runner {
+
+bool has_measured_links(const topo::Topology& topology, const model::DeviceProfile& profile) {
+  for (const topo::Edge& e : topology.edges())
+    if (profile.links.count(e.link_class)) return true;
+  return false;
+}
+
+topo::Topology with_measured_links(const topo::Topology& topology, const model::DeviceProfile& profile) {
+  std::vector<topo::Edge> edges = topology.edges();
+  for (topo::Edge& e : edges) {
+    const auto measured = profile.links.find(e.link_class);
+    if (measured == profile.links.end()) continue;
+    e.latency_s = measured->second.latency.value;
+    e.bandwidth_Bps = measured->second.bandwidth.value;
+    e.source = fmt::format("measured ({}): latency {}; bandwidth {}", profile.origin, measured->second.latency.source,
+                           measured->second.bandwidth.source);
+  }
+  return topo::Topology(topology.name(), topology.vertices(), std::move(edges), topology.gpu_peer_to_peer(),
+                        topology.origin());
+}
+
+std::map<std::string, std::string> figure_sources(const topo::Topology& topology, const model::DeviceProfile& profile) {
+  std::map<std::string, std::string> sources{{"device", profile.provenance}};
+  for (const topo::Edge& e : topology.edges()) {
+    const std::string key = fmt::format("links.{}", topo::to_string(e.link_class));
+    std::string& source = sources[key];
+    if (profile.links.count(e.link_class)) source = "measured";
+    else if (e.source.find("assumption") != std::string::npos) source = "assumption";
+    else if (source.empty()) source = "datasheet";
+  }
+  return sources;
+}
+
+std::string describe_profile(const model::DeviceProfile& profile) {
+  std::string line = fmt::format("# device {}: {} ({})", profile.name, profile.provenance, profile.origin);
+  if (!profile.links.empty()) {
+    std::vector<std::string> classes;
+    for (const auto& [cls, figures] : profile.links) classes.emplace_back(topo::to_string(cls));
+    line += fmt::format("; links measured: {}", fmt::join(classes, ", "));
+  }
+  const auto flagged = profile.flagged_figures();
+  if (!flagged.empty()) {
+    std::vector<std::string> keys;
+    for (const auto& [key, why] : flagged) keys.push_back(key);
+    line += fmt::format("; flagged: {}", fmt::join(keys, ", "));
+  }
+  return line;
+}
+
+}  // namespace clustersim::runner

@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: Apache-2.0
+// A measured profile's link figures reach the simulation: a one-hop message on cpu_host costs the
+// profile's α + S/β instead of the topology's assumed figures, results say where figures came
+// from, and the runner reports the profile and its flagged figures.
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <iterator>
+
+#include "runner/measured_links.hpp"
+#include "runner/simulate_scenario.hpp"
+#include "sim/simulate.hpp"
+#include "support/scratch_dir.hpp"
+
+using namespace clustersim;
+using Catch::Matchers::WithinRel;
+
+namespace {
+
+const std::string kFixture = std::string(CLUSTERSIM_SOURCE_DIR) + "/tests/fixtures/cpu_measured.yaml";
+
+// The fixture's links.shared_memory and cpu_host's assumed shared_memory figures.
+constexpr double kMeasuredAlpha = 0.5e-6, kMeasuredBeta = 4e9;
+constexpr double kAssumedAlpha = 1e-6, kAssumedBeta = 10e9;
+
+std::string text_of(const std::string& path) {
+  std::ifstream in(path);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+double one_message(const topo::Topology& t, const model::DeviceProfile& device, double bytes) {
+  model::TaskGraph g;
+  g.send("message", 0, 1, bytes);
+  return sim::simulate(g, {.topology = &t, .gpu_of_rank = t.devices(), .device = &device,
+                           .collectives = {.library = sim::Library::mpi}})
+      .latency_s;
+}
+
+}  // namespace
+
+TEST_CASE("runner: measured link figures replace a class's edges; a message costs the measured α + S/β",
+          "[runner][measured]") {
+  const model::DeviceProfile device = model::load_device_profile(kFixture);
+  const topo::Topology assumed = topo::topology_from_spec("cpu_host:ranks=2");
+  REQUIRE(runner::has_measured_links(assumed, device));
+  const topo::Topology measured = runner::with_measured_links(assumed, device);
+  REQUIRE(measured.edges().size() == 1);
+  CHECK(measured.edges()[0].latency_s == kMeasuredAlpha);
+  CHECK(measured.edges()[0].bandwidth_Bps == kMeasuredBeta);
+  CHECK_THAT(measured.edges()[0].source, Catch::Matchers::Contains("measured") &&
+                                             Catch::Matchers::Contains("fixture ping-pong fit"));
+  const double bytes = GENERATE(8.0, 1e6);
+  CHECK_THAT(one_message(measured, device, bytes), WithinRel(kMeasuredAlpha + bytes / kMeasuredBeta, 1e-9));
+  CHECK_THAT(one_message(assumed, device, bytes), WithinRel(kAssumedAlpha + bytes / kAssumedBeta, 1e-9));
+  AND_THEN("a class the profile does not measure keeps its figures") {
+    const topo::Topology cluster = topo::topology_from_spec("emulated_cluster:nodes=2,ranks_per_node=2");
+    const topo::Topology applied = runner::with_measured_links(cluster, device);
+    for (std::size_t i = 0; i < cluster.edges().size(); ++i) {
+      const bool shm = cluster.edges()[i].link_class == topo::LinkClass::shared_memory;
+      CHECK(applied.edges()[i].latency_s == (shm ? kMeasuredAlpha : cluster.edges()[i].latency_s));
+      CHECK(applied.edges()[i].bandwidth_Bps == (shm ? kMeasuredBeta : cluster.edges()[i].bandwidth_Bps));
+    }
+    const auto sources = runner::figure_sources(cluster, device);
+    CHECK(sources == std::map<std::string, std::string>{{"device", "measured"},
+                                                        {"links.shared_memory", "measured"},
+                                                        {"links.ethernet", "assumption"},
+                                                        {"links.pcie", "assumption"}});
+  }
+}
+
+TEST_CASE("runner: a 2-rank cpu_host tree case with measured links differs by the derived message costs",
+          "[runner][measured]") {
+  // System: tree attention on cpu_host:ranks=2 under library mpi, with the fixture profile and
+  // with the same profile stripped of its links. The query broadcast is a 2-rank chain of one
+  // chunk and every allreduce is 2 ranks and under 16 KiB (recursive doubling): each is one
+  // message of the whole vector per rank, α + S/β. Kernels are the same in both runs, so the
+  // latencies differ by Σ over the collectives of Δα + S·Δ(1/β).
+  clustersim::testing::ScratchDir dir;
+  const std::string profile = text_of(kFixture);
+  const std::string without_links = dir.write("no_links.yaml", profile.substr(0, profile.find("links:")));
+  auto scenario_with = [&](const std::string& device) {
+    return scenarios::parse_scenario("name: measured\ntopology: {generator: cpu_host, ranks: 2}\ndevice: " + device +
+                                         "\nworkload: {heads: 16, head_dim: 128, context: 1000, dtype: fp32}\n"
+                                         "strategies: [tree]\ncollectives: {library: mpi}\n",
+                                     "<test>");
+  };
+  std::vector<std::string> profiles, warnings;
+  runner::RunOptions options{.jobs = 1};
+  options.on_profile = [&](const std::string& line) { profiles.push_back(line); };
+  options.on_warning = [&](const std::string& line) { warnings.push_back(line); };
+  const auto measured = runner::simulate_scenario(scenario_with(kFixture), options).cases.at(0);
+  const auto assumed = runner::simulate_scenario(scenario_with(without_links), {.jobs = 1}).cases.at(0);
+  REQUIRE(measured.status == "ok");
+  REQUIRE(measured.collectives.size() == assumed.collectives.size());
+  REQUIRE_FALSE(measured.collectives.empty());
+  double expected = 0;
+  for (const auto& c : measured.collectives) {
+    CHECK(c.algorithm == (c.kind == "allreduce" ? "recursive_doubling" : "ring"));
+    expected += (kMeasuredAlpha - kAssumedAlpha) + c.bytes * (1 / kMeasuredBeta - 1 / kAssumedBeta);
+  }
+  CHECK_THAT(measured.latency_s - assumed.latency_s, WithinRel(expected, 1e-6));
+  CHECK(measured.compute_s == assumed.compute_s);
+  CHECK(measured.figure_sources.at("links.shared_memory") == "measured");
+  CHECK(assumed.figure_sources.at("links.shared_memory") == "assumption");
+  REQUIRE(profiles.size() == 1);
+  CHECK(profiles[0] == "# device cpu_testhost: measured (" + kFixture +
+                           "); links measured: shared_memory; flagged: launch_overhead_us");
+  REQUIRE(warnings.size() == 1);
+  CHECK_THAT(warnings[0], Catch::Matchers::Contains("launch_overhead_us is flagged: spread 25 % over repetitions"));
+}
