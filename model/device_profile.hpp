@@ -4,7 +4,7 @@
 // provenance (a datasheet, or a measurement: where, when, how). Datasheet profiles ship in
 // model/devices/*.yaml; calibration writes measured profiles in the same format, with optional
 // efficiency curves by kernel size and measured link figures (format: README "Measured
-// profiles", /work/contract.md).
+// profiles").
 #pragma once
 
 #include <map>

@@ -23,7 +23,7 @@ namespace clustersim::sim {
 
 struct SimulationInput {
   const topo::Topology* topology = nullptr;
-  std::vector<int> gpu_of_rank;               ///< topology vertex of each rank; distinct GPUs
+  std::vector<int> gpu_of_rank;               ///< topology vertex of each rank; distinct devices (gpu or cpu_rank)
   const model::DeviceProfile* device = nullptr;  ///< every GPU's profile
   model::DType dtype = model::DType::bf16;    ///< compute dtype of the kernels
   CollectiveSettings collectives;
