@@ -50,12 +50,14 @@ void decode_attention_partials(const DecodeShape& shape, const float* q, const f
   const float scale = 1.0f / std::sqrt(static_cast<float>(d));
   std::vector<float> scores(static_cast<std::size_t>(group) * kBlock);
 
+  // Blocks of keys outermost: K and V rows of all KV heads of a token are contiguous, so the
+  // cache is read front to back once, whatever the number of heads.
   for (int b = 0; b < shape.batch; ++b) {
     const std::size_t kv_batch = static_cast<std::size_t>(b) * shape.tokens * token_stride;
-    for (int kvh = 0; kvh < shape.kv_heads; ++kvh) {
-      const std::size_t row0 = static_cast<std::size_t>(b) * shape.heads + static_cast<std::size_t>(kvh) * group;
-      for (std::int64_t t0 = 0; t0 < shape.tokens; t0 += kBlock) {
-        const int n = static_cast<int>(std::min<std::int64_t>(kBlock, shape.tokens - t0));
+    for (std::int64_t t0 = 0; t0 < shape.tokens; t0 += kBlock) {
+      const int n = static_cast<int>(std::min<std::int64_t>(kBlock, shape.tokens - t0));
+      for (int kvh = 0; kvh < shape.kv_heads; ++kvh) {
+        const std::size_t row0 = static_cast<std::size_t>(b) * shape.heads + static_cast<std::size_t>(kvh) * group;
         // Scores of this block for every head of the group.
         for (int g = 0; g < group; ++g) {
           const float* qrow = q + (row0 + g) * d;

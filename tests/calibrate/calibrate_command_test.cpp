@@ -81,7 +81,7 @@ SCENARIO("when every group fails there is no profile and the run fails", "[calib
 
 // Needs the device-profile reader that accepts measured profiles' extra keys (see
 // measured_profile_test.cpp); hidden until it is merged.
-SCENARIO("a quick calibration's profile loads as a device profile", "[.needs-merged-reader][calibrate][cli]") {
+SCENARIO("a quick calibration's profile loads as a device profile", "[calibrate][cli]") {
   const clustersim::testing::ScratchDir dir;
   const fs::path profile = fs::path(dir.path()) / "cpu.yaml";
   REQUIRE(run_clustersim("calibrate --quick --quiet --only memory,gemm,decode --out " + profile.string()).exit_code == 0);

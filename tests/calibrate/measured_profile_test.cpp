@@ -96,7 +96,7 @@ TEST_CASE("the writer emits the contract's measured-profile structure", "[calibr
 // Needs the device-profile reader that accepts the measured keys (measured.cpu/gpu/libraries/
 // ranks/skipped, spread, flagged, curves, links) from the helper extending model/; hidden until
 // that reader is merged, then remove the leading dot from the tag.
-TEST_CASE("a written profile loads back with the same figures in SI units", "[.needs-merged-reader][calibrate]") {
+TEST_CASE("a written profile loads back with the same figures in SI units", "[calibrate]") {
   const clustersim::testing::TempFile file("cpu_testhost.yaml", to_yaml(sample_profile()));
   const clustersim::model::DeviceProfile p = clustersim::model::load_device_profile(file.path());
   CHECK(p.provenance == "measured");
