@@ -88,11 +88,12 @@ MpiSweepResult parse_mpi_probe_output(const std::string& stdout_text, int ranks)
 }
 
 MpiSweepResult measure_mpi(const MpiSweepPlan& plan) {
-  const MpiJobOutput output = run_mpi_job({.program = plan.probe,
-                                           .args = {"--max-bytes", std::to_string(plan.max_bytes), "--repetitions",
-                                                    std::to_string(plan.repetitions)},
-                                           .ranks = plan.ranks,
-                                           .timeout = plan.timeout});
+  const MpiJob job{.program = plan.probe,
+                   .args = {"--max-bytes", std::to_string(plan.max_bytes), "--repetitions",
+                            std::to_string(plan.repetitions)},
+                   .ranks = plan.ranks,
+                   .timeout = plan.timeout};
+  const MpiJobOutput output = run_mpi_job(plan.place ? plan.place(job) : job);
   return parse_mpi_probe_output(output.stdout_text, plan.ranks);
 }
 

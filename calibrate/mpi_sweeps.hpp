@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "calibrate/latency_bandwidth_fit.hpp"
+#include "common/mpi_launcher.hpp"
 #include "calibrate/repeated.hpp"
 
 namespace clustersim::calibrate {
@@ -20,6 +21,7 @@ struct MpiSweepPlan {
   long long max_bytes = 64ll << 20;
   int repetitions = 5;
   std::chrono::seconds timeout{600};
+  JobPlacement place;       ///< where the probe runs; empty = this machine
 };
 
 struct MpiSweepResult {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -29,6 +30,9 @@ struct MpiJob {
   /// use, as in the emulated cluster, whose hosts share one machine's cores.
   bool bind_to_core = true;
 };
+
+/// Where a job runs: the identity for this machine, or e.g. the emulated cluster's placement.
+using JobPlacement = std::function<MpiJob(MpiJob)>;
 
 struct MpiJobOutput {
   std::string stdout_text;  ///< what the ranks printed on stdout, as mpirun forwards it

@@ -177,7 +177,7 @@ std::string EmulatedCluster::node_address(int i) const {
   return fmt::format("10.213.{}.{}", static_cast<int>(::getpid()) % 256, i + 1);
 }
 
-MpiJob EmulatedCluster::place(MpiJob job) const {
+MpiJob EmulatedCluster::place(MpiJob job, bool across_nodes) const {
   std::string hosts;
   for (int i = 0; i < spec_.nodes; ++i)
     hosts += fmt::format("{}{}:{}", i ? "," : "", node_address(i), spec_.ranks_per_node);
@@ -187,6 +187,7 @@ MpiJob EmulatedCluster::place(MpiJob job) const {
   job.mpirun_options.insert(job.mpirun_options.end(),
                             {"--host", hosts, "--mca", "plm_rsh_agent", agent, "--mca", "btl", "tcp,self", "--mca",
                              "btl_tcp_if_include", subnet_, "--mca", "oob_tcp_if_include", subnet_});
+  if (across_nodes) job.mpirun_options.insert(job.mpirun_options.end(), {"--map-by", "node"});
   return job;
 }
 

@@ -36,9 +36,11 @@ class EmulatedCluster {
   EmulatedCluster& operator=(const EmulatedCluster&) = delete;
 
   const EmulatedClusterSpec& spec() const { return spec_; }
-  /// `job` placed on the cluster: ranks fill node 0 first, then node 1, ...; MPI's TCP transport
-  /// is used between all ranks (its shared-memory transport would bypass the shaped links).
-  MpiJob place(MpiJob job) const;
+  /// `job` placed on the cluster: ranks fill node 0 first, then node 1, ... — or, `across_nodes`,
+  /// rank i goes to node i mod nodes (a two-rank probe then measures the inter-node link). MPI's
+  /// TCP transport is used between all ranks: its shared-memory transport would bypass the
+  /// shaped links.
+  MpiJob place(MpiJob job, bool across_nodes = false) const;
   /// The topology generator spec describing this cluster (before calibration of its links).
   std::string topology_spec() const;
   /// The address of node `i` inside the cluster.

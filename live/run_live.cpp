@@ -52,8 +52,9 @@ reports::Results run_live(const scenarios::Scenario& scenario, const LiveOptions
       MpiJobOutput out;
       try {
         // -q: no help text from mpirun, so that a rank's own message ends the error.
-        out = run_mpi_job({.program = program.string(), .args = args, .ranks = p.ranks, .mpirun_options = {"-q"},
-                           .timeout = options.timeout_per_case});
+        const MpiJob job{.program = program.string(), .args = args, .ranks = p.ranks, .mpirun_options = {"-q"},
+                         .timeout = options.timeout_per_case};
+        out = run_mpi_job(options.place ? options.place(job) : job);
       } catch (const LaunchError& e) {
         throw LaunchError(fmt::format("case {} ({} p={} context {}): {}", row.index, row.strategy, p.ranks,
                                       row.context, e.what()));

@@ -9,6 +9,7 @@
 #include <functional>
 #include <string>
 
+#include "common/mpi_launcher.hpp"
 #include "reports/results.hpp"
 #include "scenarios/scenario.hpp"
 
@@ -19,6 +20,7 @@ struct LiveOptions {
   int warmup = 1;       ///< untimed steps before them (page faults, caches, MPI connections)
   bool oversubscribe = false;  ///< allow more ranks than cores (timings then suffer)
   std::chrono::seconds timeout_per_case{600};
+  JobPlacement place;  ///< where the ranks run; empty = this machine
   /// After each case: its row and, for a case not run, why.
   std::function<void(int done, int total, const reports::CaseResult&, const std::string& note)> on_case_done;
 };

@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -11,6 +12,8 @@
 #include <fmt/format.h>
 
 #include "calibrate/calibration.hpp"
+#include "live/emulated_cluster.hpp"
+#include "live/emulated_validation.hpp"
 #include "reports/report.hpp"
 #include "runner/simulate_scenario.hpp"
 
@@ -80,11 +83,34 @@ Comparison validate(const scenarios::Scenario& scenario, const ValidationOptions
     profile_label = (options.out / "profile.yaml").string();
   }
 
-  say(fmt::format("simulating {} cases with the profile {}", scenario.cases.size(), profile_label));
-  const reports::Results predicted =
-      runner::simulate_scenario(with_device_profile(scenario, profile), runner::RunOptions{});
-  say("running the cases live");
-  const reports::Results measured = run_live(scenario, options.live);
+  // Cases on this host run here; cases on an emulated cluster run on one built for them.
+  scenarios::Scenario here = scenario;
+  std::erase_if(here.cases, on_emulated_cluster);
+  const std::size_t emulated = scenario.cases.size() - here.cases.size();
+
+  reports::Results predicted, measured;
+  if (!here.cases.empty()) {
+    say(fmt::format("simulating {} cases with the profile {}", here.cases.size(), profile_label));
+    predicted = runner::simulate_scenario(with_device_profile(here, profile), runner::RunOptions{});
+    say("running the cases live");
+    measured = run_live(here, options.live);
+  }
+  if (emulated > 0) {
+    std::string why;
+    if (!can_emulate_cluster(why)) {
+      say(fmt::format("skipping the {} cases on an emulated cluster: {}", emulated, why));
+    } else {
+      const StagingDir clusters(
+          parent / fmt::format(".{}.clusters-{}", options.out.filename().string(), ::getpid()));
+      EmulatedRuns runs = run_on_emulated_clusters(scenario, profile, clusters.path(), options.live, say);
+      merge_cases(predicted, runs.predicted);
+      merge_cases(measured, runs.measured);
+      files.merge(runs.files);
+    }
+  }
+  if (measured.cases.empty())
+    throw LaunchError(fmt::format("validate: none of the {} cases of {} could run here", scenario.cases.size(),
+                                  scenario.name));
   const Comparison comparison = compare(predicted, measured, profile_label);
 
   files["predicted_results.json"] = reports::to_json_text(predicted);

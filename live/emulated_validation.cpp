@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: Apache-2.0
+// The inter-node link is measured, not assumed: tc sets its rate, but TCP's overheads and the
+// kernel's base latency (which netem-less kernels cannot set) are what a message really sees.
+#include "live/emulated_validation.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include "calibrate/mpi_sweeps.hpp"
+#include "live/emulated_cluster.hpp"
+#include "runner/simulate_scenario.hpp"
+#include "topologies/topology.hpp"
+
+namespace clustersim::live {
+namespace {
+
+namespace fs = std::filesystem;
+
+double param(const scenarios::TopologyRef& ref, const std::string& key, double fallback) {
+  for (const auto& [k, v] : ref.params)
+    if (k == key) return v;
+  return fallback;
+}
+
+EmulatedClusterSpec spec_of(const scenarios::TopologyRef& ref) {
+  return {.nodes = static_cast<int>(param(ref, "nodes", 2)),
+          .ranks_per_node = static_cast<int>(param(ref, "ranks_per_node", 1)),
+          .inter_node_Gbps = param(ref, "inter_node_Gbps", 1)};
+}
+
+/// One hop's latency of the ethernet class, from a measured end-to-end α between ranks of two
+/// nodes: α less the route's other hops, shared among its ethernet hops.
+double ethernet_hop_latency_s(const topo::Topology& topology, double alpha_s) {
+  const auto& devices = topology.devices();
+  const auto& vertices = topology.vertices();
+  const auto other = std::find_if(devices.begin(), devices.end(),
+                                  [&](int d) { return vertices[d].node != vertices[devices[0]].node; });
+  const topo::Route route = topology.route(devices[0], *other);
+  double other_hops_s = 0;
+  int ethernet_hops = 0;
+  for (const topo::Hop& hop : route.hops) {
+    const topo::Edge& edge = topology.edges()[hop.edge];
+    if (edge.link_class == topo::LinkClass::ethernet)
+      ++ethernet_hops;
+    else
+      other_hops_s += edge.latency_s;
+  }
+  return std::max(alpha_s - other_hops_s, 1e-9) / std::max(ethernet_hops, 1);
+}
+
+/// The machine's profile with a measured `links.ethernet` added, as YAML text.
+std::string profile_with_ethernet(const fs::path& profile, const calibrate::MpiSweepResult& sweep,
+                                  double hop_latency_s, const EmulatedClusterSpec& spec) {
+  YAML::Node root = YAML::LoadFile(profile.string());
+  const std::string where = fmt::format("MPI ping-pong over TCP between two nodes of the emulated cluster ({} nodes, "
+                                        "tc tbf {} Gbit/s), {} B..{} B",
+                                        spec.nodes, spec.inter_node_Gbps, sweep.one_way_s.begin()->first,
+                                        sweep.one_way_s.rbegin()->first);
+  YAML::Node link;
+  link["latency_us"]["value"] = hop_latency_s * 1e6;
+  link["latency_us"]["source"] =
+      fmt::format("{}: fit alpha {:.2f} us end to end, less the route's other hops, per ethernet hop",
+                  where, sweep.fit.latency_s * 1e6);
+  link["latency_us"]["spread"] = sweep.latency_s.spread();
+  link["bandwidth_GBps"]["value"] = sweep.fit.bandwidth_Bps / 1e9;
+  link["bandwidth_GBps"]["source"] = where + ": fit B";
+  link["bandwidth_GBps"]["spread"] = sweep.bandwidth_Bps.spread();
+  link["r_squared"] = sweep.fit.r_squared;
+  root["links"]["ethernet"] = link;
+  YAML::Emitter out;
+  out << root;
+  return fmt::format("# {} with the emulated cluster's inter-node link measured by clustersim validate.\n{}\n",
+                     profile.filename().string(), out.c_str());
+}
+
+fs::path program_beside_clustersim(const std::string& name) {
+  return fs::read_symlink("/proc/self/exe").parent_path() / name;
+}
+
+}  // namespace
+
+void merge_cases(reports::Results& into, const reports::Results& from) {
+  if (into.cases.empty() && into.scenario.empty()) {
+    into = from;
+    return;
+  }
+  into.cases.insert(into.cases.end(), from.cases.begin(), from.cases.end());
+  std::sort(into.cases.begin(), into.cases.end(),
+            [](const reports::CaseResult& a, const reports::CaseResult& b) { return a.index < b.index; });
+}
+
+bool on_emulated_cluster(const scenarios::Case& c) {
+  return c.topology.file.empty() && c.topology.generator == "emulated_cluster";
+}
+
+EmulatedRuns run_on_emulated_clusters(const scenarios::Scenario& scenario, const fs::path& profile,
+                                      const fs::path& staging, const LiveOptions& live,
+                                      const std::function<void(const std::string&)>& say) {
+  // The cases of each cluster, in scenario order.
+  std::map<std::string, scenarios::Scenario> by_cluster;
+  for (const scenarios::Case& c : scenario.cases) {
+    if (!on_emulated_cluster(c)) continue;
+    auto [it, fresh] = by_cluster.try_emplace(c.topology.spec(), scenario);
+    if (fresh) it->second.cases.clear();
+    it->second.cases.push_back(c);
+  }
+
+  EmulatedRuns runs;
+  for (auto& [spec_text, cases] : by_cluster) {
+    const EmulatedClusterSpec spec = spec_of(cases.cases.front().topology);
+    say(fmt::format("emulated cluster {}: {} nodes x {} ranks, {} Gbit/s between nodes", spec_text, spec.nodes,
+                    spec.ranks_per_node, spec.inter_node_Gbps));
+    const EmulatedCluster cluster(spec);
+
+    say("  measuring the inter-node link (MPI ping-pong between two nodes)");
+    const calibrate::MpiSweepResult sweep = calibrate::measure_mpi(
+        {.probe = program_beside_clustersim("clustersim_mpi_probe").string(),
+         .ranks = 2,
+         // Up to 32 MiB: tbf lets a 64 KiB burst through at line rate, so only large messages
+         // show the shaped rate.
+         .max_bytes = 32ll << 20,
+         .repetitions = 3,
+         .place = [&](MpiJob job) { return cluster.place(std::move(job), /*across_nodes=*/true); }});
+    const double hop_s = ethernet_hop_latency_s(topo::topology_from_spec(spec_text), sweep.fit.latency_s);
+    say(fmt::format("  inter-node: alpha {:.1f} us end to end ({:.1f} us per ethernet hop), {:.3f} GB/s, R^2 {:.4f}",
+                    sweep.fit.latency_s * 1e6, hop_s * 1e6, sweep.fit.bandwidth_Bps / 1e9, sweep.fit.r_squared));
+    const std::string name = fmt::format("profile_{}x{}_{}Gbps.yaml", spec.nodes, spec.ranks_per_node,
+                                         spec.inter_node_Gbps);
+    runs.files[name] = profile_with_ethernet(profile, sweep, hop_s, spec);
+    const fs::path cluster_profile = staging / name;
+    std::ofstream(cluster_profile) << runs.files[name];
+
+    scenarios::Scenario predicted_cases = cases;
+    for (scenarios::Case& c : predicted_cases.cases) c.device = cluster_profile.string();
+    say(fmt::format("  simulating {} cases", cases.cases.size()));
+    merge_cases(runs.predicted, runner::simulate_scenario(predicted_cases, runner::RunOptions{}));
+
+    say("  running them live");
+    LiveOptions placed = live;
+    placed.place = [&](MpiJob job) { return cluster.place(std::move(job)); };
+    merge_cases(runs.measured, run_live(cases, placed));
+  }
+  return runs;
+}
+
+}  // namespace clustersim::live
