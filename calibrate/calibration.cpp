@@ -129,7 +129,8 @@ void run_decode(const Plan& plan, Measurements& m, const std::function<void(cons
       {.shape = {.batch = 1, .heads = 1, .kv_heads = 1, .head_dim = 128},
        .contexts = contexts,
        .ranks = plan.ranks,
-       .timing = plan.timing},
+       .timing = plan.timing,
+       .cold_bytes = 2 * std::max(plan.host.last_level_cache_bytes, 64.0 * (1 << 20))},
       progress);
   if (!r.check_passed)
     throw std::runtime_error(fmt::format("the kernel's output differs from the double-precision reference (max "

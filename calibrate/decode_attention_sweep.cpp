@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 // The kernel is checked on a small GQA shape before anything is timed. Each context gets fresh
 // buffers filled by the thread that will read them (first touch), freed before the next one so
-// the largest context alone sets the memory needed.
+// the largest context alone sets the memory needed; small shards get several copies, read in
+// turn, so that no call finds its K and V in cache.
 #include "calibrate/decode_attention_sweep.hpp"
+
+#include <algorithm>
+#include <cmath>
 
 #include <fmt/format.h>
 
@@ -24,7 +28,9 @@ double check_against_reference() {
 }
 
 struct RankBuffers {
-  std::vector<float> q, k, v;
+  std::vector<float> q;
+  std::vector<std::vector<float>> k, v;  // copies of the same shard, read in turn
+  std::size_t next = 0;
   kernels::AttentionPartials out;
 };
 
@@ -47,14 +53,19 @@ DecodeSweepResult measure_decode_attention(const DecodeSweepPlan& plan,
     kernels::DecodeShape shape = plan.shape;
     shape.tokens = plan.contexts[i];
     progress(fmt::format("context {} ({}/{})", shape.tokens, i + 1, plan.contexts.size()));
+    const double shard_bytes = shape.bytes_read();
+    const auto copies = static_cast<std::size_t>(
+        std::clamp(std::ceil(plan.cold_bytes / (shard_bytes * plan.ranks)), 1.0, 64.0));
     std::vector<RankBuffers> ranks(plan.ranks);
     team.run([&](int rank) {
       RankBuffers& b = ranks[rank];
       b.q.resize(shape.query_elements());
-      b.k.resize(shape.key_elements());
-      b.v.resize(shape.key_elements());
       kernels::fill_uniform(b.q.data(), b.q.size(), 11, rank);
-      kernels::fill_kv_shard(shape, shape.tokens * rank, 11, b.k.data(), b.v.data());
+      b.k.assign(1, std::vector<float>(shape.key_elements()));
+      b.v.assign(1, std::vector<float>(shape.key_elements()));
+      kernels::fill_kv_shard(shape, shape.tokens * rank, 11, b.k[0].data(), b.v[0].data());
+      b.k.resize(copies, b.k[0]);
+      b.v.resize(copies, b.v[0]);
     });
     DecodePoint point{.tokens = shape.tokens, .bytes = charged.attention_hbm_bytes(static_cast<double>(shape.tokens))};
     point.seconds = time_per_call(
@@ -62,7 +73,8 @@ DecodeSweepResult measure_decode_attention(const DecodeSweepPlan& plan,
         [&] {
           team.run([&](int rank) {
             RankBuffers& b = ranks[rank];
-            kernels::decode_attention_partials(shape, b.q.data(), b.k.data(), b.v.data(), b.out);
+            const std::size_t c = b.next++ % b.k.size();
+            kernels::decode_attention_partials(shape, b.q.data(), b.k[c].data(), b.v[c].data(), b.out);
           });
         },
         plan.timing);

@@ -21,6 +21,10 @@ struct DecodeSweepPlan {
   std::vector<std::int64_t> contexts;  ///< tokens per rank
   int ranks = 1;
   TimingPlan timing;
+  /// Bytes read by all ranks together before a rank reads the same shard again: each rank cycles
+  /// through enough copies of its shard for that. Twice the last-level cache keeps every call's
+  /// K and V out of cache, as a decode step's are (each layer's cache is read once per token).
+  double cold_bytes = 0;
 };
 
 struct DecodePoint {
