@@ -219,14 +219,15 @@ constexpr const char* kCpuRankSource =
 constexpr double kEthernetHop_s = 20e-6;
 constexpr const char* kEthernetLatency =
     "latency assumption until calibrated: 20 us per ethernet hop, so that a message between nodes "
-    "(rank -> NIC -> switch -> NIC -> rank: two ethernet hops and two 5 us NIC attachments) costs "
-    "about 50 us, the order of TCP through the kernel stack on each side; a measured profile's "
+    "(rank -> NIC -> switch -> NIC -> rank: two ethernet hops and two 0.6 us NIC attachments) costs "
+    "about 40 us, the order of TCP through the kernel stack on each side; a measured profile's "
     "links.ethernet replaces it";
-constexpr LinkFigure kNicAttach{LinkClass::pcie, 1e12, 5e-6};
+constexpr LinkFigure kNicAttach{LinkClass::pcie, 1e12, 0.6e-6};
 constexpr const char* kNicAttachSource =
     "assumption until calibrated: a rank reaches its node's NIC through the kernel network stack; "
-    "1000 GB/s so that it never shapes a flow, 5 us so that ranks of one node always talk through "
-    "shared memory rather than through their NIC";
+    "1000 GB/s so that it never shapes a flow, and 0.6 us, a small part of a measured end-to-end "
+    "TCP latency that still makes two attachments (1.2 us) dearer than a shared-memory message, so "
+    "that ranks of one node talk through shared memory rather than through their NIC";
 
 /// One host, `ranks` CPU ranks, every pair joined by one shared_memory edge, so a measured
 /// one-hop latency and bandwidth apply to every message directly.

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // CPU decode attention. Each query row's softmax is computed in blocks of keys with the online
-// rescaling of flash-decoding, so K and V are read once; the query heads sharing a KV head (GQA)
-// are processed together for the same reason. Single-threaded on purpose: one live rank is one
+// rescaling of flash-decoding, so K and V are read once from memory; the query heads sharing a
+// KV head (GQA) read its rows while they are in cache. Single-threaded on purpose: one live rank is one
 // core, and calibration measures the kernel as a rank runs it.
 #include "kernels/cpu/decode_attention.hpp"
 
@@ -48,50 +48,50 @@ void decode_attention_partials(const DecodeShape& shape, const float* q, const f
   const int group = shape.heads / shape.kv_heads;
   const std::size_t token_stride = static_cast<std::size_t>(shape.kv_heads) * d;
   const float scale = 1.0f / std::sqrt(static_cast<float>(d));
-  std::vector<float> scores(static_cast<std::size_t>(group) * kBlock);
 
-  // Blocks of keys outermost: K and V rows of all KV heads of a token are contiguous, so the
-  // cache is read front to back once, whatever the number of heads.
+  // Blocks of keys outermost, and inside a block tokens before heads: the K and V rows of all KV
+  // heads of a token are contiguous, so each pass reads its block front to back, once, whatever
+  // the number of heads; the running state of every row stays in L1.
+  std::vector<float> weights(static_cast<std::size_t>(shape.heads) * kBlock);
   for (int b = 0; b < shape.batch; ++b) {
     const std::size_t kv_batch = static_cast<std::size_t>(b) * shape.tokens * token_stride;
+    const std::size_t row_base = static_cast<std::size_t>(b) * shape.heads;
     for (std::int64_t t0 = 0; t0 < shape.tokens; t0 += kBlock) {
       const int n = static_cast<int>(std::min<std::int64_t>(kBlock, shape.tokens - t0));
-      for (int kvh = 0; kvh < shape.kv_heads; ++kvh) {
-        const std::size_t row0 = static_cast<std::size_t>(b) * shape.heads + static_cast<std::size_t>(kvh) * group;
-        // Scores of this block for every head of the group.
-        for (int g = 0; g < group; ++g) {
-          const float* qrow = q + (row0 + g) * d;
-          for (int j = 0; j < n; ++j) {
-            const float* krow = k + kv_batch + static_cast<std::size_t>(t0 + j) * token_stride +
-                                static_cast<std::size_t>(kvh) * d;
-            float dot = 0;
+      const float* k_block = k + kv_batch + static_cast<std::size_t>(t0) * token_stride;
+      const float* v_block = v + kv_batch + static_cast<std::size_t>(t0) * token_stride;
+      // Pass 1 over K: the scores of every head.
+      for (int j = 0; j < n; ++j)
+        for (int h = 0; h < shape.heads; ++h) {
+          const float* qrow = q + (row_base + h) * d;
+          const float* krow = k_block + static_cast<std::size_t>(j) * token_stride + static_cast<std::size_t>(h / group) * d;
+          float dot = 0;
 #pragma omp simd reduction(+ : dot)
-            for (int i = 0; i < d; ++i) dot += qrow[i] * krow[i];
-            scores[static_cast<std::size_t>(g) * kBlock + j] = dot * scale;
-          }
+          for (int i = 0; i < d; ++i) dot += qrow[i] * krow[i];
+          weights[static_cast<std::size_t>(h) * kBlock + j] = dot * scale;
         }
-        // Fold the block into each row's running state.
-        for (int g = 0; g < group; ++g) {
-          const std::size_t row = row0 + g;
-          float* s = &scores[static_cast<std::size_t>(g) * kBlock];
-          const float block_max = *std::max_element(s, s + n);
-          const float new_max = std::max(out.max[row], block_max);
-          const float correction = std::exp(out.max[row] - new_max);  // 0 when no keys yet
-          float* acc = &out.numer[row * d];
-          for (int i = 0; i < d; ++i) acc[i] *= correction;
-          float sum = 0;
-          for (int j = 0; j < n; ++j) {
-            const float w = std::exp(s[j] - new_max);
-            sum += w;
-            const float* vrow = v + kv_batch + static_cast<std::size_t>(t0 + j) * token_stride +
-                                static_cast<std::size_t>(kvh) * d;
-#pragma omp simd
-            for (int i = 0; i < d; ++i) acc[i] += w * vrow[i];
-          }
-          out.denom[row] = out.denom[row] * correction + sum;
-          out.max[row] = new_max;
-        }
+      // Each row's state moves to the block's new max; scores become softmax weights.
+      for (int h = 0; h < shape.heads; ++h) {
+        const std::size_t row = row_base + h;
+        float* w = &weights[static_cast<std::size_t>(h) * kBlock];
+        const float new_max = std::max(out.max[row], *std::max_element(w, w + n));
+        const float correction = std::exp(out.max[row] - new_max);  // 0 when no keys yet
+        float* acc = &out.numer[row * d];
+        for (int i = 0; i < d; ++i) acc[i] *= correction;
+        float sum = 0;
+        for (int j = 0; j < n; ++j) sum += (w[j] = std::exp(w[j] - new_max));
+        out.denom[row] = out.denom[row] * correction + sum;
+        out.max[row] = new_max;
       }
+      // Pass 2 over V: the numerators.
+      for (int j = 0; j < n; ++j)
+        for (int h = 0; h < shape.heads; ++h) {
+          const float w = weights[static_cast<std::size_t>(h) * kBlock + j];
+          const float* vrow = v_block + static_cast<std::size_t>(j) * token_stride + static_cast<std::size_t>(h / group) * d;
+          float* acc = &out.numer[(row_base + h) * d];
+#pragma omp simd
+          for (int i = 0; i < d; ++i) acc[i] += w * vrow[i];
+        }
     }
   }
 }

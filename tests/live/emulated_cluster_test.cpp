@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: Apache-2.0
+// The emulated cluster as root: ranks land in one network namespace per node, the rate is
+// shaped, and nothing is left behind — after a normal end, and after the process that built the
+// cluster is killed outright. Without root the cluster refuses to build, and says why.
+#include <catch2/catch.hpp>
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <map>
+#include <sstream>
+#include <thread>
+
+#include "live/emulated_cluster.hpp"
+
+using namespace clustersim;
+
+namespace {
+
+/// Names of the network namespaces that exist now.
+std::string namespaces_now() {
+  std::string text;
+  if (FILE* p = ::popen("ip netns list 2>/dev/null", "r")) {
+    char line[256];
+    while (std::fgets(line, sizeof line, p)) text += line;
+    ::pclose(p);
+  }
+  return text;
+}
+
+bool root() { return ::geteuid() == 0; }
+
+}  // namespace
+
+TEST_CASE("emulated cluster: ranks run in one namespace per node and everything is removed after", "[live][emulated]") {
+  std::string why;
+  if (!live::can_emulate_cluster(why)) {
+    CHECK_THROWS_WITH(live::EmulatedCluster({2, 1, 1}), Catch::Contains(why));
+    WARN("not run: " << why);
+    return;
+  }
+  const std::string prefix = "cs" + std::to_string(::getpid());
+  {
+    const live::EmulatedCluster cluster({.nodes = 2, .ranks_per_node = 2, .inter_node_Gbps = 1});
+    CHECK(namespaces_now().find(prefix + "n1") != std::string::npos);
+    const MpiJobOutput out = run_mpi_job(
+        cluster.place({.program = "/bin/sh", .args = {"-c", "echo $OMPI_COMM_WORLD_RANK $(readlink /proc/self/ns/net)"},
+                       .ranks = 4}));
+    // Ranks 0 and 1 share node 0's namespace, 2 and 3 node 1's, and neither is this process's.
+    std::map<int, std::string> ns_of;
+    std::istringstream lines(out.stdout_text);
+    for (int rank; lines >> rank;) lines >> ns_of[rank];
+    REQUIRE(ns_of.size() == 4);
+    CHECK(ns_of[0] == ns_of[1]);
+    CHECK(ns_of[2] == ns_of[3]);
+    CHECK(ns_of[0] != ns_of[2]);
+    char own[64] = {};
+    REQUIRE(::readlink("/proc/self/ns/net", own, sizeof own - 1) > 0);
+    CHECK(ns_of[0] != own);
+    CHECK(cluster.topology_spec() == "emulated_cluster:nodes=2,ranks_per_node=2,inter_node_Gbps=1");
+  }
+  CHECK(namespaces_now().find(prefix) == std::string::npos);
+}
+
+TEST_CASE("emulated cluster: killing its builder with SIGKILL still removes it", "[live][emulated]") {
+  if (!root()) {
+    WARN("not run: needs root");
+    return;
+  }
+  int ready[2];
+  REQUIRE(::pipe(ready) == 0);
+  const pid_t builder = ::fork();
+  REQUIRE(builder >= 0);
+  if (builder == 0) {
+    ::close(ready[0]);
+    const live::EmulatedCluster cluster({.nodes = 2, .ranks_per_node = 1, .inter_node_Gbps = 1});
+    const char byte = 1;
+    (void)!::write(ready[1], &byte, 1);
+    ::pause();
+    ::_exit(0);
+  }
+  ::close(ready[1]);
+  char byte = 0;
+  REQUIRE(::read(ready[0], &byte, 1) == 1);
+  const std::string prefix = "cs" + std::to_string(builder);
+  CHECK(namespaces_now().find(prefix) != std::string::npos);
+  ::kill(builder, SIGKILL);
+  ::waitpid(builder, nullptr, 0);
+  // The guardian notices its builder is gone and deletes the namespaces.
+  bool gone = false;
+  for (int i = 0; i < 100 && !gone; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    gone = namespaces_now().find(prefix) == std::string::npos;
+  }
+  CHECK(gone);
+}

@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: Apache-2.0
+// The shipped validation suites, run as the README says (with fewer repetitions): the CPU suite
+// and, as root, the emulated-cluster suite. They check that every case ran, that its output
+// passed the reference check, and that the comparison was produced; not the prediction's error,
+// which depends on the machine and its load. The one timing fact checked is physics with a wide
+// margin: ring attention, which sends a whole K/V shard between the nodes, is slower over a link
+// 8x slower.
+#include <catch2/catch.hpp>
+
+#include <map>
+
+#include <nlohmann/json.hpp>
+
+#include "live/emulated_cluster.hpp"
+#include "support/run_clustersim.hpp"
+#include "support/scratch_dir.hpp"
+
+using namespace clustersim;
+using testing::run_clustersim;
+using testing::slurp;
+
+namespace {
+
+nlohmann::json validate(const testing::ScratchDir& scratch, const std::string& scenario, const std::string& profile,
+                        std::size_t cases) {
+  const std::string out = scratch.path() + "/validation";
+  const testing::Run run = run_clustersim("validate " + scenario + " --reps 2 --warmup 1 --out " + out +
+                                          (profile.empty() ? "" : " --profile " + profile));
+  INFO(run.err);
+  REQUIRE(run.exit_code == 0);
+  CHECK(run.out.find(std::to_string(cases) + " cases; |error| median ") != std::string::npos);
+  const nlohmann::json comparison = nlohmann::json::parse(slurp(out + "/comparison.json"));
+  REQUIRE(comparison["cases"].size() == cases);
+  for (const auto& c : comparison["cases"]) {
+    CHECK(c["predicted_s"].get<double>() > 0);
+    CHECK(c["measured_s"].get<double>() > 0);
+  }
+  const nlohmann::json live = nlohmann::json::parse(slurp(out + "/results.json"));
+  for (const auto& c : live["cases"]) CHECK(c["output_max_relative_error"].get<double>() < 1e-4);
+  return comparison;
+}
+
+}  // namespace
+
+SCENARIO("the CPU validation suite runs from a fresh calibration and produces its comparison", "[live][suite]") {
+  testing::ScratchDir scratch;
+  validate(scratch, "scenarios/cpu_validation.yaml", "", 8);
+}
+
+SCENARIO("the emulated-cluster suite runs as root, and the ring slows down with the link", "[live][suite][emulated]") {
+  std::string why;
+  if (!live::can_emulate_cluster(why)) {
+    const testing::Run run = run_clustersim("validate scenarios/emulated_cluster_validation.yaml --reps 1");
+    CHECK(run.exit_code != 0);
+    CHECK(run.err.find("needs root") != std::string::npos);
+    WARN("not run: " << why);
+    return;
+  }
+  testing::ScratchDir scratch;
+  const std::string profile = scratch.write("profile.yaml", slurp("tests/fixtures/cpu_measured.yaml"));
+  const nlohmann::json comparison = validate(scratch, "scenarios/emulated_cluster_validation.yaml", profile, 12);
+  std::map<std::string, double> ring_16k;  // topology -> measured
+  for (const auto& c : comparison["cases"])
+    if (c["strategy"] == "ring" && c["context"] == 16000) ring_16k[c["topology"]] = c["measured_s"];
+  REQUIRE(ring_16k.size() == 2);
+  CHECK(ring_16k["emulated_cluster:nodes=2,ranks_per_node=1,inter_node_Gbps=0.5"] >
+        2 * ring_16k["emulated_cluster:nodes=2,ranks_per_node=1,inter_node_Gbps=4"]);
+}
