@@ -85,7 +85,7 @@ void add_calibrate_command(CLI::App& app) {
       "          --ranks threads at once; fit t = a + bytes/B: launch_overhead_us = a,\n"
       "          memory_efficiency(_curve) = bytes / (hbm x (t - a)); runs memory too\n"
       "  mpi     clustersim_mpi_probe under mpirun: ping-pong and MPI_Allreduce, 8 B to 64 MiB\n"
-      "          (--quick: 4 MiB); links.shared_memory latency and bandwidth from the ping-pong fit\n"
+      "          (also with --quick); links.shared_memory latency and bandwidth from the ping-pong fit\n"
       "  cuda    clustersim_gpu_probe when built with CUDA; its CSVs are kept beside the profile\n"
       "Every figure carries its spread over the repetitions; one above 10 % is flagged, and\n"
       "simulate warns when it uses a flagged figure. Files are written whole or not at all.\n"

@@ -28,6 +28,7 @@ struct LinkFigure {
   LinkClass link_class;
   double bandwidth_Bps;
   double latency_s;
+  Duplex duplex = Duplex::full;
 };
 
 constexpr LinkFigure kH100Nvlink{LinkClass::nvlink, 450e9, 0.3e-6};
@@ -84,7 +85,7 @@ class Net {
   void link(const std::string& a, const std::string& b, const LinkFigure& figure, const std::string& source,
             double bandwidth_Bps = 0) {
     edges_.push_back(Edge{index_.at(a), index_.at(b), figure.link_class,
-                          bandwidth_Bps > 0 ? bandwidth_Bps : figure.bandwidth_Bps, figure.latency_s, Duplex::full,
+                          bandwidth_Bps > 0 ? bandwidth_Bps : figure.bandwidth_Bps, figure.latency_s, figure.duplex,
                           source});
   }
   Topology finish(const std::string& spec, bool gpu_peer_to_peer) {
@@ -209,11 +210,13 @@ Topology rtx4090_box(int gpus, const std::string& spec) {
 // Figures for CPU ranks. Nothing here has a datasheet: MPI over shared memory and TCP over a
 // tc-shaped veth depend on the host, so every figure is an assumption that a measured
 // profile's `links` replaces (clustersim calibrate).
-constexpr LinkFigure kSharedMemory{LinkClass::shared_memory, 10e9, 1e-6};
+// Half duplex: both directions of a shared-memory transfer are copies through the same DRAM, so
+// an exchange (ring attention's rotation on two ranks) shares one bandwidth.
+constexpr LinkFigure kSharedMemory{LinkClass::shared_memory, 10e9, 1e-6, Duplex::half};
 constexpr const char* kSharedMemorySource =
     "assumption until calibrated: MPI between two processes of one host through shared memory, "
-    "10 GB/s per direction and 1 us per message, round figures for a single-copy transfer through "
-    "DRAM; a measured profile's links.shared_memory replaces them";
+    "10 GB/s shared by both directions (copies through one DRAM) and 1 us per message, round "
+    "figures for a single-copy transfer; a measured profile's links.shared_memory replaces them";
 constexpr const char* kCpuRankSource =
     "a CPU process used as a device: one MPI rank pinned to a core, its KV shard in host memory";
 constexpr double kEthernetHop_s = 20e-6;

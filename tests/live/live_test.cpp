@@ -20,6 +20,7 @@
 #include "live/rank_report.hpp"
 #include "live/run_live.hpp"
 #include "reports/results.hpp"
+#include "support/run_clustersim.hpp"
 #include "support/scratch_dir.hpp"
 
 using namespace clustersim;
@@ -27,35 +28,21 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
+using testing::Run;
+using testing::slurp;
+
+/// `clustersim <args>` with `env` prepended, as users run it.
+Run run_clustersim(const testing::ScratchDir&, const std::string& args, const std::string& env = "") {
+  return testing::run_clustersim(args, env);
 }
 
-struct Run {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-/// `clustersim <args>` with `env` prepended (e.g. "CLUSTERSIM_MPIRUN=/nonexistent").
-Run run_clustersim(const testing::ScratchDir& scratch, const std::string& args, const std::string& env = "") {
-  const fs::path out = fs::path(scratch.path()) / "stdout", err = fs::path(scratch.path()) / "stderr";
-  const std::string command =
-      env + " " + std::string(CLUSTERSIM_BINARY) + " " + args + " >" + out.string() + " 2>" + err.string();
-  const int status = std::system(command.c_str());
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
-}
-
-/// A tiny scenario: 2 devices of a real topology, 2 contexts (one not divisible by 2), GQA.
+/// A tiny scenario: 2 CPU ranks of one host, 2 contexts (one not divisible by 2), GQA.
 std::string tiny_scenario(const testing::ScratchDir& scratch, const std::string& strategies = "[tree, ring]",
                           const std::string& gpus = "2") {
   return scratch.write("tiny.yaml",
                        "name: tiny_live\n"
-                       "topology: {generator: rtx4090_box, gpus: 2}\n"
-                       "device: rtx4090\n"
+                       "topology: {generator: cpu_host, ranks: 2}\n"
+                       "device: cpu_core\n"
                        "gpus: " + gpus + "\n"
                        "workload: {batch: 1, heads: 4, kv_heads: 2, head_dim: 64, context: [1000, 3001], dtype: fp32}\n"
                        "strategies: " + strategies + "\n");

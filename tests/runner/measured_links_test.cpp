@@ -72,9 +72,10 @@ TEST_CASE("runner: a 2-rank cpu_host tree case with measured links differs by th
           "[runner][measured]") {
   // System: tree attention on cpu_host:ranks=2 under library mpi, with the fixture profile and
   // with the same profile stripped of its links. The query broadcast is a 2-rank chain of one
-  // chunk and every allreduce is 2 ranks and under 16 KiB (recursive doubling): each is one
-  // message of the whole vector per rank, α + S/β. Kernels are the same in both runs, so the
-  // latencies differ by Σ over the collectives of Δα + S·Δ(1/β).
+  // chunk, α + S/β; every allreduce is 2 ranks and under 16 KiB (recursive doubling): one
+  // exchange of the whole vector, both directions at once on the half-duplex shared-memory link,
+  // α + 2S/β. Kernels are the same in both runs, so the latencies differ by Σ over the
+  // collectives of Δα + k·S·Δ(1/β), k = 2 for the exchanges and 1 for the broadcast.
   clustersim::testing::ScratchDir dir;
   const std::string profile = text_of(kFixture);
   const std::string without_links = dir.write("no_links.yaml", profile.substr(0, profile.find("links:")));
@@ -96,7 +97,8 @@ TEST_CASE("runner: a 2-rank cpu_host tree case with measured links differs by th
   double expected = 0;
   for (const auto& c : measured.collectives) {
     CHECK(c.algorithm == (c.kind == "allreduce" ? "recursive_doubling" : "ring"));
-    expected += (kMeasuredAlpha - kAssumedAlpha) + c.bytes * (1 / kMeasuredBeta - 1 / kAssumedBeta);
+    const double directions = c.kind == "allreduce" ? 2 : 1;
+    expected += (kMeasuredAlpha - kAssumedAlpha) + directions * c.bytes * (1 / kMeasuredBeta - 1 / kAssumedBeta);
   }
   CHECK_THAT(measured.latency_s - assumed.latency_s, WithinRel(expected, 1e-6));
   CHECK(measured.compute_s == assumed.compute_s);
