@@ -17,6 +17,7 @@
 #include "calibrate/decode_attention_sweep.hpp"
 #include "calibrate/gemm_rate.hpp"
 #include "calibrate/gpu_probe.hpp"
+#include "calibrate/gpu_profile.hpp"
 #include "calibrate/host_info.hpp"
 #include "calibrate/measured_profile.hpp"
 #include "calibrate/memory_bandwidth.hpp"
@@ -164,7 +165,8 @@ void run_cuda(const Plan& plan, Measurements& m, const std::function<void(const 
   progress(std::filesystem::exists(probe) ? "running " + probe.string() : "no clustersim_gpu_probe beside clustersim");
   GpuProbeResult r = run_gpu_probe(probe, plan.quick);
   if (!r.ran) throw std::runtime_error(r.why_not);
-  for (const auto& [name, text] : r.files) m.raw_files[name] = text;
+  // Prefixed: the probe's gemm.csv and decode_attention.csv would overwrite the CPU group's.
+  for (const auto& [name, text] : r.files) m.raw_files["gpu_" + name] = text;
   m.gpu = std::move(r);
 }
 
@@ -205,7 +207,7 @@ MeasuredProfile make_profile(const Plan& plan, const std::vector<std::string>& g
                              plan.quick ? " --quick" : "", plan.timing.repetitions, plan.timing.min_seconds,
                              ran.empty() ? "none" : fmt::format("{}", fmt::join(ran, ", ")))},
       {"cpu", fmt::format("{}, {} cores", host.cpu_model, host.cores)},
-      {"gpu", m.gpu ? "see the CUDA probe's files beside this profile" : "none"},
+      {"gpu", m.gpu ? "measured separately: the gpu_*.yaml profile and gpu_*.csv files beside this one" : "none"},
       {"libraries", fmt::format("{}; {}", host.blas, m.mpi ? m.mpi->library : "MPI not measured")},
       {"ranks", std::to_string(plan.ranks)}};
   if (!m.skipped.empty()) p.measured.emplace_back("skipped", fmt::format("{}", fmt::join(m.skipped, "; ")));
@@ -369,7 +371,21 @@ CalibrationSummary run_calibration(const CalibrationOptions& options) {
       say(prefix + ": skipped, " + m.why_skipped[group]);
     }
   }
-  if (m.gpu) m.skipped.push_back(fmt::format("cuda: raw results in {}, not yet merged into the profile", dir.string()));
+  // The GPU gets a profile of its own beside the CPU's: it is another device.
+  std::filesystem::path gpu_out;
+  std::string gpu_text;
+  if (m.gpu) {
+    try {
+      const MeasuredProfile gpu = gpu_profile_from_summary(read_probe_summary(m.gpu->files.at("summary.txt")),
+                                                           plan.host.hostname, utc_timestamp());
+      gpu_out = dir / (gpu.device + ".yaml");
+      gpu_text = to_yaml(gpu);
+      say(fmt::format("[cuda] GPU profile: {}", gpu_out.string()));
+    } catch (const std::exception& e) {
+      m.skipped.push_back(fmt::format("cuda: no GPU profile ({}); the probe's files are beside this profile",
+                                      one_line(e.what())));
+    }
+  }
   if (!m.memory && !m.gemm && !m.decode && !m.mpi)
     throw std::runtime_error(fmt::format("calibration measured nothing, no profile written: {}", fmt::join(m.skipped, "; ")));
 
@@ -378,9 +394,10 @@ CalibrationSummary run_calibration(const CalibrationOptions& options) {
     InterruptsDeferred deferred;
     std::filesystem::create_directories(dir);
     for (const auto& [name, text] : m.raw_files) write_file_atomically(dir / name, text);
+    if (!gpu_out.empty()) write_file_atomically(gpu_out, gpu_text);
     write_file_atomically(out, profile_text);
   }
-  return {.profile = out, .skipped = m.skipped};
+  return {.profile = out, .gpu_profile = gpu_out, .skipped = m.skipped};
 }
 
 }  // namespace clustersim::calibrate

@@ -21,6 +21,7 @@ struct CalibrationOptions {
 
 struct CalibrationSummary {
   std::filesystem::path profile;
+  std::filesystem::path gpu_profile;  ///< the GPU's own measured profile, when the CUDA group ran
   std::vector<std::string> skipped;  ///< "group: why"
 };
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // The CUDA group: clustersim_gpu_probe (built only with CUDA) measures the GPU and writes its
 // raw sweeps as CSV files. Calibration runs it when it is there, keeps its files beside the
-// profile, and says why not when it is absent or finds no GPU. Merging its figures into the
-// profile is still to come, so the profile records the group as not merged.
+// profile (named gpu_*), turns its summary into the GPU's own profile (calibrate/gpu_profile),
+// and says why not when it is absent or finds no GPU.
 #pragma once
 
 #include <filesystem>

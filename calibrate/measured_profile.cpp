@@ -34,12 +34,17 @@ void emit_curve(YAML::Emitter& out, const std::string& key, const EfficiencyCurv
 
 }  // namespace
 
-MeasuredFigure figure_from(const Repeated& repeated, std::string source) {
-  MeasuredFigure figure{.value = repeated.median(), .source = std::move(source), .spread = repeated.spread()};
-  if (*figure.spread > kSpreadToFlag)
-    figure.flagged = fmt::format("spread {:.0f} % over {} repetitions exceeds {:.0f} %", *figure.spread * 100,
-                                 repeated.values.size(), kSpreadToFlag * 100);
+MeasuredFigure figure_with_spread(double value, double spread, std::string source, const std::string& repetitions) {
+  MeasuredFigure figure{.value = value, .source = std::move(source), .spread = spread};
+  if (spread > kSpreadToFlag)
+    figure.flagged = fmt::format("spread {:.0f} % over {} repetitions exceeds {:.0f} %", spread * 100, repetitions,
+                                 kSpreadToFlag * 100);
   return figure;
+}
+
+MeasuredFigure figure_from(const Repeated& repeated, std::string source) {
+  return figure_with_spread(repeated.median(), repeated.spread(), std::move(source),
+                            std::to_string(repeated.values.size()));
 }
 
 std::string to_yaml(const MeasuredProfile& p) {

@@ -25,6 +25,8 @@ struct MeasuredFigure {
 /// A figure from repeated measurements: the median, its spread, and a flag when the spread
 /// exceeds 10 % ("spread 23 % over 3 repetitions exceeds 10 %").
 MeasuredFigure figure_from(const Repeated& repeated, std::string source);
+/// The same from a median and spread measured elsewhere (the GPU probe), over `repetitions`.
+MeasuredFigure figure_with_spread(double value, double spread, std::string source, const std::string& repetitions);
 
 /// Efficiency (0, 1] by the size of a kernel (bytes or FLOPs), in increasing size.
 struct EfficiencyCurve {

@@ -50,6 +50,8 @@ void print_summary(const calibrate::CalibrationSummary& summary) {
   for (const std::string& skipped : summary.skipped) std::printf("# skipped: %s\n", skipped.c_str());
   std::printf("# profile: %s (raw sweeps as CSV beside it)\n", summary.profile.c_str());
   std::printf("# use it: `device: %s` in a scenario, then clustersim simulate SCENARIO\n", summary.profile.c_str());
+  if (!summary.gpu_profile.empty())
+    std::printf("# GPU profile: %s (name it as `device:` in a GPU scenario)\n", summary.gpu_profile.c_str());
 }
 
 void run_calibrate(const CalibrateCliOptions& options) {
