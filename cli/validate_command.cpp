@@ -70,7 +70,11 @@ void add_validate_command(CLI::App& app) {
   cmd->add_flag("--oversubscribe", options->oversubscribe, "Allow more ranks than cores (timings suffer)");
   cmd->footer("Examples:\n"
               "  clustersim validate scenarios/cpu_validation.yaml\n"
-              "  clustersim validate scenarios/cpu_validation.yaml --profile results/calibration/profile.yaml");
+              "  clustersim validate scenarios/cpu_validation.yaml --profile results/calibration/profile.yaml\n"
+              "  clustersim validate scenarios/emulated_cluster_validation.yaml   # as root\n"
+              "Cases on an emulated_cluster topology run on network namespaces joined by tc-shaped links\n"
+              "that validate builds (root only; it says so and skips them otherwise) and removes after;\n"
+              "it measures their inter-node link first and predicts with it.");
   cmd->callback([options] { run_validate(*options); });
 }
 
