@@ -18,6 +18,7 @@
 #include "calibrate/gemm_rate.hpp"
 #include "calibrate/gpu_probe.hpp"
 #include "calibrate/gpu_profile.hpp"
+#include "common/mpi_launcher.hpp"
 #include "calibrate/host_info.hpp"
 #include "calibrate/measured_profile.hpp"
 #include "calibrate/memory_bandwidth.hpp"
@@ -48,12 +49,6 @@ std::vector<std::string> groups_to_run(const std::vector<std::string>& only) {
   for (const std::string& group : calibration_groups())
     if (only.empty() || wanted.count(group)) groups.push_back(group);
   return groups;
-}
-
-std::filesystem::path executable_directory() {
-  std::error_code ec;
-  const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
-  return ec ? std::filesystem::current_path() : self.parent_path();
 }
 
 /// One line, short enough for the profile's `skipped` entry (launcher errors carry stderr tails).
@@ -142,7 +137,7 @@ void run_decode(const Plan& plan, Measurements& m, const std::function<void(cons
 }
 
 void run_mpi(const Plan& plan, Measurements& m, const std::function<void(const std::string&)>& progress) {
-  const std::filesystem::path probe = executable_directory() / "clustersim_mpi_probe";
+  const std::filesystem::path probe = program_beside_clustersim("clustersim_mpi_probe");
   if (!std::filesystem::exists(probe))
     throw std::runtime_error(fmt::format("{} not found (build the clustersim_mpi_probe target)", probe.string()));
   const int ranks = std::max(2, plan.ranks);
@@ -161,7 +156,7 @@ void run_mpi(const Plan& plan, Measurements& m, const std::function<void(const s
 }
 
 void run_cuda(const Plan& plan, Measurements& m, const std::function<void(const std::string&)>& progress) {
-  const std::filesystem::path probe = executable_directory() / "clustersim_gpu_probe";
+  const std::filesystem::path probe = program_beside_clustersim("clustersim_gpu_probe");
   progress(std::filesystem::exists(probe) ? "running " + probe.string() : "no clustersim_gpu_probe beside clustersim");
   GpuProbeResult r = run_gpu_probe(probe, plan.quick);
   if (!r.ran) throw std::runtime_error(r.why_not);

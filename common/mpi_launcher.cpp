@@ -93,6 +93,12 @@ std::string describe_status(int status) {
 
 }  // namespace
 
+std::filesystem::path program_beside_clustersim(const std::string& name) {
+  std::error_code ec;
+  const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return (ec ? std::filesystem::current_path() : self.parent_path()) / name;
+}
+
 std::string find_mpirun() {
   if (const char* given = std::getenv("CLUSTERSIM_MPIRUN"); given && *given) {
     if (::access(given, X_OK) == 0) return given;

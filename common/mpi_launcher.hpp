@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <filesystem>
 #include <functional>
 #include <stdexcept>
 #include <string>
@@ -38,6 +39,10 @@ struct MpiJobOutput {
   std::string stdout_text;  ///< what the ranks printed on stdout, as mpirun forwards it
   std::string stderr_text;
 };
+
+/// A program built beside the running clustersim (the rank programs and probes it starts): the
+/// build directory, or wherever clustersim is installed with them.
+std::filesystem::path program_beside_clustersim(const std::string& name);
 
 /// The mpirun on PATH (or $CLUSTERSIM_MPIRUN). Throws: LaunchError saying what to install.
 std::string find_mpirun();

@@ -86,10 +86,6 @@ std::string profile_with_ethernet(const fs::path& profile, const calibrate::MpiS
                      profile.filename().string(), out.c_str());
 }
 
-fs::path program_beside_clustersim(const std::string& name) {
-  return fs::read_symlink("/proc/self/exe").parent_path() / name;
-}
-
 }  // namespace
 
 void merge_cases(reports::Results& into, const reports::Results& from) {

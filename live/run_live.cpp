@@ -29,7 +29,7 @@ reports::CaseResult row_of(const scenarios::Scenario& scenario, const LiveCase& 
 }  // namespace
 
 std::filesystem::path live_cpu_program() {
-  return std::filesystem::read_symlink("/proc/self/exe").parent_path() / "clustersim_live_cpu";
+  return program_beside_clustersim("clustersim_live_cpu");
 }
 
 reports::Results run_live(const scenarios::Scenario& scenario, const LiveOptions& options) {
