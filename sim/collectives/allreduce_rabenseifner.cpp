@@ -18,8 +18,7 @@ namespace clustersim::sim {
 
 Schedule allreduce_rabenseifner(const GroupLayout& group, int index, double bytes) {
   const int p = group.size();
-  int q = 1;
-  while (q * 2 <= p) q *= 2;
+  const int q = largest_power_of_two(p);
   const int extra = p - q;
   Schedule steps;
   const bool folded = index < 2 * extra;

@@ -89,4 +89,10 @@ Channels collective_schedule(model::CollectiveKind kind, Algorithm algorithm, co
   return {};
 }
 
+int largest_power_of_two(int p) {
+  int q = 1;
+  while (q * 2 <= p) q *= 2;
+  return q;
+}
+
 }  // namespace clustersim::sim

@@ -52,6 +52,9 @@ class GroupLayout {
 
 /// Chunks a pipelined algorithm splits `bytes` into: one per 512 KiB, 1 to 32.
 int pipeline_chunks(double bytes);
+/// The largest power of two <= p: the ranks that run the butterfly of recursive doubling and
+/// Rabenseifner when p is not a power of two (the others fold into them first).
+int largest_power_of_two(int p);
 
 // One function per algorithm, each in its own file. `index` is the rank's position in the group.
 Schedule allreduce_ring(const GroupLayout& group, int index, double bytes);
