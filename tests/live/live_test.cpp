@@ -29,12 +29,8 @@ namespace fs = std::filesystem;
 namespace {
 
 using testing::Run;
+using testing::run_clustersim;
 using testing::slurp;
-
-/// `clustersim <args>` with `env` prepended, as users run it.
-Run run_clustersim(const testing::ScratchDir&, const std::string& args, const std::string& env = "") {
-  return testing::run_clustersim(args, env);
-}
 
 /// A tiny scenario: 2 CPU ranks of one host, 2 contexts (one not divisible by 2), GQA.
 std::string tiny_scenario(const testing::ScratchDir& scratch, const std::string& strategies = "[tree, ring]",
@@ -138,7 +134,7 @@ TEST_CASE("live: cases the CPU backend lacks are reported unsupported with why, 
 SCENARIO("clustersim live runs a tiny scenario and writes measured results in the results schema", "[live][cli]") {
   testing::ScratchDir scratch;
   const fs::path out = fs::path(scratch.path()) / "live";
-  const Run run = run_clustersim(scratch, "live " + tiny_scenario(scratch) + " --reps 2 --out " + out.string());
+  const Run run = run_clustersim("live " + tiny_scenario(scratch) + " --reps 2 --out " + out.string());
   INFO(run.err);
   REQUIRE(run.exit_code == 0);
   CHECK(run.err.find("[1/4] tree p=2 context 1000: ") != std::string::npos);
@@ -162,7 +158,7 @@ SCENARIO("clustersim live runs a tiny scenario and writes measured results in th
 SCENARIO("clustersim live without mpirun fails clearly and writes nothing", "[live][cli][errors]") {
   testing::ScratchDir scratch;
   const fs::path out = fs::path(scratch.path()) / "live";
-  const Run run = run_clustersim(scratch, "live " + tiny_scenario(scratch) + " --out " + out.string(),
+  const Run run = run_clustersim("live " + tiny_scenario(scratch) + " --out " + out.string(),
                                  "CLUSTERSIM_MPIRUN=/nonexistent/mpirun");
   CHECK(run.exit_code == 1);
   CHECK(run.err.find("CLUSTERSIM_MPIRUN='/nonexistent/mpirun' is not an executable file") != std::string::npos);
@@ -172,7 +168,7 @@ SCENARIO("clustersim live without mpirun fails clearly and writes nothing", "[li
 SCENARIO("clustersim validate with a given profile writes the comparison and prints its summary", "[live][cli]") {
   testing::ScratchDir scratch;
   const fs::path out = fs::path(scratch.path()) / "validation";
-  const Run run = run_clustersim(scratch, "validate " + tiny_scenario(scratch) + " --profile " +
+  const Run run = run_clustersim("validate " + tiny_scenario(scratch) + " --profile " +
                                               measured_profile(scratch) + " --reps 2 --out " + out.string());
   INFO(run.err);
   REQUIRE(run.exit_code == 0);
@@ -224,7 +220,7 @@ SCENARIO("clustersim live refuses a case with more ranks than cores before runni
                                              "workload: {heads: 4, head_dim: 64, context: 1000, dtype: fp32}\n"
                                              "strategies: [tree]\n");
   const fs::path out = fs::path(scratch.path()) / "live";
-  const Run run = run_clustersim(scratch, "live " + scenario + " --out " + out.string());
+  const Run run = run_clustersim("live " + scenario + " --out " + out.string());
   CHECK(run.exit_code == 2);
   CHECK(run.err.find("case 0 (tree on 128 ranks, context 1000) needs 128 ranks") != std::string::npos);
   CHECK(run.err.find("--oversubscribe") != std::string::npos);
