@@ -9,6 +9,10 @@
 // Kernels run one at a time on the device's stream, in issue order, as kernels of one CUDA
 // stream do; nothing else competes for the device, so a kernel's end is known when it is issued
 // and it needs no SimGrid activity: the rank sleeps until that end only when something waits.
+// With library mpi a message above the eager limit is a rendezvous: MPI has no progress thread,
+// so it starts moving only when its ranks enter MPI (wait for it, or start a collective), and a
+// CPU rank, whose thread runs its kernels itself, enters MPI only after them. Live, a ring hop
+// posted before the attention on the chunk in hand therefore moves after that attention.
 #include "sim/executor.hpp"
 
 #include <algorithm>
@@ -17,6 +21,7 @@
 #include <stdexcept>
 #include <unordered_map>
 
+#include "sim/collectives/mpi_model.hpp"
 #include "sim/collectives/schedule.hpp"
 #include "sim/platform.hpp"
 #include "sim/rank_routes.hpp"
@@ -93,12 +98,14 @@ class Execution {
 
  private:
   struct Pending {
-    sg4::ActivityPtr activity;  // none for kernels
+    sg4::ActivityPtr activity;  // none for kernels, and for a rendezvous until its ranks enter MPI
     int op;
     Doing kind;
     double start;
     double bytes;
     double kernel_end = 0;
+    int peer = -1;            // send: the receiver; recv: the sender
+    bool rendezvous = false;  // posted when the rank enters MPI, not when issued
   };
   struct RankState {
     std::vector<Pending> pending;
@@ -122,6 +129,10 @@ class Execution {
       out.push_back(ids.try_emplace(node, static_cast<int>(ids.size())).first->second);
     }
     return out;
+  }
+
+  bool on_host_cpu(int rank) const {
+    return input_.topology->vertices()[input_.gpu_of_rank[rank]].kind == topo::VertexKind::cpu_rank;
   }
 
   void plan_collectives() {
@@ -201,6 +212,23 @@ class Execution {
     return mailbox(peer, rank, channel)->get_async<char>(&ranks_[rank].sink);
   }
 
+  // Rendezvous messages match on a channel of their own: they are posted later than eager ones
+  // issued after them, and must not take those messages' place in the mailbox order.
+  static constexpr int kRendezvousChannel = 1 << 16;
+
+  /// The rank's thread enters an MPI call: every rendezvous message it has issued starts, since
+  /// MPI progresses all outstanding requests inside any call.
+  void enter_mpi(int rank) {
+    RankState& state = ranks_[rank];
+    if (on_host_cpu(rank) && state.stream_free > sg4::Engine::get_clock()) sg4::this_actor::sleep_until(state.stream_free);
+    for (Pending& p : state.pending) {
+      if (!p.rendezvous || p.activity) continue;
+      p.start = sg4::Engine::get_clock();
+      p.activity = p.kind == Doing::send ? post_send(rank, p.peer, p.bytes, Protocol::simple, kRendezvousChannel)
+                                         : post_recv(rank, p.peer, kRendezvousChannel);
+    }
+  }
+
   bool nccl() const { return input_.collectives.library == Library::nccl; }
 
   /// The protocol's per-hop latency beyond the wire's own: NCCL's hwLat is end-to-end, so the
@@ -221,7 +249,9 @@ class Execution {
     if (input_.record_timeline) state.timeline.push_back({to_string(kind), op, start, end, bytes});
   }
 
-  void finish(RankState& state, Pending& p) {
+  void finish(int rank, Pending& p) {
+    RankState& state = ranks_[rank];
+    if (p.rendezvous) enter_mpi(rank);
     if (!p.activity) {
       if (p.kernel_end > sg4::Engine::get_clock()) sg4::this_actor::sleep_until(p.kernel_end);
       record(state, p.kind, p.op, p.start, p.kernel_end, p.bytes);
@@ -236,7 +266,7 @@ class Execution {
     auto& pending = state.pending;
     for (std::size_t i = 0; i < pending.size();) {
       if (std::find(deps.begin(), deps.end(), pending[i].op) != deps.end()) {
-        finish(state, pending[i]);
+        finish(rank, pending[i]);
         pending.erase(pending.begin() + static_cast<std::ptrdiff_t>(i));
       } else {
         ++i;
@@ -248,6 +278,7 @@ class Execution {
     const CollectivePlan& plan = collective_plans_[op.id];
     const Algorithm algorithm = plan.choice.algorithm;
     const Protocol protocol = plan.choice.protocol;
+    if (!nccl()) enter_mpi(rank);
     const double start = sg4::Engine::get_clock();
     if (nccl()) sg4::this_actor::sleep_for(base_latency_s(algorithm, protocol));
     const Channels channels = schedule_of(op, index);
@@ -290,8 +321,12 @@ class Execution {
     record(ranks_[rank], Doing::collective, op.id, start, sg4::Engine::get_clock(), op.bytes);
   }
 
+  bool rendezvous(int from, int to, double bytes) const {
+    return !nccl() && bytes > mpi_eager_limit_bytes(node_of_rank_[from] == node_of_rank_[to]);
+  }
+
   /// NCCL send/recv: a kernel launch and the protocol's hop latency, then the transfer. MPI
-  /// send/recv: the transfer alone (route latency + bytes over the flow).
+  /// send/recv: the transfer alone (route latency + bytes over the flow), at once when eager.
   void post_p2p(int rank, const model::Op& op, int to, int from) {
     RankState& state = ranks_[rank];
     const Protocol protocol = nccl() ? choose_p2p_protocol(op.bytes, input_.collectives) : Protocol::simple;
@@ -301,8 +336,14 @@ class Execution {
       if (to >= 0) launch += hop_overhead(Algorithm::ring, protocol, rank, to);
       sg4::this_actor::sleep_for(launch);
     }
-    if (to >= 0) state.pending.push_back({post_send(rank, to, op.bytes, protocol), op.id, Doing::send, issued, op.bytes});
-    if (from >= 0) state.pending.push_back({post_recv(rank, from), op.id, Doing::recv, issued, op.bytes});
+    auto message = [&](Doing kind, int peer, bool deferred) {
+      sg4::ActivityPtr activity;
+      if (!deferred) activity = kind == Doing::send ? sg4::ActivityPtr(post_send(rank, peer, op.bytes, protocol))
+                                                    : sg4::ActivityPtr(post_recv(rank, peer));
+      state.pending.push_back({activity, op.id, kind, issued, op.bytes, 0, peer, deferred});
+    };
+    if (to >= 0) message(Doing::send, to, rendezvous(rank, to, op.bytes));
+    if (from >= 0) message(Doing::recv, from, rendezvous(from, rank, op.bytes));
   }
 
   void run_rank(int rank) {
@@ -331,7 +372,7 @@ class Execution {
           break;
       }
     }
-    for (Pending& p : state.pending) finish(state, p);
+    for (Pending& p : state.pending) finish(rank, p);
     state.pending.clear();
     state.finish = sg4::Engine::get_clock();
     state.finished = true;

@@ -76,6 +76,8 @@ int floor_power_of_two(int p) {
 
 }  // namespace
 
+double mpi_eager_limit_bytes(bool same_node) { return same_node ? 4096 : 65536; }
+
 Algorithm mpi_allreduce_algorithm(int ranks, double bytes) {
   const double count = bytes / kElementBytes;
   switch (decision_row(ranks, bytes)) {

@@ -17,6 +17,13 @@ struct GroupFabric;
 /// or rabenseifner (see mpi_model.cpp for the rows and what they fall back to).
 Algorithm mpi_allreduce_algorithm(int ranks, double bytes);
 
+/// The largest point-to-point message Open MPI 4.1 sends eagerly, at MPI_Isend, whatever the
+/// receiver is doing: btl vader's 4096 B between ranks of one node, btl tcp's 65536 B between
+/// nodes (`ompi_info --param btl vader|tcp --level 9`, Open MPI 4.1.4 defaults). A larger message
+/// takes the rendezvous protocol: Open MPI has no progress thread, so it moves only while both
+/// ranks are inside MPI calls.
+double mpi_eager_limit_bytes(bool same_node);
+
 /// Closed-form time of `kind` run with `algorithm` on `fabric` under library mpi, uncontended:
 /// steps × route latency + bytes on the slowest route / its bandwidth.
 double mpi_estimate_s(model::CollectiveKind kind, Algorithm algorithm, double bytes, const GroupFabric& fabric);

@@ -106,3 +106,56 @@ TEST_CASE("sim: an mpi message costs route latency + bytes / bandwidth, nothing 
                                    .collectives = kMpi});
   CHECK_THAT(r.latency_s, WithinRel(2e-6 + bytes / 10e9, 1e-9));
 }
+
+namespace {
+
+/// Rank r of 2: a kernel of `kernel_s`, then a ring hop of `bytes` posted behind it (as the live
+/// ring posts MPI_Isend/Irecv before attending), then a 2 us kernel after the hop, and after the
+/// first kernel too when `wait_for_kernel` (the ring's next attention needs both).
+sim::SimulationResult run_hop_behind_kernel(const topo::Topology& t, double bytes, double kernel_s,
+                                            bool wait_for_kernel) {
+  static const auto device = testing::round_device();
+  model::TaskGraph g;
+  // round_device: a kernel costs 2 us launch + bytes / 1 TB/s.
+  const model::KernelCost attend{.hbm_bytes = (kernel_s - 2e-6) * 1e12};
+  const model::OpId work = g.compute_each("attend", {0, 1}, {attend, attend});
+  const model::OpId hop = g.shift("hop", {0, 1}, bytes);
+  g.compute_each("next", {0, 1}, {{}, {}}, wait_for_kernel ? model::after(hop, work) : model::after(hop));
+  return sim::simulate(g, {.topology = &t, .gpu_of_rank = t.devices(), .device = &device, .collectives = kMpi});
+}
+
+}  // namespace
+
+TEST_CASE("sim: an mpi message above the eager limit moves only once both ranks wait for it",
+          "[sim][mpi][physics]") {
+  // Open MPI has no progress thread: a rendezvous message posted before a kernel moves in the
+  // MPI_Wait after it, so the hop no longer hides behind the kernel: K + (α + S/B) + 2 us.
+  // At or below the eager limit (4096 B in one node, 65536 B across nodes) it moves at once,
+  // overlapped: max(K, α + S/B) + 2 us. Route: two 1 us edges, α = 2 us; 10 GB/s.
+  const double kernel = 100e-6, alpha = 2e-6, bandwidth = 10e9, after = 2e-6;
+  const auto one_node = testing::star(2, bandwidth, 1e-6);
+  const auto two_nodes = testing::star(2, bandwidth, 1e-6, topo::LinkClass::infiniband, 1);
+  const auto serial = [&](double bytes) { return kernel + alpha + bytes / bandwidth + after; };
+  const auto overlapped = [&](double bytes) { return std::max(kernel, alpha + bytes / bandwidth) + after; };
+
+  CHECK_THAT(run_hop_behind_kernel(one_node, 4096, kernel, true).latency_s, WithinRel(overlapped(4096), 1e-9));
+  CHECK_THAT(run_hop_behind_kernel(one_node, 4097, kernel, true).latency_s, WithinRel(serial(4097), 1e-9));
+  CHECK_THAT(run_hop_behind_kernel(two_nodes, 65536, kernel, true).latency_s, WithinRel(overlapped(65536), 1e-9));
+  CHECK_THAT(run_hop_behind_kernel(two_nodes, 65537, kernel, true).latency_s, WithinRel(serial(65537), 1e-9));
+  // A transfer longer than the kernel: serial all the same.
+  CHECK_THAT(run_hop_behind_kernel(one_node, 4e6, kernel, true).latency_s, WithinRel(serial(4e6), 1e-9));
+}
+
+TEST_CASE("sim: a CPU rank enters MPI only after the kernels it runs itself", "[sim][mpi][physics]") {
+  // The op after the hop waits for the hop alone. A GPU rank's host thread waits at once, so the
+  // rendezvous moves while the kernel runs: max(K, α + S/B) + 2 us. A CPU rank's thread is the
+  // one running the kernel, so it reaches MPI_Wait after it: K + (α + S/B) + 2 us.
+  const double kernel = 100e-6, alpha = 2e-6, bandwidth = 10e9, after = 2e-6, bytes = 4e5;
+  const auto gpus = testing::star(2, bandwidth, 1e-6);
+  const auto cpu_ranks =
+      testing::star(2, bandwidth, 1e-6, topo::LinkClass::shared_memory, 0, topo::VertexKind::cpu_rank);
+  CHECK_THAT(run_hop_behind_kernel(gpus, bytes, kernel, false).latency_s,
+             WithinRel(std::max(kernel, alpha + bytes / bandwidth) + after, 1e-9));
+  CHECK_THAT(run_hop_behind_kernel(cpu_ranks, bytes, kernel, false).latency_s,
+             WithinRel(kernel + alpha + bytes / bandwidth + after, 1e-9));
+}

@@ -13,15 +13,17 @@
 
 namespace clustersim::testing {
 
-/// n GPUs (`gpu0`…), each joined to switch `sw` by one full-duplex edge of `bandwidth_Bps` per
-/// direction and `latency_s`. Every GPU is node `n0` unless `gpus_per_node` splits them.
+/// n GPUs (`gpu0`…; or CPU ranks, by `device_kind`), each joined to switch `sw` by one
+/// full-duplex edge of `bandwidth_Bps` per direction and `latency_s`. Every device is node `n0`
+/// unless `gpus_per_node` splits them.
 inline topo::Topology star(int n, double bandwidth_Bps, double latency_s,
-                           topo::LinkClass link_class = topo::LinkClass::nvlink, int gpus_per_node = 0) {
+                           topo::LinkClass link_class = topo::LinkClass::nvlink, int gpus_per_node = 0,
+                           topo::VertexKind device_kind = topo::VertexKind::gpu) {
   std::vector<topo::Vertex> vertices;
   std::vector<topo::Edge> edges;
   for (int i = 0; i < n; ++i) {
     const int node = gpus_per_node > 0 ? i / gpus_per_node : 0;
-    vertices.push_back({.id = fmt::format("gpu{}", i), .kind = topo::VertexKind::gpu,
+    vertices.push_back({.id = fmt::format("gpu{}", i), .kind = device_kind,
                         .node = fmt::format("n{}", node), .source = "test"});
   }
   vertices.push_back({.id = "sw", .kind = topo::VertexKind::nvswitch, .node = "n0", .source = "test"});
