@@ -15,6 +15,16 @@ constexpr double kMicro = 1e6;
 
 std::string column_label(const CaseResult& c) { return fmt::format("{} ({} GPUs)", c.topology, c.gpus); }
 
+/// Which library's model ran the collectives, as the cases' runs record it (library mpi runs
+/// have no protocol); nothing when no case ran one.
+std::string collectives_model(const Results& results) {
+  for (const CaseResult& c : results.cases)
+    for (const sim::CollectiveRun& run : c.collectives)
+      return run.protocol == "none" ? "; collectives: Open MPI 4.1's decision (library mpi)"
+                                    : "; collectives: NCCL tuner model";
+  return {};
+}
+
 }  // namespace
 
 std::string format_ring_tree_ratio(const Results& results) {
@@ -81,7 +91,8 @@ std::string format_table(const Results& results) {
   if (!results.cases.empty())
     out += fmt::format("# device: {} ({} figures)\n", results.cases.front().device,
                        results.cases.front().device_provenance);
-  out += "# engine: SimGrid CM02 (latency + size/bandwidth, max-min sharing); collectives: NCCL tuner model\n#\n";
+  out += fmt::format("# engine: SimGrid CM02 (latency + size/bandwidth, max-min sharing){}\n#\n",
+                     collectives_model(results));
   const auto row = [](auto... cells) {
     return fmt::format("{:>34} {:>5} {:>22} {:>10} {:>12} {:>12} {:>12} {:>12} {:>12} {:>10} {:>6}\n", cells...);
   };

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "reports/results.hpp"
+#include "reports/table.hpp"
 
 using namespace clustersim;
 
@@ -89,4 +90,13 @@ TEST_CASE("reports: a results file written before the live fields were added sti
   const reports::Results back = reports::results_from_json_text(j.dump());
   CHECK(back.cases[0].repetitions == 0);
   CHECK(back.cases[0].latency_s == 9.518e-05);
+}
+
+TEST_CASE("reports: the table's header names the library whose model ran the collectives", "[reports]") {
+  reports::Results r = sample();
+  CHECK_THAT(reports::format_table(r), Catch::Matchers::Contains("collectives: NCCL tuner model"));
+  for (auto& c : r.cases) c.collectives[0].protocol = "none";  // library mpi runs have no protocol
+  CHECK_THAT(reports::format_table(r), Catch::Matchers::Contains("collectives: Open MPI 4.1's decision"));
+  for (auto& c : r.cases) c.collectives.clear();
+  CHECK_THAT(reports::format_table(r), !Catch::Matchers::Contains("collectives:"));
 }
