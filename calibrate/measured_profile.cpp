@@ -75,6 +75,7 @@ std::string to_yaml(const MeasuredProfile& p) {
       out << YAML::Key << link_class << YAML::Value << YAML::BeginMap;
       emit_figure(out, "latency_us", link.latency_us);
       emit_figure(out, "bandwidth_GBps", link.bandwidth_GBps);
+      if (link.both_ways_GBps) emit_figure(out, "both_ways_GBps", *link.both_ways_GBps);
       out << YAML::Key << "r_squared" << YAML::Value << link.r_squared;
       out << YAML::EndMap;
     }

@@ -36,7 +36,8 @@ struct EfficiencyCurve {
 
 struct MeasuredLink {
   MeasuredFigure latency_us;      ///< one-way, one hop
-  MeasuredFigure bandwidth_GBps;
+  MeasuredFigure bandwidth_GBps;  ///< one way
+  std::optional<MeasuredFigure> both_ways_GBps;  ///< per direction, both directions moving at once
   double r_squared = 0;
 };
 

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-// The spread of α and B comes from fitting each repetition's sweep on its own: repetition r of
-// every size forms one sweep, so a noisy repetition shows up in the figures' spread.
+// The spread of α comes from fitting each repetition's sweep on its own: repetition r of every
+// size forms one sweep, so a noisy repetition shows up in the figure's spread.
 #include "calibrate/mpi_sweeps.hpp"
 
+#include <algorithm>
 #include <sstream>
 #include <stdexcept>
 
@@ -38,6 +39,7 @@ std::string table_row(double bytes, double seconds, double bus_factor) {
 MpiSweepResult parse_mpi_probe_output(const std::string& stdout_text, int ranks) {
   MpiSweepResult result;
   result.p2p_csv = "bytes,repetition,iterations,one_way_seconds\n";
+  result.exchange_csv = "bytes,repetition,iterations,exchange_seconds\n";
   result.allreduce_csv = "bytes,count,type,ranks,repetition,iterations,seconds,algbw_GBps,busbw_GBps\n";
   const double bus_factor = 2.0 * (ranks - 1) / ranks;  // allreduce moves 2(n−1)/n of the data per rank
   std::stringstream in(stdout_text);
@@ -48,12 +50,16 @@ MpiSweepResult parse_mpi_probe_output(const std::string& stdout_text, int ranks)
       result.library = f[1];
       continue;
     }
-    if (f.size() != 5 || (f[0] != "pingpong" && f[0] != "allreduce")) continue;  // mpirun's own chatter
+    if (f.size() != 5 || (f[0] != "pingpong" && f[0] != "exchange" && f[0] != "allreduce"))
+      continue;  // mpirun's own chatter
     const double bytes = std::stod(f[1]);
     const double seconds = std::stod(f[4]);
     if (f[0] == "pingpong") {
       result.one_way_s[bytes].values.push_back(seconds);
       result.p2p_csv += fmt::format("{},{},{},{:.6e}\n", f[1], f[2], f[3], seconds);
+    } else if (f[0] == "exchange") {
+      result.exchange_s[bytes].values.push_back(seconds);
+      result.exchange_csv += fmt::format("{},{},{},{:.6e}\n", f[1], f[2], f[3], seconds);
     } else {
       result.allreduce_s[bytes].values.push_back(seconds);
       const double algbw = bytes / seconds / 1e9;
@@ -70,9 +76,7 @@ MpiSweepResult parse_mpi_probe_output(const std::string& stdout_text, int ranks)
     std::map<double, Repeated> one;
     for (const auto& [bytes, seconds] : result.one_way_s)
       if (r < seconds.values.size()) one[bytes].values = {seconds.values[r]};
-    const LatencyBandwidthFit fit = fit_medians(one);
-    result.latency_s.values.push_back(fit.latency_s);
-    result.bandwidth_Bps.values.push_back(fit.bandwidth_Bps);
+    result.latency_s.values.push_back(fit_medians(one).latency_s);
   }
 
   const std::string header = fmt::format("{:>12} {:>12} {:>6} {:>10} {:>8} {:>8}", "size(B)", "count", "type",
@@ -80,11 +84,34 @@ MpiSweepResult parse_mpi_probe_output(const std::string& stdout_text, int ranks)
   result.table.push_back("MPI ping-pong, one way (GB/s)");
   result.table.push_back(header);
   for (const auto& [bytes, seconds] : result.one_way_s) result.table.push_back(table_row(bytes, seconds.median(), 1));
+  if (!result.exchange_s.empty()) {
+    result.table.push_back("MPI exchange, both ways at once (GB/s per direction)");
+    result.table.push_back(header);
+    for (const auto& [bytes, seconds] : result.exchange_s)
+      result.table.push_back(table_row(bytes, seconds.median(), 1));
+  }
   result.table.push_back(fmt::format("MPI_Allreduce sum, {} ranks (busbw = algbw x 2(n-1)/n; GB/s)", ranks));
   result.table.push_back(header);
   for (const auto& [bytes, seconds] : result.allreduce_s)
     result.table.push_back(table_row(bytes, seconds.median(), bus_factor));
   return result;
+}
+
+namespace {
+
+Repeated plateau_Bps(const std::map<double, Repeated>& sweep, double latency_s) {
+  Repeated rates;
+  if (sweep.empty()) return rates;
+  const auto& [bytes, seconds] = *sweep.rbegin();
+  for (double t : seconds.values) rates.values.push_back(bytes / std::max(t - latency_s, 1e-12));
+  return rates;
+}
+
+}  // namespace
+
+Repeated one_way_plateau_Bps(const MpiSweepResult& sweep) { return plateau_Bps(sweep.one_way_s, sweep.fit.latency_s); }
+Repeated exchange_plateau_Bps(const MpiSweepResult& sweep) {
+  return plateau_Bps(sweep.exchange_s, sweep.fit.latency_s);
 }
 
 MpiSweepResult measure_mpi(const MpiSweepPlan& plan) {

@@ -46,6 +46,7 @@ void print_summary(const calibrate::CalibrationSummary& summary) {
     const std::string name = "links." + link.first.as<std::string>();
     print_figure_row(name + ".latency_us", link.second["latency_us"], "us");
     print_figure_row(name + ".bandwidth_GBps", link.second["bandwidth_GBps"], "GB/s");
+    if (link.second["both_ways_GBps"]) print_figure_row(name + ".both_ways_GBps", link.second["both_ways_GBps"], "GB/s");
   }
   for (const std::string& skipped : summary.skipped) std::printf("# skipped: %s\n", skipped.c_str());
   std::printf("# profile: %s (raw sweeps as CSV beside it)\n", summary.profile.c_str());
@@ -86,8 +87,10 @@ void add_calibrate_command(CLI::App& app) {
       "  decode  the CPU decode-attention kernel (checked against a reference first) against context,\n"
       "          --ranks threads at once; fit t = a + bytes/B: launch_overhead_us = a,\n"
       "          memory_efficiency(_curve) = bytes / (hbm x (t - a)); runs memory too\n"
-      "  mpi     clustersim_mpi_probe under mpirun: ping-pong and MPI_Allreduce, 8 B to 64 MiB\n"
-      "          (also with --quick); links.shared_memory latency and bandwidth from the ping-pong fit\n"
+      "  mpi     clustersim_mpi_probe under mpirun: ping-pong, exchange (both ways at once) and\n"
+      "          MPI_Allreduce, 8 B to 64 MiB (also with --quick); links.shared_memory: latency from the\n"
+      "          ping-pong fit, bandwidth_GBps from the 64 MiB ping-pong, both_ways_GBps (per direction)\n"
+      "          from the 64 MiB exchange\n"
       "  cuda    clustersim_gpu_probe when built with CUDA; its CSVs are kept beside the profile\n"
       "Every figure carries its spread over the repetitions; one above 10 % is flagged, and\n"
       "simulate warns when it uses a flagged figure. Files are written whole or not at all.\n"

@@ -52,14 +52,6 @@ double ethernet_hop_latency_s(const topo::Topology& topology, double alpha_s) {
   return std::max(alpha_s - other_hops_s, 1e-9) / std::max(ethernet_hops, 1);
 }
 
-/// The link's bandwidth from the largest message, S / (t − α): tbf lets a 64 KiB burst through
-/// at line rate, so small and middle sizes say little about the shaped rate, and a fit over the
-/// whole sweep (which weighs every size alike) overstates it.
-double plateau_bandwidth_Bps(const calibrate::MpiSweepResult& sweep) {
-  const auto& [bytes, seconds] = *sweep.one_way_s.rbegin();
-  return bytes / std::max(seconds.median() - sweep.fit.latency_s, 1e-12);
-}
-
 /// The machine's profile with a measured `links.ethernet` added, as YAML text.
 std::string profile_with_ethernet(const fs::path& profile, const calibrate::MpiSweepResult& sweep,
                                   double hop_latency_s, const EmulatedClusterSpec& spec) {
@@ -74,10 +66,18 @@ std::string profile_with_ethernet(const fs::path& profile, const calibrate::MpiS
       fmt::format("{}: fit alpha {:.2f} us end to end, less the route's other hops, per ethernet hop",
                   where, sweep.fit.latency_s * 1e6);
   link["latency_us"]["spread"] = sweep.latency_s.spread();
-  const auto& largest = sweep.one_way_s.rbegin()->second;
-  link["bandwidth_GBps"]["value"] = plateau_bandwidth_Bps(sweep) / 1e9;
+  // The largest message's rate: tbf lets a 64 KiB burst through at line rate, so small and
+  // middle sizes say little about the shaped rate, and a fit over the sweep overstates it.
+  const calibrate::Repeated one_way = calibrate::one_way_plateau_Bps(sweep);
+  link["bandwidth_GBps"]["value"] = one_way.median() / 1e9;
   link["bandwidth_GBps"]["source"] = where + ": largest message / (its one-way time - alpha)";
-  link["bandwidth_GBps"]["spread"] = largest.spread();
+  link["bandwidth_GBps"]["spread"] = one_way.spread();
+  const calibrate::Repeated both_ways = calibrate::exchange_plateau_Bps(sweep);
+  if (!both_ways.values.empty()) {
+    link["both_ways_GBps"]["value"] = both_ways.median() / 1e9;
+    link["both_ways_GBps"]["source"] = where + ": largest message exchanged both ways at once / (its time - alpha)";
+    link["both_ways_GBps"]["spread"] = both_ways.spread();
+  }
   link["r_squared"] = sweep.fit.r_squared;
   root["links"]["ethernet"] = link;
   YAML::Emitter out;
@@ -121,7 +121,7 @@ EmulatedRuns run_on_emulated_clusters(const scenarios::Scenario& scenario, const
                     spec.ranks_per_node, spec.inter_node_Gbps));
     const EmulatedCluster cluster(spec);
 
-    say("  measuring the inter-node link (MPI ping-pong between two nodes)");
+    say("  measuring the inter-node link (MPI ping-pong and exchange between two nodes)");
     const calibrate::MpiSweepResult sweep = calibrate::measure_mpi(
         {.probe = program_beside_clustersim("clustersim_mpi_probe").string(),
          .ranks = 2,
@@ -129,9 +129,11 @@ EmulatedRuns run_on_emulated_clusters(const scenarios::Scenario& scenario, const
          .repetitions = 3,
          .place = [&](MpiJob job) { return cluster.place(std::move(job), /*across_nodes=*/true); }});
     const double hop_s = ethernet_hop_latency_s(topo::topology_from_spec(spec_text), sweep.fit.latency_s);
-    say(fmt::format("  inter-node: alpha {:.1f} us end to end ({:.1f} us per ethernet hop), {:.4f} GB/s at {} B",
-                    sweep.fit.latency_s * 1e6, hop_s * 1e6, plateau_bandwidth_Bps(sweep) / 1e9,
-                    sweep.one_way_s.rbegin()->first));
+    say(fmt::format("  inter-node: alpha {:.1f} us end to end ({:.1f} us per ethernet hop), at {} B {:.4f} GB/s one "
+                    "way, {:.4f} GB/s per direction both ways at once",
+                    sweep.fit.latency_s * 1e6, hop_s * 1e6, sweep.one_way_s.rbegin()->first,
+                    calibrate::one_way_plateau_Bps(sweep).median() / 1e9,
+                    calibrate::exchange_plateau_Bps(sweep).median() / 1e9));
     const std::string name = fmt::format("profile_{}x{}_{}Gbps.yaml", spec.nodes, spec.ranks_per_node,
                                          spec.inter_node_Gbps);
     runs.files[name] = profile_with_ethernet(profile, sweep, hop_s, spec);

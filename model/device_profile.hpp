@@ -38,6 +38,9 @@ struct EfficiencyCurve {
 struct LinkFigures {
   Figure latency;    ///< s
   Figure bandwidth;  ///< B/s per direction
+  /// B/s per direction while both directions carry traffic (memory copies or a CPU's TCP stack
+  /// serve both); value 0 = not measured, the topology's duplex stands.
+  Figure both_ways;
   double r_squared = 0;  ///< of the latency/bandwidth fit
 };
 

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // Measured link figures replace a topology's per-class figures edge by edge. A profile's
 // `links.<class>.latency_us` is the one-way latency of one hop of that class (calibrate measures
-// it on a one-hop route), so it replaces each edge's latency, not a route's.
+// it on a one-hop route), so it replaces each edge's latency, not a route's. A measured
+// `both_ways_GBps` (per direction, both directions at once) replaces the topology's duplex.
 #include "runner/measured_links.hpp"
 
+#include <algorithm>
 #include <set>
 #include <vector>
 
@@ -22,10 +24,19 @@ topo::Topology with_measured_links(const topo::Topology& topology, const model::
   for (topo::Edge& e : edges) {
     const auto measured = profile.links.find(e.link_class);
     if (measured == profile.links.end()) continue;
-    e.latency_s = measured->second.latency.value;
-    e.bandwidth_Bps = measured->second.bandwidth.value;
-    e.source = fmt::format("measured ({}): latency {}; bandwidth {}", profile.origin, measured->second.latency.source,
-                           measured->second.bandwidth.source);
+    const model::LinkFigures& link = measured->second;
+    e.latency_s = link.latency.value;
+    e.bandwidth_Bps = link.bandwidth.value;
+    e.source = fmt::format("measured ({}): latency {}; bandwidth {}", profile.origin, link.latency.source,
+                           link.bandwidth.source);
+    if (link.both_ways.value > 0) {
+      // The measurement says how the directions share the link, so it replaces the topology's
+      // duplex. Both directions together carry at least what one carries alone.
+      e.duplex = topo::Duplex::full;
+      const double both_ways = std::max(link.both_ways.value, e.bandwidth_Bps / 2);
+      e.both_ways_Bps = both_ways < e.bandwidth_Bps ? both_ways : 0;
+      e.source += fmt::format("; both ways {}", link.both_ways.source);
+    }
   }
   return topo::Topology(topology.name(), topology.vertices(), std::move(edges), topology.gpu_peer_to_peer(),
                         topology.origin());

@@ -41,7 +41,7 @@ std::vector<bool> can_limit_a_flow(const topo::Topology& topology) {
   std::vector<bool> relied_on(edges.size(), false);  // kept because a left-out edge depends on it
   for (std::size_t i = 0; i < edges.size(); ++i) {
     const topo::Edge& e = edges[i];
-    if (e.duplex != topo::Duplex::full || relied_on[i]) continue;
+    if (e.duplex != topo::Duplex::full || e.both_ways_Bps > 0 || relied_on[i]) continue;
     for (int end : {e.a, e.b}) {
       if (!forwards(end)) continue;
       double others = 0;
@@ -93,6 +93,15 @@ Platform::Platform(const topo::Topology& topology, const std::vector<int>& gpu_o
   traffic_.assign(counter_names_.size(), 0.0);
   const std::vector<bool> contended = can_limit_a_flow(topology);
   std::vector<sg4::Link*> links(counter_names_.size(), nullptr);
+  // A full-duplex edge whose directions share something: both directions together carry at
+  // most 2 × both_ways_Bps, on top of each direction's own bandwidth.
+  std::vector<sg4::Link*> both_ways(edges.size(), nullptr);
+  auto both_ways_for = [&](int edge) {
+    if (!both_ways[edge])
+      both_ways[edge] = zone->create_link(counter_names_[edge] + ":both_ways", 2 * edges[edge].both_ways_Bps)
+                            ->set_sharing_policy(sg4::Link::SharingPolicy::SHARED);
+    return both_ways[edge];
+  };
   auto link_for = [&](int counter) {
     if (links[counter]) return links[counter];
     if (counter < static_cast<int>(edges.size())) {
@@ -130,6 +139,7 @@ Platform::Platform(const topo::Topology& topology, const std::vector<int>& gpu_o
         path.emplace_back(link, hop.forward ? sg4::LinkInRoute::Direction::UP : sg4::LinkInRoute::Direction::DOWN);
       else
         path.emplace_back(link);
+      if (edges[hop.edge].both_ways_Bps > 0) path.emplace_back(both_ways_for(hop.edge));
     }
     for (int v : r.backplanes) path.emplace_back(link_for(static_cast<int>(edges.size()) + v));
     zone->add_route(hosts_[from]->get_netpoint(), hosts_[to]->get_netpoint(), nullptr, nullptr, path, false);

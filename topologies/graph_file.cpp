@@ -37,7 +37,8 @@ using ReadVertex = ReadGraph::vertex_descriptor;
 using ReadEdge = ReadGraph::edge_descriptor;
 
 const std::vector<std::string> kVertexAttributes = {"backplane_GBps", "kind", "model", "node", "source"};
-const std::vector<std::string> kEdgeAttributes = {"bandwidth_GBps", "class", "count", "duplex", "latency_us", "source"};
+const std::vector<std::string> kEdgeAttributes = {"bandwidth_GBps", "both_ways_GBps", "class", "count",
+                                                  "duplex",         "latency_us",     "source"};
 const std::vector<std::string> kGraphAttributes = {"gpu_peer_to_peer", "name", "source"};
 const std::vector<std::string> kKinds = {"gpu", "cpu_rank", "cpu", "nvswitch", "pcie_switch", "nic", "network_switch"};
 const std::vector<std::string> kClasses = {"nvlink",     "xgmi", "pcie",         "infiniband",
@@ -366,6 +367,7 @@ class Builder {
     if (duplex != "full" && duplex != "half")
       fail(element, fmt::format("{} has duplex = '{}', expected full or half", element.name, duplex));
     e.duplex = duplex == "full" ? Duplex::full : Duplex::half;
+    if (attributes.count("both_ways_GBps")) e.both_ways_Bps = number(attributes, "both_ways_GBps", 9, true, element);
     if (const auto count = attributes.find("count"); count != attributes.end()) {
       int links = 0;
       const std::string& text = count->second;
@@ -373,6 +375,7 @@ class Builder {
       if (ec != std::errc() || end != text.data() + text.size() || links < 1)
         fail(element, fmt::format("{} has count = '{}', expected an integer >= 1", element.name, text));
       e.bandwidth_Bps *= links;  // a bundle of identical links
+      e.both_ways_Bps *= links;
     }
     e.source = value_or(attributes, "source", default_source_);
     return e;

@@ -173,6 +173,11 @@ Topology::Topology(std::string name, std::vector<Vertex> vertices, std::vector<E
     if (!(e.bandwidth_Bps > 0) || !std::isfinite(e.bandwidth_Bps))
       throw InputError(mark, element,
                        fmt::format("{} has bandwidth {} B/s, expected a finite number > 0", element, e.bandwidth_Bps));
+    if (e.both_ways_Bps != 0 && (e.duplex != Duplex::full || !(e.both_ways_Bps > 0) || e.both_ways_Bps > e.bandwidth_Bps))
+      throw InputError(mark, element,
+                       fmt::format("{} has both-ways bandwidth {:g} GB/s, expected a number in (0, {:g}] GB/s (its "
+                                   "bandwidth) on a full-duplex edge",
+                                   element, e.both_ways_Bps / 1e9, e.bandwidth_Bps / 1e9));
     if (!(e.latency_s >= 0) || !std::isfinite(e.latency_s))
       throw InputError(mark, element,
                        fmt::format("{} has latency {} s, expected a finite number >= 0", element, e.latency_s));

@@ -51,6 +51,10 @@ struct Edge {
   double latency_s = 0;      ///< one-way hardware latency of this hop, seconds
   Duplex duplex = Duplex::full;
   std::string source;
+  /// Full duplex only: bytes/s per direction while both directions carry traffic, when the two
+  /// share something (memory copies, a CPU's TCP stack) so that each gets less than
+  /// bandwidth_Bps; 0 = independent directions.
+  double both_ways_Bps = 0;
 };
 
 /// One step of a route: an edge and the direction it is crossed in (a -> b is forward).

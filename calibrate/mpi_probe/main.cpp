@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 // clustersim_mpi_probe: the MPI calibration sweeps, run as ranks under mpirun by
-// `clustersim calibrate`. Ranks 0 and 1 ping-pong messages (one-way time = round trip / 2);
-// then every rank takes part in MPI_Allreduce (sum of floats). Sizes double from 8 B to
-// --max-bytes; each size is warmed up (connections, buffers, protocol switch) before it is timed. Rank 0 prints one line per measurement on stdout, comma-separated:
+// `clustersim calibrate`. Ranks 0 and 1 ping-pong messages (one-way time = round trip / 2),
+// then exchange them (each sends to the other at once, as a ring rotation does); then every
+// rank takes part in MPI_Allreduce (sum of floats). Sizes double from 8 B to --max-bytes; each
+// size is warmed up (connections, buffers, protocol switch) before it is timed. Rank 0 prints
+// one line per measurement on stdout, comma-separated:
 //   library,<MPI_Get_library_version, first line>
 //   pingpong,<bytes>,<repetition>,<iterations>,<seconds one way>
+//   exchange,<bytes>,<repetition>,<iterations>,<seconds per exchange, slower of ranks 0 and 1>
 //   allreduce,<bytes>,<repetition>,<iterations>,<seconds per call, slowest rank>
 // Usage: clustersim_mpi_probe [--max-bytes N] [--repetitions R]
 #include <mpi.h>
@@ -64,6 +67,21 @@ double pingpong_one_way(int rank, char* buffer, long long bytes, int iterations)
   return (MPI_Wtime() - start) / iterations / 2;
 }
 
+/// Ranks 0 and 1 send `bytes` to each other at once; the others wait at the reduce.
+double exchange_seconds(int rank, char* out, char* in, long long bytes, int iterations) {
+  const int count = static_cast<int>(bytes);
+  MPI_Barrier(MPI_COMM_WORLD);
+  const double start = MPI_Wtime();
+  if (rank < 2)
+    for (int i = 0; i < iterations; ++i)
+      MPI_Sendrecv(out, count, MPI_BYTE, 1 - rank, 0, in, count, MPI_BYTE, 1 - rank, 0, MPI_COMM_WORLD,
+                   MPI_STATUS_IGNORE);
+  const double mine = rank < 2 ? (MPI_Wtime() - start) / iterations : 0;
+  double slower = 0;
+  MPI_Reduce(&mine, &slower, 1, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD);
+  return slower;
+}
+
 double allreduce_seconds(float* in, float* out, long long bytes, int iterations) {
   const int count = static_cast<int>(bytes / sizeof(float));
   MPI_Barrier(MPI_COMM_WORLD);
@@ -95,7 +113,7 @@ int main(int argc, char** argv) {
     std::string first_line(version, std::strcspn(version, "\n,"));
     std::printf("library,%s\n", first_line.c_str());
   }
-  std::vector<char> message(static_cast<std::size_t>(options.max_bytes), 1);
+  std::vector<char> message(static_cast<std::size_t>(options.max_bytes), 1), incoming(message.size());
   std::vector<float> in(static_cast<std::size_t>(options.max_bytes / sizeof(float)), 1.0f), out(in.size());
 
   for (long long bytes = 8; bytes <= options.max_bytes; bytes *= 2) {
@@ -104,6 +122,14 @@ int main(int argc, char** argv) {
     for (int r = 0; r < options.repetitions; ++r) {
       const double t = pingpong_one_way(rank, message.data(), bytes, iterations);
       if (rank == 0) std::printf("pingpong,%lld,%d,%d,%.9e\n", bytes, r, iterations, t);
+    }
+  }
+  for (long long bytes = 8; bytes <= options.max_bytes; bytes *= 2) {
+    const int iterations = iterations_for(bytes);
+    exchange_seconds(rank, message.data(), incoming.data(), bytes, iterations / 10 + 1);
+    for (int r = 0; r < options.repetitions; ++r) {
+      const double t = exchange_seconds(rank, message.data(), incoming.data(), bytes, iterations);
+      if (rank == 0) std::printf("exchange,%lld,%d,%d,%.9e\n", bytes, r, iterations, t);
     }
   }
   for (long long bytes = 8; bytes <= options.max_bytes; bytes *= 2) {

@@ -26,12 +26,14 @@ SCENARIO("a quick calibration writes a measured profile with its raw sweeps", "[
   REQUIRE(run.exit_code == 0);
   CHECK(run.out.find("# profile: " + profile.string()) != std::string::npos);
   CHECK(run.err.find("[3/5] decode attention: context 8192 (6/6)") != std::string::npos);
-  for (const char* csv : {"memory_bandwidth.csv", "gemm.csv", "decode_attention.csv", "mpi_p2p.csv", "mpi_allreduce.csv"})
+  for (const char* csv : {"memory_bandwidth.csv", "gemm.csv", "decode_attention.csv", "mpi_p2p.csv", "mpi_exchange.csv",
+                          "mpi_allreduce.csv"})
     CHECK(fs::exists(fs::path(dir.path()) / csv));
   const YAML::Node y = YAML::LoadFile(profile.string());
   CHECK(y["provenance"].as<std::string>() == "measured");
   CHECK(y["measured"]["ranks"].as<std::string>() == "2");
   CHECK(y["links"]["shared_memory"]["latency_us"]["value"].as<double>() > 0);
+  CHECK(y["links"]["shared_memory"]["both_ways_GBps"]["value"].as<double>() > 0);
   CHECK(y["memory_efficiency"]["value"].as<double>() <= 1);
   // This build has no clustersim_gpu_probe unless CUDA was found; either way the group is named.
   CHECK(y["measured"]["skipped"].as<std::string>().find("cuda: ") != std::string::npos);
@@ -79,13 +81,15 @@ SCENARIO("when every group fails there is no profile and the run fails", "[calib
   CHECK(!fs::exists(profile));
 }
 
-// Needs the device-profile reader that accepts measured profiles' extra keys (see
-// measured_profile_test.cpp); hidden until it is merged.
 SCENARIO("a quick calibration's profile loads as a device profile", "[calibrate][cli]") {
   const clustersim::testing::ScratchDir dir;
   const fs::path profile = fs::path(dir.path()) / "cpu.yaml";
-  REQUIRE(run_clustersim("calibrate --quick --quiet --only memory,gemm,decode --out " + profile.string()).exit_code == 0);
+  REQUIRE(run_clustersim("calibrate --quick --quiet --only memory,gemm,decode,mpi --out " + profile.string()).exit_code ==
+          0);
   const clustersim::model::DeviceProfile p = clustersim::model::load_device_profile(profile.string());
   CHECK(p.provenance == "measured");
   CHECK(p.hbm_bandwidth.value > 0);
+  const clustersim::model::LinkFigures& link = p.links.at(clustersim::topo::LinkClass::shared_memory);
+  CHECK(link.bandwidth.value > 0);
+  CHECK(link.both_ways.value > 0);
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Reading the MPI probe's output: a sweep made from known α and B comes back as those figures,
-// allreduce bus bandwidth uses 2(n−1)/n, and mpirun's own lines are ignored.
+// the largest message gives the plateau rates one way and exchanged, allreduce bus bandwidth uses
+// 2(n−1)/n, and mpirun's own lines are ignored.
 #include <catch2/catch.hpp>
 
 #include <fmt/format.h>
@@ -16,6 +17,8 @@ TEST_CASE("the ping-pong sweep's fit recovers the link's latency and bandwidth",
     for (int r = 0; r < 3; ++r) {
       const double noise = 1 + 0.01 * (r - 1);  // repetitions 1 % apart
       out += fmt::format("pingpong,{},{},100,{:.9e}\n", bytes, r, (alpha + bytes / bandwidth) * noise);
+      // Both ways at once, each direction at 70 % of the one-way rate.
+      out += fmt::format("exchange,{},{},100,{:.9e}\n", bytes, r, (alpha + bytes / (0.7 * bandwidth)) * noise);
       out += fmt::format("allreduce,{},{},100,{:.9e}\n", bytes, r, 2 * (alpha + bytes / bandwidth));
     }
   const MpiSweepResult r = parse_mpi_probe_output(out, 4);
@@ -23,7 +26,11 @@ TEST_CASE("the ping-pong sweep's fit recovers the link's latency and bandwidth",
   CHECK(r.fit.latency_s == Approx(alpha).epsilon(0.01));
   CHECK(r.fit.bandwidth_Bps == Approx(bandwidth).epsilon(0.01));
   CHECK(r.latency_s.values.size() == 3);
-  CHECK(r.bandwidth_Bps.spread() == Approx(0.02).epsilon(0.05));  // 1/(1 ± 1 %)
+  CHECK(r.latency_s.spread() == Approx(0.02).epsilon(0.05));  // 1 ± 1 %
+  // The largest message's rates, one way and per direction exchanged: S / (t − α).
+  CHECK(one_way_plateau_Bps(r).median() == Approx(bandwidth).epsilon(0.01));
+  CHECK(exchange_plateau_Bps(r).median() == Approx(0.7 * bandwidth).epsilon(0.01));
+  CHECK(r.exchange_csv.find("2097152,2,100,") != std::string::npos);
   // 2 MiB allreduce on 4 ranks: busbw = algbw x 1.5.
   const double seconds = 2 * (alpha + 2097152 / bandwidth);
   const double algbw = 2097152 / seconds / 1e9;

@@ -68,6 +68,35 @@ TEST_CASE("runner: measured link figures replace a class's edges; a message cost
   }
 }
 
+TEST_CASE("runner: a measured both-ways bandwidth makes the link full duplex with that rate per direction when both "
+          "directions move",
+          "[runner][measured]") {
+  model::DeviceProfile device = model::load_device_profile(kFixture);
+  const topo::Topology assumed = topo::topology_from_spec("cpu_host:ranks=2");
+  REQUIRE(assumed.edges()[0].duplex == topo::Duplex::half);  // the assumption it replaces
+  auto applied = [&](double both_ways_Bps) {
+    device.links[topo::LinkClass::shared_memory].both_ways = {both_ways_Bps, "fixture exchange"};
+    return runner::with_measured_links(assumed, device);
+  };
+  const topo::Topology measured = applied(3e9);
+  CHECK(measured.edges()[0].duplex == topo::Duplex::full);
+  CHECK(measured.edges()[0].both_ways_Bps == 3e9);
+  CHECK_THAT(measured.edges()[0].source, Catch::Matchers::Contains("both ways fixture exchange"));
+  // An exchange of S each way: α + S / 3 GB/s; one way alone: α + S / β.
+  model::TaskGraph exchange;
+  exchange.send("a", 0, 1, 1e8);
+  exchange.send("b", 1, 0, 1e8);
+  CHECK_THAT(sim::simulate(exchange, {.topology = &measured, .gpu_of_rank = measured.devices(), .device = &device,
+                                      .collectives = {.library = sim::Library::mpi}})
+                 .latency_s,
+             WithinRel(kMeasuredAlpha + 1e8 / 3e9, 1e-9));
+  CHECK_THAT(one_message(measured, device, 1e8), WithinRel(kMeasuredAlpha + 1e8 / kMeasuredBeta, 1e-9));
+  // Both directions together carry at least what one carries alone (β/2 each); as fast as one
+  // way means independent directions.
+  CHECK(applied(1e9).edges()[0].both_ways_Bps == kMeasuredBeta / 2);
+  CHECK(applied(kMeasuredBeta).edges()[0].both_ways_Bps == 0);
+}
+
 TEST_CASE("runner: a 2-rank cpu_host tree case with measured links differs by the derived message costs",
           "[runner][measured]") {
   // System: tree attention on cpu_host:ranks=2 under library mpi, with the fixture profile and

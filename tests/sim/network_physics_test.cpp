@@ -73,6 +73,23 @@ TEST_CASE("sim: a half-duplex link is shared by both directions", "[sim][physics
   CHECK_THAT(run(g, half, device).latency_s, Catch::Matchers::WithinRel(2 * 1e9 / 100e9, 1e-3));
 }
 
+TEST_CASE("sim: a link whose directions share something gives each its both-ways bandwidth when both are busy",
+          "[sim][physics]") {
+  // System: 100 GB/s per direction, 70 GB/s per direction while both carry traffic.
+  // Expectation: the exchange takes S / 70 GB/s; one direction alone still S / 100 GB/s.
+  auto full = testing::star(2, 100e9, 1e-6);
+  std::vector<topo::Edge> edges = full.edges();
+  for (auto& e : edges) e.both_ways_Bps = 70e9;
+  const topo::Topology shared("shared", full.vertices(), edges, true, "<test>");
+  const auto device = testing::round_device();
+  model::TaskGraph exchange, one_way;
+  exchange.send("a", 0, 1, 1e10);
+  exchange.send("b", 1, 0, 1e10);
+  one_way.send("a", 0, 1, 1e10);
+  CHECK_THAT(run(exchange, shared, device).latency_s, Catch::Matchers::WithinRel(1e10 / 70e9, 1e-3));
+  CHECK_THAT(run(one_way, shared, device).latency_s, Catch::Matchers::WithinRel(1e10 / 100e9, 1e-3));
+}
+
 TEST_CASE("sim: a kernel takes launch overhead plus its roofline time", "[sim][physics]") {
   // System: one GPU of the round profile (100 TFLOP/s, 1 TB/s, 2 us launch) runs a kernel that
   // reads 1 GB with 1 GFLOP. Expectation: 2 us + max(1e9/1e14, 1e9/1e12) = 1.002 ms.

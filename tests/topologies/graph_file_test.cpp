@@ -20,7 +20,7 @@ std::string graphml(const std::string& body, const std::string& graph_data = "")
   std::string keys;
   for (const char* name : {"kind", "node", "backplane_GBps", "model", "source", "foo"})
     keys += fmt::format("  <key id=\"v_{0}\" for=\"node\" attr.name=\"{0}\" attr.type=\"string\"/>\n", name);
-  for (const char* name : {"class", "bandwidth_GBps", "latency_us", "duplex", "count", "source"})
+  for (const char* name : {"class", "bandwidth_GBps", "latency_us", "duplex", "both_ways_GBps", "count", "source"})
     keys += fmt::format("  <key id=\"e_{0}\" for=\"edge\" attr.name=\"{0}\" attr.type=\"string\"/>\n", name);
   for (const char* name : {"name", "gpu_peer_to_peer", "source"})
     keys += fmt::format("  <key id=\"g_{0}\" for=\"graph\" attr.name=\"{0}\" attr.type=\"string\"/>\n", name);
@@ -74,7 +74,8 @@ TEST_CASE("topologies: the DOT example reads units, defaults and derived nodes a
   CHECK(ib.latency_s == 1e-6);
 }
 
-TEST_CASE("topologies: count bundles links, half duplex, and node defaults to the machine's component",
+TEST_CASE("topologies: count bundles links, half duplex, both-ways bandwidth, and node defaults to the machine's "
+          "component",
           "[topologies][physics]") {
   auto data = [](const std::string& cls, const std::string& bw, const std::string& lat, const std::string& extra = "") {
     return fmt::format(
@@ -90,13 +91,16 @@ TEST_CASE("topologies: count bundles links, half duplex, and node defaults to th
               node("far", "gpu", "<data key=\"v_node\">remote</data>") +
               link("g0", "sw", data("nvlink", "450", "0.3", "<data key=\"e_count\">2</data>")) +
               link("g1", "sw", data("nvlink", "450", "0.3", "<data key=\"e_duplex\">half</data>")) +
-              link("cpu", "sw", data("pcie", "64", "0")) + link("nic", "sw", data("pcie", "64", "0.25")) +
+              link("cpu", "sw", data("pcie", "64", "0", "<data key=\"e_both_ways_GBps\">40</data>")) +
+              link("nic", "sw", data("pcie", "64", "0.25")) +
               link("nic", "ib", data("infiniband", "50", "1")) + link("far", "ib", data("infiniband", "50", "1.5e0"))));
   const Topology t = load_topology(path);
   CHECK(t.name() == "bundle");                 // no graph name: the file's stem
   CHECK(t.edges()[0].bandwidth_Bps == 900e9);  // count 2 x 450 GB/s
   CHECK(t.edges()[1].duplex == Duplex::half);
   CHECK(t.edges()[2].latency_s == 0);
+  CHECK(t.edges()[2].both_ways_Bps == 40e9);
+  CHECK(t.edges()[3].both_ways_Bps == 0);  // independent directions unless stated
   CHECK(t.edges()[5].latency_s == 1.5e-6);
   CHECK(t.vertices()[t.find("g0")].node == "node0");  // the component over nvlink/pcie links
   CHECK(t.vertices()[t.find("nic")].node == "node0");
@@ -128,9 +132,18 @@ TEST_CASE("topologies: a broken graph file is refused with the file, the element
   SECTION("unknown attribute, with the line of the vertex and the valid names") {
     const std::string path = dir.write("u.graphml", two_gpus("", "<data key=\"v_foo\">1</data>"));
     const std::string msg = load_error(path);
-    // line 20: XML declaration, <graphml>, 15 <key> lines, <graph>, gpu0, then gpu1
-    CHECK_THAT(msg, StartsWith(path + ":20:1:") && Contains("unknown attribute 'foo' on vertex 'gpu1'") &&
+    // line 21: XML declaration, <graphml>, 16 <key> lines, <graph>, gpu0, then gpu1
+    CHECK_THAT(msg, StartsWith(path + ":21:1:") && Contains("unknown attribute 'foo' on vertex 'gpu1'") &&
                         Contains("valid vertex attributes: backplane_GBps, kind, model, node, source"));
+  }
+  SECTION("both ways faster than one way") {
+    const std::string path = dir.write("b.dot",
+                                       "graph { a [kind=\"gpu\"]; b [kind=\"gpu\"];\n a -- b [class=\"nvlink\", "
+                                       "bandwidth_GBps=\"100\", both_ways_GBps=\"150\", latency_us=\"1\"]; }\n");
+    CHECK_THAT(load_error(path),
+               StartsWith(path) &&
+                   Contains("edge 'a--b' has both-ways bandwidth 150 GB/s, expected a number in (0, 100] GB/s") &&
+                   Contains("on a full-duplex edge"));
   }
   SECTION("unquoted exponent in DOT") {
     const std::string path = dir.write("e.dot",
@@ -146,7 +159,7 @@ TEST_CASE("topologies: a broken graph file is refused with the file, the element
   SECTION("duplicate id") {
     const std::string path = dir.write("d.graphml", two_gpus(node("gpu1", "cpu")));
     // the second <node id="gpu1">, after gpu0, gpu1, nvsw and two edges from line 19
-    CHECK_THAT(load_error(path), StartsWith(path + ":24:1:") && Contains("duplicate vertex id 'gpu1'"));
+    CHECK_THAT(load_error(path), StartsWith(path + ":25:1:") && Contains("duplicate vertex id 'gpu1'"));
   }
   SECTION("unknown class, with a suggestion") {
     const std::string path =
