@@ -27,6 +27,11 @@ std::vector<float> from_storage(const std::vector<std::uint16_t>& bits, StorageT
   return values;
 }
 
+void round_to_storage(std::vector<float>& values, StorageType type) {
+  for (float& x : values)
+    x = type == StorageType::bf16 ? __bfloat162float(__float2bfloat16_rn(x)) : __half2float(__float2half_rn(x));
+}
+
 void fill_device_random(void* device, std::size_t elements, StorageType type, std::uint64_t seed) {
   constexpr std::size_t kTile = std::size_t{1} << 22;  // 8 MiB of values
   std::vector<float> values(std::min(kTile, elements));

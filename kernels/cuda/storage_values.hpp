@@ -18,6 +18,10 @@ std::vector<std::uint16_t> to_storage(const std::vector<float>& values, StorageT
 /// The exact float value of each stored pattern.
 std::vector<float> from_storage(const std::vector<std::uint16_t>& bits, StorageType type);
 
+/// Replaces each value by what it becomes when stored (the reference's view of the inputs), in
+/// place: no second copy of a whole cache.
+void round_to_storage(std::vector<float>& values, StorageType type);
+
 /// Fills `elements` 16-bit values at `device` with uniform values in [−1, 1), repeating one host
 /// tile. Throws GpuError on a CUDA error.
 void fill_device_random(void* device, std::size_t elements, StorageType type, std::uint64_t seed);
