@@ -1,23 +1,18 @@
 // SPDX-License-Identifier: Apache-2.0
-// Launching a multi-process job through Open MPI's mpirun: the one way clustersim starts ranks,
-// for the MPI calibration probe and for live runs. The job runs in its own process group, so a
-// timeout, a dead rank or an interrupt of clustersim takes every rank down with it.
+// Launching a multi-process job through Open MPI's mpirun: the way clustersim starts MPI ranks,
+// for the MPI calibration probe and for CPU live runs. It runs through run_program, in its own
+// process group, so a timeout, a dead rank or an interrupt of clustersim takes every rank down.
 #pragma once
 
 #include <chrono>
 #include <filesystem>
 #include <functional>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
-namespace clustersim {
+#include "common/process_runner.hpp"
 
-/// mpirun is missing, could not start the job, a rank failed, or the job timed out.
-class LaunchError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
+namespace clustersim {
 
 struct MpiJob {
   std::string program;              ///< executable each rank runs (a path)

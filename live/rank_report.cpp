@@ -13,7 +13,7 @@ RankReport parse_rank_report(const std::string& stdout_text) {
   std::istringstream lines(stdout_text);
   std::string line;
   while (std::getline(lines, line)) {
-    if (line.rfind("{\"program\":\"clustersim_live_cpu\"", 0) != 0) continue;
+    if (line.rfind("{\"program\":\"clustersim_live_", 0) != 0) continue;  // the CPU or the GPU program
     try {
       const nlohmann::json j = nlohmann::json::parse(line);
       RankReport r{.rep_seconds = j.at("rep_seconds").get<std::vector<double>>(),
@@ -23,10 +23,10 @@ RankReport parse_rank_report(const std::string& stdout_text) {
       if (r.rep_seconds.empty()) break;
       return r;
     } catch (const nlohmann::json::exception& e) {
-      throw std::runtime_error("clustersim_live_cpu's report is malformed (" + std::string(e.what()) + "): " + line);
+      throw std::runtime_error("the rank program's report is malformed (" + std::string(e.what()) + "): " + line);
     }
   }
-  throw std::runtime_error("clustersim_live_cpu printed no report; its output was:\n" + stdout_text);
+  throw std::runtime_error("the rank program printed no report; its output was:\n" + stdout_text);
 }
 
 double median(std::vector<double> values) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// What clustersim_live_cpu's rank 0 reports: one JSON line on stdout with the time of every
-// timed step (the slowest rank's) and the output check against the reference.
+// What the live rank programs (clustersim_live_cpu's rank 0, clustersim_live_gpu) report: one
+// JSON line on stdout (live/rank_common/report_line.hpp) with the time of every timed step (the
+// slowest device's) and the output check against the reference.
 #pragma once
 
 #include <string>

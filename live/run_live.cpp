@@ -7,7 +7,10 @@
 #include <fmt/format.h>
 
 #include "build_config.hpp"
+#include "common/input_error.hpp"
 #include "common/mpi_launcher.hpp"
+#include "common/process_runner.hpp"
+#include "live/gpu_inventory.hpp"
 #include "live/live_plan.hpp"
 #include "live/machine.hpp"
 #include "live/rank_report.hpp"
@@ -20,8 +23,8 @@ reports::CaseResult row_of(const scenarios::Scenario& scenario, const LiveCase& 
   return {.index = c.index, .scenario = scenario.name, .topology = c.topology.spec(), .gpus = p.ranks,
           .strategy = c.strategy.label(), .context = c.shape.context, .batch = c.shape.batch, .heads = c.shape.heads,
           .kv_heads = c.shape.kv_heads, .head_dim = c.shape.head_dim, .dtype = model::to_string(c.shape.dtype),
-          // The device is what ran the case: this host's cores, one per rank.
-          .device = "cpu@" + machine.host, .device_provenance = "live",
+          // The device is what ran the case: this host's cores (one per rank) or its GPUs.
+          .device = std::string(p.backend == Backend::gpu ? "gpu@" : "cpu@") + machine.host, .device_provenance = "live",
           .status = p.unsupported.empty() ? "ok" : "unsupported", .peak_mem_bytes = p.rank_kv_bytes,
           .memory_capacity_bytes = machine.available_memory_bytes};
 }
@@ -32,14 +35,58 @@ std::filesystem::path live_cpu_program() {
   return program_beside_clustersim("clustersim_live_cpu");
 }
 
+std::filesystem::path live_gpu_program() { return program_beside_clustersim("clustersim_live_gpu"); }
+
+namespace {
+
+bool runs_on(const std::vector<LiveCase>& plan, Backend backend) {
+  return std::any_of(plan.begin(), plan.end(),
+                     [&](const LiveCase& p) { return p.backend == backend && p.unsupported.empty(); });
+}
+
+/// Refuses the GPU cases before anything runs when the GPU program or the GPUs are missing.
+void check_gpu_backend(const scenarios::Scenario& scenario, const std::vector<LiveCase>& plan) {
+  const std::filesystem::path program = live_gpu_program();
+  if (!std::filesystem::exists(program))
+    throw InputError({scenario.origin}, "topology",
+                     fmt::format("the scenario has GPU cases but {} was not built: clustersim was built without "
+                                 "CUDA and NCCL (cmake reports \"clustersim: CUDA 0\" or \"NCCL 0\"); build it on a "
+                                 "machine that has them, or standalone (live/gpu_rank/README.md)",
+                                 program.string()));
+  require_gpus(plan, count_gpus(program), scenario.origin);
+}
+
+/// Runs one case's job; its stdout holds the report line.
+std::string run_case(const LiveCase& p, const LiveOptions& options) {
+  std::vector<std::string> args = p.args;
+  args.insert(args.end(), {"--reps", std::to_string(options.repetitions), "--warmup", std::to_string(options.warmup)});
+  if (p.backend == Backend::gpu) {
+    // One process drives the case's GPUs on this host: no mpirun.
+    std::vector<std::string> command{live_gpu_program().string()};
+    command.insert(command.end(), args.begin(), args.end());
+    return run_program({.command = command, .what = fmt::format("{} on {} GPUs", command.front(), p.ranks),
+                        .timeout = options.timeout_per_case})
+        .stdout_text;
+  }
+  // -q: no help text from mpirun, so that a rank's own message ends the error.
+  const MpiJob job{.program = live_cpu_program().string(), .args = args, .ranks = p.ranks, .mpirun_options = {"-q"},
+                   .timeout = options.timeout_per_case};
+  return run_mpi_job(options.place ? options.place(job) : job).stdout_text;
+}
+
+}  // namespace
+
 reports::Results run_live(const scenarios::Scenario& scenario, const LiveOptions& options) {
   const Machine machine = this_machine();
   const std::vector<LiveCase> plan = plan_live_cases(scenario, machine, options.oversubscribe);
-  const std::filesystem::path program = live_cpu_program();
-  if (!std::filesystem::exists(program))
-    throw std::runtime_error(fmt::format("{} is missing: build it (cmake --build build) beside clustersim",
-                                         program.string()));
-  find_mpirun();  // a missing mpirun fails here, before any case
+  if (runs_on(plan, Backend::gpu)) check_gpu_backend(scenario, plan);
+  if (runs_on(plan, Backend::cpu)) {
+    const std::filesystem::path program = live_cpu_program();
+    if (!std::filesystem::exists(program))
+      throw std::runtime_error(fmt::format("{} is missing: build it (cmake --build build) beside clustersim",
+                                           program.string()));
+    find_mpirun();  // a missing mpirun fails here, before any case
+  }
 
   reports::Results results{.tool_version = CLUSTERSIM_VERSION, .mode = "live", .scenario = scenario.name,
                            .scenario_origin = scenario.origin};
@@ -47,19 +94,14 @@ reports::Results run_live(const scenarios::Scenario& scenario, const LiveOptions
   for (const LiveCase& p : plan) {
     reports::CaseResult row = row_of(scenario, p, machine);
     if (p.unsupported.empty()) {
-      std::vector<std::string> args = p.args;
-      args.insert(args.end(), {"--reps", std::to_string(options.repetitions), "--warmup", std::to_string(options.warmup)});
-      MpiJobOutput out;
+      std::string stdout_text;
       try {
-        // -q: no help text from mpirun, so that a rank's own message ends the error.
-        const MpiJob job{.program = program.string(), .args = args, .ranks = p.ranks, .mpirun_options = {"-q"},
-                         .timeout = options.timeout_per_case};
-        out = run_mpi_job(options.place ? options.place(job) : job);
+        stdout_text = run_case(p, options);
       } catch (const LaunchError& e) {
         throw LaunchError(fmt::format("case {} ({} p={} context {}): {}", row.index, row.strategy, p.ranks,
                                       row.context, e.what()));
       }
-      const RankReport report = parse_rank_report(out.stdout_text);
+      const RankReport report = parse_rank_report(stdout_text);
       row.repetitions = static_cast<int>(report.rep_seconds.size());
       row.latency_s = median(report.rep_seconds);
       row.latency_s_min = *std::min_element(report.rep_seconds.begin(), report.rep_seconds.end());

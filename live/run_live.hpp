@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // `clustersim live`'s pipeline: plan the scenario's cases for this machine, run each runnable
-// one as an MPI job of clustersim_live_cpu (one rank per device), and return measured results in
-// the schema simulate writes (mode live), so that a prediction and a measurement join row by row.
+// one (CPU backend: an MPI job of clustersim_live_cpu, one rank per device; GPU backend: one
+// clustersim_live_gpu process driving the case's local GPUs), and return measured results in the
+// schema simulate writes (mode live), so that a prediction and a measurement join row by row.
 #pragma once
 
 #include <chrono>
@@ -20,17 +21,20 @@ struct LiveOptions {
   int warmup = 1;       ///< untimed steps before them (page faults, caches, MPI connections)
   bool oversubscribe = false;  ///< allow more ranks than cores (timings then suffer)
   std::chrono::seconds timeout_per_case{600};
-  JobPlacement place;  ///< where the ranks run; empty = this machine
+  JobPlacement place;  ///< where the CPU backend's ranks run; empty = this machine
   /// After each case: its row and, for a case not run, why.
   std::function<void(int done, int total, const reports::CaseResult&, const std::string& note)> on_case_done;
 };
 
 /// Where clustersim_live_cpu is: beside the running executable (the build directory).
 std::filesystem::path live_cpu_program();
+/// Where clustersim_live_gpu is, when CUDA and NCCL were found at build time: beside it too.
+std::filesystem::path live_gpu_program();
 
-/// Runs the scenario live. Throws: InputError when the machine cannot run a case (nothing runs
-/// then); LaunchError when mpirun is missing, a rank fails or its output check fails;
-/// std::runtime_error when the program is missing or its report is malformed.
+/// Runs the scenario live. Throws: InputError when the machine cannot run a case (too few cores,
+/// memory or GPUs, or clustersim_live_gpu not built; nothing runs then); LaunchError when mpirun
+/// is missing, a rank fails or its output check fails; std::runtime_error when the CPU program
+/// is missing or a report is malformed.
 reports::Results run_live(const scenarios::Scenario& scenario, const LiveOptions& options);
 
 }  // namespace clustersim::live

@@ -5,9 +5,11 @@
 #include <fstream>
 #include <stdexcept>
 
-#include "calibrate/gpu_probe/cuda_resources.hpp"
+#include "kernels/cuda/cuda_resources.hpp"
 
 namespace clustersim::gpu_probe {
+
+using kernels::cuda::GpuError;
 
 CsvTable::CsvTable(std::vector<std::string> columns) : columns_(std::move(columns)) {}
 
@@ -43,11 +45,11 @@ void write_file_atomically(const std::filesystem::path& path, const std::string&
     std::ofstream file(tmp, std::ios::binary | std::ios::trunc);
     file << text;
     file.close();
-    if (!file) throw ProbeError("cannot write " + tmp.string());
+    if (!file) throw GpuError("cannot write " + tmp.string());
   }
   std::error_code ec;
   std::filesystem::rename(tmp, path, ec);
-  if (ec) throw ProbeError("cannot rename " + tmp.string() + " to " + path.string() + ": " + ec.message());
+  if (ec) throw GpuError("cannot rename " + tmp.string() + " to " + path.string() + ": " + ec.message());
 }
 
 }  // namespace clustersim::gpu_probe

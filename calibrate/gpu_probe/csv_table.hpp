@@ -26,7 +26,7 @@ class CsvTable {
 std::string num(double value);
 
 /// Writes `text` to a temporary file beside `path`, then renames it over `path`, so readers never
-/// see half a file. Throws ProbeError when the write fails.
+/// see half a file. Throws GpuError when the write fails.
 void write_file_atomically(const std::filesystem::path& path, const std::string& text);
 
 }  // namespace clustersim::gpu_probe

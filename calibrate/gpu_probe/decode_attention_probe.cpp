@@ -10,14 +10,22 @@
 #include <string>
 #include <vector>
 
-#include "calibrate/gpu_probe/cuda_resources.hpp"
 #include "calibrate/gpu_probe/probe_groups.hpp"
-#include "calibrate/gpu_probe/storage_values.hpp"
 #include "calibrate/latency_bandwidth_fit.hpp"
 #include "kernels/cpu/decode_attention.hpp"
+#include "kernels/cuda/cuda_resources.hpp"
 #include "kernels/cuda/decode_attention.cuh"
+#include "kernels/cuda/storage_values.hpp"
 
 namespace clustersim::gpu_probe {
+
+using kernels::cuda::GpuError;
+using kernels::cuda::check_cuda;
+using kernels::cuda::DeviceBuffer;
+using kernels::cuda::Stream;
+using kernels::cuda::to_storage;
+using kernels::cuda::from_storage;
+using kernels::cuda::fill_device_random;
 namespace {
 
 namespace kc = kernels::cuda;
@@ -151,7 +159,7 @@ void probe_decode_attention(ProbeRun& run) {
   run.note("decode_attention_check_max_rel_err", num(worst));
   run.note("decode_attention_check_tolerance", num(kTolerance));
   if (!failed.empty())
-    throw ProbeError("decode attention kernel failed its check against the host reference (" + failed +
+    throw GpuError("decode attention kernel failed its check against the host reference (" + failed +
                      "see decode_attention_check.csv); no timings taken");
 
   // Timed sweep: Llama-3-8B attention (32 heads, 8 KV heads), batch 1.

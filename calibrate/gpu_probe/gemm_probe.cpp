@@ -9,15 +9,20 @@
 #include <string>
 #include <vector>
 
-#include "calibrate/gpu_probe/cuda_resources.hpp"
 #include "calibrate/gpu_probe/probe_groups.hpp"
-#include "calibrate/gpu_probe/storage_values.hpp"
+#include "kernels/cuda/cuda_resources.hpp"
+#include "kernels/cuda/storage_values.hpp"
 
 namespace clustersim::gpu_probe {
+
+using kernels::cuda::GpuError;
+using kernels::cuda::DeviceBuffer;
+using kernels::cuda::Stream;
+using kernels::cuda::fill_device_random;
 namespace {
 
 void check_cublas(cublasStatus_t status, const std::string& what) {
-  if (status != CUBLAS_STATUS_SUCCESS) throw ProbeError(what + ": " + cublasGetStatusString(status));
+  if (status != CUBLAS_STATUS_SUCCESS) throw GpuError(what + ": " + cublasGetStatusString(status));
 }
 
 class CublasHandle {

@@ -8,11 +8,16 @@
 #include <random>
 #include <vector>
 
-#include "calibrate/gpu_probe/cuda_resources.hpp"
 #include "calibrate/gpu_probe/probe_groups.hpp"
+#include "kernels/cuda/cuda_resources.hpp"
 #include "kernels/cuda/hbm_copy.cuh"
 
 namespace clustersim::gpu_probe {
+
+using kernels::cuda::GpuError;
+using kernels::cuda::check_cuda;
+using kernels::cuda::DeviceBuffer;
+using kernels::cuda::Stream;
 namespace {
 
 /// The kernel must copy every byte, an odd-length tail included, before it is timed.
@@ -27,7 +32,7 @@ void check_copy_kernel(int sm_count) {
   check_cuda(kernels::cuda::launch_hbm_copy(dst.get(), src.get(), bytes, sm_count, nullptr), "hbm copy kernel launch");
   check_cuda(cudaMemcpy(copied.data(), dst.get(), bytes, cudaMemcpyDeviceToHost), "hbm copy check download");
   if (std::memcmp(source.data(), copied.data(), bytes) != 0)
-    throw ProbeError("hbm copy kernel: the copy differs from its source (check failed, no timings)");
+    throw GpuError("hbm copy kernel: the copy differs from its source (check failed, no timings)");
 }
 
 }  // namespace
@@ -69,7 +74,7 @@ void probe_hbm_copy(ProbeRun& run) {
     }
   }
   run.write_csv("hbm_copy.csv", table);
-  if (best_kernel == 0) throw ProbeError("hbm copy: no buffer size reached 2x the L2 cache; no HBM figure");
+  if (best_kernel == 0) throw GpuError("hbm copy: no buffer size reached 2x the L2 cache; no HBM figure");
   run.hbm_copy_GBps = best_kernel;
   run.note("hbm_copy_kernel_GBps", num(best_kernel));
   run.note("hbm_copy_kernel_spread", num(best_kernel_spread));

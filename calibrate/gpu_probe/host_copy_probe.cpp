@@ -9,11 +9,17 @@
 #include <string>
 #include <vector>
 
-#include "calibrate/gpu_probe/cuda_resources.hpp"
 #include "calibrate/gpu_probe/link_fit_notes.hpp"
 #include "calibrate/gpu_probe/probe_groups.hpp"
+#include "kernels/cuda/cuda_resources.hpp"
 
 namespace clustersim::gpu_probe {
+
+using kernels::cuda::check_cuda;
+using kernels::cuda::DeviceBuffer;
+using kernels::cuda::PinnedBuffer;
+using kernels::cuda::Stream;
+using kernels::cuda::Event;
 
 void probe_host_copy(ProbeRun& run) {
   const auto sizes = geometric_sizes(4096, run.quick ? std::size_t{64} << 20 : std::size_t{1} << 30, 4);

@@ -10,10 +10,15 @@
 #include <string>
 #include <vector>
 
-#include "calibrate/gpu_probe/cuda_resources.hpp"
 #include "calibrate/gpu_probe/probe_groups.hpp"
+#include "kernels/cuda/cuda_resources.hpp"
 
 namespace clustersim::gpu_probe {
+
+using kernels::cuda::check_cuda;
+using kernels::cuda::DeviceBuffer;
+using kernels::cuda::PinnedBuffer;
+using kernels::cuda::Stream;
 
 void probe_kv_gather(ProbeRun& run) {
   const std::size_t total = run.quick ? std::size_t{32} << 20 : std::size_t{256} << 20;

@@ -13,10 +13,11 @@
 #include <string>
 #include <vector>
 
-#include "calibrate/gpu_probe/cuda_resources.hpp"
 #include "calibrate/gpu_probe/probe_groups.hpp"
+#include "kernels/cuda/cuda_resources.hpp"
 
 using namespace clustersim::gpu_probe;
+using clustersim::kernels::cuda::check_cuda;
 
 namespace {
 

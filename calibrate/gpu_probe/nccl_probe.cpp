@@ -12,38 +12,27 @@
 #include <string>
 #include <vector>
 
-#include "calibrate/gpu_probe/cuda_resources.hpp"
 #include "calibrate/gpu_probe/probe_groups.hpp"
+#include "kernels/cuda/cuda_resources.hpp"
 
 #if CLUSTERSIM_PROBE_HAVE_NCCL
 #include <nccl.h>
+
+#include "kernels/cuda/nccl_communicators.hpp"
 #endif
 
 namespace clustersim::gpu_probe {
 
+using kernels::cuda::check_cuda;
+using kernels::cuda::DeviceBuffer;
+using kernels::cuda::Stream;
+using kernels::cuda::Event;
+
 #if CLUSTERSIM_PROBE_HAVE_NCCL
+using kernels::cuda::check_nccl;
+using kernels::cuda::Communicators;
+
 namespace {
-
-void check_nccl(ncclResult_t result, const std::string& what) {
-  if (result != ncclSuccess) throw ProbeError(what + ": " + ncclGetErrorString(result));
-}
-
-/// One communicator per local GPU, destroyed together.
-class Communicators {
- public:
-  explicit Communicators(int count) : comms_(count) {
-    check_nccl(ncclCommInitAll(comms_.data(), count, nullptr), "ncclCommInitAll");
-  }
-  ~Communicators() {
-    for (ncclComm_t c : comms_) ncclCommDestroy(c);
-  }
-  Communicators(const Communicators&) = delete;
-  Communicators& operator=(const Communicators&) = delete;
-  ncclComm_t operator[](int rank) const { return comms_[rank]; }
-
- private:
-  std::vector<ncclComm_t> comms_;
-};
 
 enum class Op { allreduce, allgather, reduce_scatter, sendrecv };
 

@@ -6,11 +6,15 @@
 #include <string>
 #include <vector>
 
-#include "calibrate/gpu_probe/cuda_resources.hpp"
 #include "calibrate/gpu_probe/link_fit_notes.hpp"
 #include "calibrate/gpu_probe/probe_groups.hpp"
+#include "kernels/cuda/cuda_resources.hpp"
 
 namespace clustersim::gpu_probe {
+
+using kernels::cuda::check_cuda;
+using kernels::cuda::DeviceBuffer;
+using kernels::cuda::Stream;
 namespace {
 
 bool enable_peer_access(int from, int to) {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // The probe's measurement groups, run in this order by main. Each writes its raw CSV into
-// run.out, adds its figures to run.summary, and throws ProbeError when it cannot finish.
+// run.out, adds its figures to run.summary, and throws GpuError when it cannot finish.
 #pragma once
 
 #include "calibrate/gpu_probe/probe_run.hpp"

@@ -6,9 +6,12 @@
 #include <algorithm>
 #include <stdexcept>
 
-#include "calibrate/gpu_probe/cuda_resources.hpp"
+#include "kernels/cuda/cuda_resources.hpp"
 
 namespace clustersim::gpu_probe {
+
+using kernels::cuda::check_cuda;
+using kernels::cuda::Event;
 
 Timing summarize(std::vector<double> us) {
   if (us.empty()) throw std::logic_error("summarize: no repetitions");

@@ -30,7 +30,7 @@ Timing summarize(std::vector<double> us);
 /// Enqueues `op` on `stream` reps.warmup times, then reps.timed times each between two events,
 /// waits, and summarises the timed runs. `op` may fork work to other streams of the same device
 /// if it joins them back into `stream` before returning. Events belong to the current device,
-/// which must be the stream's. Throws ProbeError on a CUDA error.
+/// which must be the stream's. Throws GpuError on a CUDA error.
 Timing time_on_stream(cudaStream_t stream, Repetitions reps, const std::function<void(cudaStream_t)>& op);
 
 }  // namespace clustersim::gpu_probe

@@ -16,12 +16,16 @@
 #include <cstdlib>
 #include <cstring>
 #include <limits>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include <unistd.h>
 
 #include "kernels/cpu/decode_attention.hpp"
+#include "live/rank_common/rank_options.hpp"
+#include "live/rank_common/report_line.hpp"
+#include "live/rank_common/shard_split.hpp"
 
 namespace {
 
@@ -31,66 +35,13 @@ namespace kernels = clustersim::kernels;
 
 constexpr double kTolerance = 1e-4;  // the kernel's stated agreement with the reference
 
-struct Options {
-  std::string strategy = "tree";  // single, tree, ring
-  bool fuse_sums = false;         // tree: numerators and denominators in one allreduce
-  bool output_on_all = true;      // ring: every rank attends, else only the last
-  DecodeShape shape;              // tokens = the whole context
-  int reps = 5;
-  int warmup = 1;
-  std::uint64_t seed = 1;
-  bool corrupt_for_test = false;  // perturbs one output element so that tests see the check fail
-};
+using Options = clustersim::live::RankOptions;
 
 [[noreturn]] void fail(const std::string& message) {
   std::fprintf(stderr, "clustersim_live_cpu: error: %s\n", message.c_str());
   std::fflush(stderr);
   MPI_Abort(MPI_COMM_WORLD, 2);
   std::exit(2);  // not reached: MPI_Abort ends every rank
-}
-
-long long number_arg(const char* name, const char* text) {
-  char* end = nullptr;
-  const long long value = std::strtoll(text, &end, 10);
-  if (end == text || *end != '\0' || value < 0) fail(std::string(name) + " expects a non-negative integer, got '" + text + "'");
-  return value;
-}
-
-Options parse(int argc, char** argv) {
-  Options o;
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg == "--fuse-sums") { o.fuse_sums = true; continue; }
-    if (arg == "--output-one") { o.output_on_all = false; continue; }
-    if (arg == "--corrupt-for-test") { o.corrupt_for_test = true; continue; }
-    if (i + 1 >= argc) fail("unknown option or missing value: " + arg);
-    const char* value = argv[++i];
-    if (arg == "--strategy") o.strategy = value;
-    else if (arg == "--context") o.shape.tokens = number_arg("--context", value);
-    else if (arg == "--batch") o.shape.batch = static_cast<int>(number_arg("--batch", value));
-    else if (arg == "--heads") o.shape.heads = static_cast<int>(number_arg("--heads", value));
-    else if (arg == "--kv-heads") o.shape.kv_heads = static_cast<int>(number_arg("--kv-heads", value));
-    else if (arg == "--head-dim") o.shape.head_dim = static_cast<int>(number_arg("--head-dim", value));
-    else if (arg == "--reps") o.reps = static_cast<int>(number_arg("--reps", value));
-    else if (arg == "--warmup") o.warmup = static_cast<int>(number_arg("--warmup", value));
-    else if (arg == "--seed") o.seed = static_cast<std::uint64_t>(number_arg("--seed", value));
-    else fail("unknown option " + arg);
-  }
-  if (o.strategy != "single" && o.strategy != "tree" && o.strategy != "ring")
-    fail("--strategy must be single, tree or ring, got '" + o.strategy + "'");
-  if (o.shape.tokens <= 0 || o.shape.batch <= 0 || o.shape.heads <= 0 || o.shape.kv_heads <= 0 ||
-      o.shape.head_dim <= 0 || o.shape.heads % o.shape.kv_heads != 0)
-    fail("need positive --context, --batch, --heads, --kv-heads (dividing --heads) and --head-dim");
-  if (o.reps < 1) fail("--reps must be at least 1");
-  return o;
-}
-
-/// Tokens of each of `parts` contiguous shards, the first context % parts one token longer: the
-/// split the simulator's strategies use (model::shard_tokens), so both time the same shards.
-std::vector<std::int64_t> shard_tokens(std::int64_t context, int parts) {
-  std::vector<std::int64_t> tokens(parts, context / parts);
-  for (int i = 0; i < context % parts; ++i) ++tokens[i];
-  return tokens;
 }
 
 /// A shard of the global cache: where it starts, how long it is, its K and V.
@@ -103,10 +54,10 @@ struct Shard {
 class Step {
  public:
   Step(const Options& o, int rank, int ranks) : o_(o), rank_(rank), ranks_(ranks) {
-    const std::vector<std::int64_t> tokens = shard_tokens(o.shape.tokens, ranks);
-    first_token_.assign(ranks, 0);
-    for (int r = 1; r < ranks; ++r) first_token_[r] = first_token_[r - 1] + tokens[r - 1];
-    tokens_ = tokens;
+    const clustersim::live::ShardSplit split = clustersim::live::split_context(o.shape.tokens, ranks);
+    tokens_ = split.tokens;
+    first_token_ = split.first_token;
+    const std::vector<std::int64_t>& tokens = tokens_;
     const std::size_t capacity = key_elements(*std::max_element(tokens.begin(), tokens.end()));
     if (capacity > static_cast<std::size_t>(std::numeric_limits<int>::max()))
       fail("a shard of " + std::to_string(capacity) + " elements exceeds one MPI message's count; use more ranks");
@@ -271,7 +222,12 @@ int main(int argc, char** argv) {
   int rank = 0, ranks = 1;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   MPI_Comm_size(MPI_COMM_WORLD, &ranks);
-  const Options o = parse(argc, argv);
+  Options o;
+  try {
+    o = clustersim::live::parse_rank_options(argc, argv, clustersim::live::RankBackend::cpu);
+  } catch (const std::invalid_argument& e) {
+    fail(e.what());
+  }
   if (o.strategy == "single" && ranks != 1) fail("strategy single runs on one rank, got " + std::to_string(ranks));
   if (o.shape.tokens < ranks) fail("a context of " + std::to_string(o.shape.tokens) + " tokens cannot be split over " +
                                    std::to_string(ranks) + " ranks");
@@ -293,21 +249,11 @@ int main(int argc, char** argv) {
 
   int status = 0;
   if (rank == 0) {
-    char error_text[40] = "null";  // a NaN output has no error value: JSON null, and the check fails
-    if (!std::isnan(error)) std::snprintf(error_text, sizeof error_text, "%.6g", error);
-    char line[512];
-    std::snprintf(line, sizeof line,
-                  "{\"program\":\"clustersim_live_cpu\",\"strategy\":\"%s\",\"ranks\":%d,\"context\":%lld,"
-                  "\"warmup\":%d,\"max_relative_error\":%s,\"tolerance\":%g,\"rep_seconds\":[",
-                  o.strategy.c_str(), ranks, static_cast<long long>(o.shape.tokens), o.warmup,
-                  error_text, kTolerance);
-    std::string json = line;
-    for (std::size_t i = 0; i < seconds.size(); ++i) {
-      char value[40];
-      std::snprintf(value, sizeof value, "%s%.9g", i ? "," : "", seconds[i]);
-      json += value;
-    }
-    std::printf("%s]}\n", json.c_str());
+    const std::string line = clustersim::live::format_report_line(
+        {.program = "clustersim_live_cpu", .strategy = o.strategy, .ranks = ranks,
+         .context = static_cast<long long>(o.shape.tokens), .warmup = o.warmup, .max_relative_error = error,
+         .tolerance = kTolerance, .rep_seconds = seconds});
+    std::printf("%s\n", line.c_str());
     std::fflush(stdout);
     if (!(error <= kTolerance)) {
       std::fprintf(stderr,

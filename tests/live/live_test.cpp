@@ -118,14 +118,15 @@ TEST_CASE("live: cases the CPU backend lacks are reported unsupported with why, 
   testing::ScratchDir scratch;
   const std::string path = scratch.write("mixed.yaml",
                                          "name: mixed\n"
-                                         "topology: {generator: rtx4090_box, gpus: 2}\n"
-                                         "device: rtx4090\n"
+                                         "topology: {generator: cpu_host, ranks: 2}\n"
+                                         "device: cpu_core\n"
                                          "workload: {heads: 4, head_dim: 64, context: 1000, dtype: [fp32, bf16]}\n"
                                          "strategies: [tree, tree_topology_aware]\n");
   const auto plan =
       live::plan_live_cases(scenarios::load_scenario(path), {.host = "h", .cores = 8, .available_memory_bytes = 64e9}, false);
   REQUIRE(plan.size() == 4);
   CHECK(plan[0].unsupported.empty());
+  CHECK(plan[0].backend == live::Backend::cpu);
   CHECK(plan[0].ranks == 2);
   CHECK_THAT(plan[1].unsupported, Catch::Contains("tree_topology_aware has no live implementation"));
   CHECK_THAT(plan[2].unsupported, Catch::Contains("dtype bf16"));
@@ -212,17 +213,17 @@ TEST_CASE("live: the comparison joins on the case index and reports the predicti
 
 SCENARIO("clustersim live refuses a case with more ranks than cores before running anything", "[live][cli][errors]") {
   testing::ScratchDir scratch;
-  // 128 ranks: more than any machine this runs on has cores.
+  // 64 ranks (cpu_host's most): more than any machine this runs on has cores.
   const std::string scenario = scratch.write("big.yaml",
                                              "name: big\n"
-                                             "topology: {generator: dgx_h100_cluster, nodes: 16}\n"
-                                             "device: h100_sxm\n"
+                                             "topology: {generator: cpu_host, ranks: 64}\n"
+                                             "device: cpu_core\n"
                                              "workload: {heads: 4, head_dim: 64, context: 1000, dtype: fp32}\n"
                                              "strategies: [tree]\n");
   const fs::path out = fs::path(scratch.path()) / "live";
   const Run run = run_clustersim("live " + scenario + " --out " + out.string());
   CHECK(run.exit_code == 2);
-  CHECK(run.err.find("case 0 (tree on 128 ranks, context 1000) needs 128 ranks") != std::string::npos);
+  CHECK(run.err.find("case 0 (tree on 64 ranks, context 1000) needs 64 ranks") != std::string::npos);
   CHECK(run.err.find("--oversubscribe") != std::string::npos);
   CHECK_FALSE(fs::exists(out));
 }

@@ -1,17 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "calibrate/gpu_probe/storage_values.hpp"
+#include "kernels/cuda/storage_values.hpp"
 
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
 
 #include <algorithm>
 
-#include "calibrate/gpu_probe/cuda_resources.hpp"
 #include "kernels/cpu/decode_attention.hpp"
+#include "kernels/cuda/cuda_resources.hpp"
 
-namespace clustersim::gpu_probe {
-
-using kernels::cuda::StorageType;
+namespace clustersim::kernels::cuda {
 
 std::vector<std::uint16_t> to_storage(const std::vector<float>& values, StorageType type) {
   std::vector<std::uint16_t> bits(values.size());
@@ -29,10 +27,15 @@ std::vector<float> from_storage(const std::vector<std::uint16_t>& bits, StorageT
   return values;
 }
 
+void round_to_storage(std::vector<float>& values, StorageType type) {
+  for (float& x : values)
+    x = type == StorageType::bf16 ? __bfloat162float(__float2bfloat16_rn(x)) : __half2float(__float2half_rn(x));
+}
+
 void fill_device_random(void* device, std::size_t elements, StorageType type, std::uint64_t seed) {
   constexpr std::size_t kTile = std::size_t{1} << 22;  // 8 MiB of values
   std::vector<float> values(std::min(kTile, elements));
-  kernels::fill_uniform(values.data(), values.size(), seed);
+  fill_uniform(values.data(), values.size(), seed);
   const std::vector<std::uint16_t> tile = to_storage(values, type);
   auto* dst = static_cast<std::uint16_t*>(device);
   for (std::size_t done = 0; done < elements; done += tile.size()) {
@@ -41,4 +44,4 @@ void fill_device_random(void* device, std::size_t elements, StorageType type, st
   }
 }
 
-}  // namespace clustersim::gpu_probe
+}  // namespace clustersim::kernels::cuda

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 // Destructors ignore errors: after a failed kernel every CUDA call reports the same sticky error,
-// which the failing group has already reported.
-#include "calibrate/gpu_probe/cuda_resources.hpp"
+// which the failing step has already reported.
+#include "kernels/cuda/cuda_resources.hpp"
 
-namespace clustersim::gpu_probe {
+namespace clustersim::kernels::cuda {
 
 void check_cuda(cudaError_t err, const std::string& what) {
-  if (err != cudaSuccess) throw ProbeError(what + ": " + cudaGetErrorString(err));
+  if (err != cudaSuccess) throw GpuError(what + ": " + cudaGetErrorString(err));
 }
 
 DeviceBuffer::DeviceBuffer(std::size_t bytes) {
@@ -28,4 +28,4 @@ Event::~Event() {
   if (event_ != nullptr) cudaEventDestroy(event_);
 }
 
-}  // namespace clustersim::gpu_probe
+}  // namespace clustersim::kernels::cuda

@@ -10,16 +10,20 @@
 
 #include "kernels/cuda/decode_attention.cuh"
 
-namespace clustersim::gpu_probe {
+namespace clustersim::kernels::cuda {
 
 /// Rounds each value to the storage type (nearest even), as bit patterns.
-std::vector<std::uint16_t> to_storage(const std::vector<float>& values, kernels::cuda::StorageType type);
+std::vector<std::uint16_t> to_storage(const std::vector<float>& values, StorageType type);
 
 /// The exact float value of each stored pattern.
-std::vector<float> from_storage(const std::vector<std::uint16_t>& bits, kernels::cuda::StorageType type);
+std::vector<float> from_storage(const std::vector<std::uint16_t>& bits, StorageType type);
+
+/// Replaces each value by what it becomes when stored (the reference's view of the inputs), in
+/// place: no second copy of a whole cache.
+void round_to_storage(std::vector<float>& values, StorageType type);
 
 /// Fills `elements` 16-bit values at `device` with uniform values in [−1, 1), repeating one host
-/// tile. Throws ProbeError on a CUDA error.
-void fill_device_random(void* device, std::size_t elements, kernels::cuda::StorageType type, std::uint64_t seed);
+/// tile. Throws GpuError on a CUDA error.
+void fill_device_random(void* device, std::size_t elements, StorageType type, std::uint64_t seed);
 
-}  // namespace clustersim::gpu_probe
+}  // namespace clustersim::kernels::cuda

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// Owning handles for the CUDA objects the probe allocates, so a group that fails half-way frees
-// what it took before the next group runs, and the one error type every group throws.
+// Owning handles for the CUDA objects the GPU programs (the calibration probe, the live GPU
+// ranks) allocate, so that a step failing half-way frees what it took, and the one error type
+// their CUDA and NCCL calls throw. Host-only: includable from plain C++.
 #pragma once
 
 #include <cuda_runtime_api.h>
@@ -9,16 +10,16 @@
 #include <stdexcept>
 #include <string>
 
-namespace clustersim::gpu_probe {
+namespace clustersim::kernels::cuda {
 
-/// A failed CUDA, cuBLAS or NCCL call or a failed kernel check: the group that threw it is
-/// reported as failed and the probe goes on with the next group.
-class ProbeError : public std::runtime_error {
+/// What a GPU program's step throws when it cannot finish: a failed CUDA, cuBLAS or NCCL call,
+/// a result that failed its check, an output it could not write.
+class GpuError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
 
-/// Throws ProbeError naming `what` and CUDA's message unless `err` is cudaSuccess.
+/// Throws GpuError naming `what` and CUDA's message unless `err` is cudaSuccess.
 void check_cuda(cudaError_t err, const std::string& what);
 
 /// cudaMalloc'd memory on the device current at construction.
@@ -64,7 +65,7 @@ class Stream {
   cudaStream_t stream_ = nullptr;
 };
 
-/// A timing event on the device current at construction.
+/// An event on the device current at construction (timing, or ordering two streams).
 class Event {
  public:
   Event();
@@ -78,4 +79,4 @@ class Event {
   cudaEvent_t event_ = nullptr;
 };
 
-}  // namespace clustersim::gpu_probe
+}  // namespace clustersim::kernels::cuda

@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: Apache-2.0
+// snprintf rather than a JSON library: the rank programs build with nothing but the compiler.
+#include "live/rank_common/report_line.hpp"
+
+#include <cmath>
+#include <cstdio>
+
+namespace clustersim::live {
+
+std::string format_report_line(const ReportLine& r) {
+  char error_text[40] = "null";  // a NaN output has no error value: JSON null, and the check fails
+  if (!std::isnan(r.max_relative_error)) std::snprintf(error_text, sizeof error_text, "%.6g", r.max_relative_error);
+  std::string json = std::string("{\"program\":\"") + r.program + "\",\"strategy\":\"" + r.strategy +
+                     "\",\"ranks\":" + std::to_string(r.ranks) + ",\"context\":" + std::to_string(r.context);
+  if (!r.dtype.empty()) json += ",\"dtype\":\"" + r.dtype + "\"";
+  char numbers[160];
+  std::snprintf(numbers, sizeof numbers, ",\"warmup\":%d,\"max_relative_error\":%s,\"tolerance\":%g,\"rep_seconds\":[",
+                r.warmup, error_text, r.tolerance);
+  json += numbers;
+  for (std::size_t i = 0; i < r.rep_seconds.size(); ++i) {
+    char value[40];
+    std::snprintf(value, sizeof value, "%s%.9g", i ? "," : "", r.rep_seconds[i]);
+    json += value;
+  }
+  return json + "]}";
+}
+
+}  // namespace clustersim::live
