@@ -85,7 +85,7 @@ TEST_CASE("clustersim live refuses the GPU suite on a machine without a GPU and 
   }
   testing::ScratchDir scratch;
   const fs::path out = fs::path(scratch.path()) / "gpu_live";
-  const testing::Run run = testing::run_clustersim("live scenarios/gpu_validation.yaml --out " + out.string());
+  const testing::Run run = testing::run_clustersim("live scenarios/gpu_multi_validation.yaml --out " + out.string());
   INFO(run.err);
   CHECK(run.exit_code != 0);
   CHECK_THAT(run.err, Catch::Contains(gpu_program_built() ? "needs 2 GPUs" : "was not built"));
