@@ -306,13 +306,15 @@ MeasuredProfile make_profile(const Plan& plan, const std::vector<std::string>& g
     // Bandwidth from the largest message, past the caches: what ring attention's shards (tens to
     // hundreds of MB) see; the fit's B is weighted by mid sizes that stay in cache.
     const auto gigabytes = [](double b) { return b / 1e9; };
-    link.bandwidth_GBps = figure_from(one_way_plateau_Bps(mpi).map(gigabytes),
-                                      fmt::format("ping-pong of {:.0f} MiB: bytes / (one-way time - alpha)", max_bytes / kMiB));
+    link.bandwidth_GBps = figure_from(
+        one_way_plateau_Bps(mpi).map(gigabytes),
+        fmt::format("ping-pong of {:.0f} MiB: bytes / (one-way time - alpha)", max_bytes / kMiB));
     if (!mpi.exchange_s.empty())
-      link.both_ways_GBps = figure_from(exchange_plateau_Bps(mpi).map(gigabytes),
-                                        fmt::format("{:.0f} MiB sent both ways at once (MPI_Sendrecv): bytes / (time - "
-                                                    "alpha), per direction (raw: mpi_exchange.csv)",
-                                                    mpi.exchange_s.rbegin()->first / kMiB));
+      link.both_ways_GBps = figure_from(
+          exchange_plateau_Bps(mpi).map(gigabytes),
+          fmt::format("{:.0f} MiB sent both ways at once (two halves posted with MPI_Isend/Irecv, as a ring "
+                      "rotation moves K and V): bytes / (time - alpha), per direction (raw: mpi_exchange.csv)",
+                      mpi.exchange_s.rbegin()->first / kMiB));
     link.r_squared = mpi.fit.r_squared;
     p.links["shared_memory"] = link;
   }
