@@ -121,10 +121,10 @@ void run_decode(const Plan& plan, Measurements& m, const std::function<void(cons
   // query head per KV head: the least arithmetic per byte, so the sweep measures the memory side
   // that the efficiency curve stands for; the roofline charges a larger GQA group's FLOPs.
   // 8 to 32k tokens span 64 KiB to 256 MiB per rank, from cache-resident to far beyond any
-  // cache: the small sizes pin the fit's intercept (the fixed cost), the large ones the
-  // bandwidth a rank reaches.
+  // cache, also with --quick (fewer sizes): the small sizes pin the fit's intercept (the fixed
+  // cost), the large ones the bandwidth a rank reaches on shards of long contexts.
   std::vector<std::int64_t> contexts;
-  for (std::int64_t tokens = 8; tokens <= (plan.quick ? 8192 : 32768); tokens *= plan.quick ? 4 : 2)
+  for (std::int64_t tokens = 8; tokens <= 32768; tokens *= plan.quick ? 4 : 2)
     contexts.push_back(tokens);
   DecodeSweepResult r = measure_decode_attention(
       {.shape = {.batch = 1, .heads = 8, .kv_heads = 8, .head_dim = 128},

@@ -25,7 +25,7 @@ SCENARIO("a quick calibration writes a measured profile with its raw sweeps", "[
   INFO(run.err);
   REQUIRE(run.exit_code == 0);
   CHECK(run.out.find("# profile: " + profile.string()) != std::string::npos);
-  CHECK(run.err.find("[3/5] decode attention: context 8192 (6/6)") != std::string::npos);
+  CHECK(run.err.find("[3/5] decode attention: context 32768 (7/7)") != std::string::npos);
   for (const char* csv : {"memory_bandwidth.csv", "gemm.csv", "decode_attention.csv", "mpi_p2p.csv", "mpi_exchange.csv",
                           "mpi_allreduce.csv"})
     CHECK(fs::exists(fs::path(dir.path()) / csv));
