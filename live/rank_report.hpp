@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "live/rank_common/report_line.hpp"
+
 namespace clustersim::live {
 
 struct RankReport {
@@ -14,6 +16,7 @@ struct RankReport {
   double max_relative_error = 0;    ///< of the worst rank's output against the reference
   double tolerance = 0;
   int ranks = 0;
+  std::vector<TimelineSlice> timeline;  ///< the last timed step, when the program was asked for it
 };
 
 /// Finds and reads the report line in the job's stdout (other lines are ignored).

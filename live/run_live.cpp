@@ -14,6 +14,7 @@
 #include "live/live_plan.hpp"
 #include "live/machine.hpp"
 #include "live/rank_report.hpp"
+#include "reports/trace.hpp"
 
 namespace clustersim::live {
 namespace {
@@ -57,9 +58,27 @@ void check_gpu_backend(const scenarios::Scenario& scenario, const std::vector<Li
 }
 
 /// Runs one case's job; its stdout holds the report line.
+bool traced(const LiveCase& p, const LiveOptions& options) {
+  return p.spec->index == options.trace_case && p.backend == Backend::cpu;
+}
+
+/// The Chrome trace of a case's last timed step, one process per rank.
+std::string trace_of(const reports::CaseResult& row, const RankReport& report) {
+  std::vector<std::vector<reports::TraceSlice>> slices(report.ranks);
+  std::vector<std::string> devices;
+  for (int r = 0; r < report.ranks; ++r) devices.push_back(fmt::format("{} rank {}", row.device, r));
+  for (const TimelineSlice& s : report.timeline)
+    slices.at(s.rank).push_back({.name = s.name, .kind = s.kind, .start_s = s.start_s, .end_s = s.end_s, .bytes = s.bytes});
+  const std::string title = fmt::format("live: case {}: {} on {} ({} ranks), context {}, last of {} timed steps",
+                                        row.index, row.strategy, row.topology, row.gpus, row.context,
+                                        report.rep_seconds.size());
+  return reports::chrome_trace_json(slices, devices, title, report.rep_seconds.back());
+}
+
 std::string run_case(const LiveCase& p, const LiveOptions& options) {
   std::vector<std::string> args = p.args;
   args.insert(args.end(), {"--reps", std::to_string(options.repetitions), "--warmup", std::to_string(options.warmup)});
+  if (traced(p, options)) args.push_back("--trace");
   if (p.backend == Backend::gpu) {
     // One process drives the case's GPUs on this host: no mpirun.
     std::vector<std::string> command{live_gpu_program().string()};
@@ -107,6 +126,7 @@ reports::Results run_live(const scenarios::Scenario& scenario, const LiveOptions
       row.latency_s_min = *std::min_element(report.rep_seconds.begin(), report.rep_seconds.end());
       row.latency_s_max = *std::max_element(report.rep_seconds.begin(), report.rep_seconds.end());
       row.output_max_relative_error = report.max_relative_error;
+      if (traced(p, options) && options.on_trace) options.on_trace(row, trace_of(row, report));
     }
     results.cases.push_back(row);
     if (options.on_case_done)

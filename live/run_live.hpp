@@ -22,6 +22,10 @@ struct LiveOptions {
   bool oversubscribe = false;  ///< allow more ranks than cores (timings then suffer)
   std::chrono::seconds timeout_per_case{600};
   JobPlacement place;  ///< where the CPU backend's ranks run; empty = this machine
+  /// Case index whose last timed step is traced (CPU backend; -1: none), and where its Chrome
+  /// trace-event JSON goes (reports/trace.hpp; the slices named as the simulator's ops).
+  int trace_case = -1;
+  std::function<void(const reports::CaseResult&, const std::string& json)> on_trace;
   /// After each case: its row and, for a case not run, why.
   std::function<void(int done, int total, const reports::CaseResult&, const std::string& note)> on_case_done;
 };

@@ -21,10 +21,10 @@ int track_of(const std::string& kind) {
 
 }  // namespace
 
-std::string chrome_trace_json(const sim::SimulationResult& result, const model::TaskGraph& graph,
-                              const std::vector<std::string>& devices, const std::string& title) {
+std::string chrome_trace_json(const std::vector<std::vector<TraceSlice>>& slices,
+                              const std::vector<std::string>& devices, const std::string& title, double latency_s) {
   nlohmann::json events = nlohmann::json::array();
-  for (std::size_t rank = 0; rank < result.timeline.size(); ++rank) {
+  for (std::size_t rank = 0; rank < slices.size(); ++rank) {
     const int pid = static_cast<int>(rank);
     events.push_back({{"ph", "M"}, {"name", "process_name"}, {"pid", pid}, {"tid", 0},
                       {"args", {{"name", "rank " + std::to_string(rank) + " (" + devices.at(rank) + ")"}}}});
@@ -33,26 +33,39 @@ std::string chrome_trace_json(const sim::SimulationResult& result, const model::
     for (std::size_t t = 0; t < kTracks.size(); ++t)
       events.push_back({{"ph", "M"}, {"name", "thread_name"}, {"pid", pid}, {"tid", static_cast<int>(t)},
                         {"args", {{"name", kTracks[t]}}}});
-    std::vector<sim::Interval> slices = result.timeline[rank];
-    std::stable_sort(slices.begin(), slices.end(), [](const auto& a, const auto& b) {
+    std::vector<TraceSlice> ordered = slices[rank];
+    std::stable_sort(ordered.begin(), ordered.end(), [](const auto& a, const auto& b) {
       return track_of(a.kind) != track_of(b.kind) ? track_of(a.kind) < track_of(b.kind) : a.start_s < b.start_s;
     });
-    for (const sim::Interval& i : slices) {
-      const model::Op& op = graph.op(i.op);
+    for (const TraceSlice& s : ordered) {
+      nlohmann::json args{{"bytes", s.bytes}};
+      if (s.op >= 0) args["op"] = s.op;
       events.push_back({{"ph", "X"},
-                        {"name", op.name},
-                        {"cat", i.kind},
+                        {"name", s.name},
+                        {"cat", s.kind},
                         {"pid", pid},
-                        {"tid", track_of(i.kind)},
-                        {"ts", i.start_s * 1e6},
-                        {"dur", (i.end_s - i.start_s) * 1e6},
-                        {"args", {{"bytes", i.bytes}, {"op", i.op}}}});
+                        {"tid", track_of(s.kind)},
+                        {"ts", s.start_s * 1e6},
+                        {"dur", (s.end_s - s.start_s) * 1e6},
+                        {"args", args}});
     }
   }
   const nlohmann::json trace{{"traceEvents", events},
                              {"displayTimeUnit", "ns"},
-                             {"otherData", {{"title", title}, {"latency_s", result.latency_s}}}};
+                             {"otherData", {{"title", title}, {"latency_s", latency_s}}}};
   return trace.dump() + "\n";
+}
+
+std::string chrome_trace_json(const sim::SimulationResult& result, const model::TaskGraph& graph,
+                              const std::vector<std::string>& devices, const std::string& title) {
+  std::vector<std::vector<TraceSlice>> slices;
+  for (const std::vector<sim::Interval>& rank : result.timeline) {
+    slices.emplace_back();
+    for (const sim::Interval& i : rank)
+      slices.back().push_back(
+          {.name = graph.op(i.op).name, .kind = i.kind, .start_s = i.start_s, .end_s = i.end_s, .bytes = i.bytes, .op = i.op});
+  }
+  return chrome_trace_json(slices, devices, title, result.latency_s);
 }
 
 }  // namespace clustersim::reports

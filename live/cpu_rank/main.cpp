@@ -6,6 +6,8 @@
 // attention on the shard in hand. The step is timed as the slowest rank sees it, after warm-up,
 // and every rank's output is checked against a double-precision reference over the whole cache.
 // Rank 0 prints one JSON line on stdout; a failed check exits non-zero with the error on stderr.
+// With --trace the line also carries every rank's timeline of the last timed step, its pieces
+// named as the simulator names the task-graph ops they stand for.
 // Links MPI and the kernels only, so it builds on nodes without the simulator's libraries.
 #include <mpi.h>
 
@@ -16,6 +18,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <limits>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -44,6 +47,48 @@ using Options = clustersim::live::RankOptions;
   std::exit(2);  // not reached: MPI_Abort ends every rank
 }
 
+/// The pieces of this rank's step, timed from its start (after the barrier), when asked for.
+class Recorder {
+ public:
+  explicit Recorder(bool enabled) : enabled_(enabled) {}
+  void start_step() {
+    slices_.clear();
+    start_ = MPI_Wtime();
+  }
+  double now() const { return MPI_Wtime() - start_; }
+  void add(std::string name, const char* kind, double begin, double bytes = 0) {
+    if (enabled_) slices_.push_back({.name = std::move(name), .kind = kind, .start_s = begin, .end_s = now(), .bytes = bytes});
+  }
+  /// Every rank's slices, on rank 0 (collective).
+  std::vector<clustersim::live::TimelineSlice> gather(int rank, int ranks) const {
+    std::string mine;
+    for (const auto& s : slices_) {
+      char line[200];
+      std::snprintf(line, sizeof line, "%s %s %.9g %.9g %.9g\n", s.name.c_str(), s.kind.c_str(), s.start_s, s.end_s,
+                    s.bytes);
+      mine += line;
+    }
+    int length = static_cast<int>(mine.size());
+    std::vector<int> lengths(ranks), offsets(ranks);
+    MPI_Gather(&length, 1, MPI_INT, lengths.data(), 1, MPI_INT, 0, MPI_COMM_WORLD);
+    for (int r = 1; r < ranks; ++r) offsets[r] = offsets[r - 1] + lengths[r - 1];
+    std::string all(rank == 0 ? static_cast<std::size_t>(offsets.back() + lengths.back()) : 0, '\0');
+    MPI_Gatherv(mine.data(), length, MPI_CHAR, all.data(), lengths.data(), offsets.data(), MPI_CHAR, 0, MPI_COMM_WORLD);
+    std::vector<clustersim::live::TimelineSlice> timeline;
+    for (int r = 0; r < ranks && rank == 0; ++r) {
+      std::istringstream lines(all.substr(offsets[r], lengths[r]));
+      clustersim::live::TimelineSlice s{.rank = r};
+      while (lines >> s.name >> s.kind >> s.start_s >> s.end_s >> s.bytes) timeline.push_back(s);
+    }
+    return timeline;
+  }
+
+ private:
+  bool enabled_;
+  double start_ = 0;
+  std::vector<clustersim::live::TimelineSlice> slices_;
+};
+
 /// A shard of the global cache: where it starts, how long it is, its K and V.
 struct Shard {
   int origin = 0;  ///< the rank that generated it
@@ -53,7 +98,8 @@ struct Shard {
 
 class Step {
  public:
-  Step(const Options& o, int rank, int ranks) : o_(o), rank_(rank), ranks_(ranks) {
+  Step(const Options& o, int rank, int ranks, Recorder& recorder)
+      : o_(o), rank_(rank), ranks_(ranks), recorder_(recorder) {
     const clustersim::live::ShardSplit split = clustersim::live::split_context(o.shape.tokens, ranks);
     tokens_ = split.tokens;
     first_token_ = split.first_token;
@@ -76,8 +122,13 @@ class Step {
 
   /// One decode step; leaves the output in output() on the ranks that end with one.
   void run() {
+    recorder_.start_step();
     // The query comes from the newest rank, as in the simulated plan (broadcast_query).
-    if (ranks_ > 1) MPI_Bcast(q_.data(), static_cast<int>(q_.size()), MPI_FLOAT, ranks_ - 1, MPI_COMM_WORLD);
+    if (ranks_ > 1) {
+      const double begin = recorder_.now();
+      MPI_Bcast(q_.data(), static_cast<int>(q_.size()), MPI_FLOAT, ranks_ - 1, MPI_COMM_WORLD);
+      recorder_.add("broadcast_query", "collective", begin, 4.0 * q_.size());
+    }
     if (o_.strategy == "ring") run_ring();
     else run_tree();
   }
@@ -100,29 +151,40 @@ class Step {
     return s;
   }
 
+  // Single is the tree's arithmetic on one rank; the simulator names it one op, `attention`.
   void run_tree() {
+    const bool single = ranks_ == 1;
     AttentionPartials partials(o_.shape);
+    double begin = recorder_.now();
     kernels::decode_attention_partials(shard_shape(in_hand_.tokens), q_.data(), in_hand_.k.data(), in_hand_.v.data(),
                                        partials);
-    if (ranks_ > 1) {
+    if (!single) {
+      recorder_.add("partial_attention", "compute", begin);
       std::vector<float> global_max(partials.max.size());
-      MPI_Allreduce(partials.max.data(), global_max.data(), static_cast<int>(global_max.size()), MPI_FLOAT, MPI_MAX,
-                    MPI_COMM_WORLD);
+      allreduce("allreduce_max_lse", partials.max.data(), global_max.data(), global_max.size(), MPI_MAX);
+      begin = recorder_.now();
       kernels::rescale_partials(partials, global_max);
+      recorder_.add("rescale", "compute", begin);
       if (o_.fuse_sums) {
         std::vector<float> sums(partials.numer);
         sums.insert(sums.end(), partials.denom.begin(), partials.denom.end());
-        MPI_Allreduce(MPI_IN_PLACE, sums.data(), static_cast<int>(sums.size()), MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD);
+        allreduce("allreduce_num_den", MPI_IN_PLACE, sums.data(), sums.size(), MPI_SUM);
         std::copy(sums.begin(), sums.begin() + partials.numer.size(), partials.numer.begin());
         std::copy(sums.begin() + partials.numer.size(), sums.end(), partials.denom.begin());
       } else {
-        MPI_Allreduce(MPI_IN_PLACE, partials.numer.data(), static_cast<int>(partials.numer.size()), MPI_FLOAT, MPI_SUM,
-                      MPI_COMM_WORLD);
-        MPI_Allreduce(MPI_IN_PLACE, partials.denom.data(), static_cast<int>(partials.denom.size()), MPI_FLOAT, MPI_SUM,
-                      MPI_COMM_WORLD);
+        allreduce("allreduce_numerator", MPI_IN_PLACE, partials.numer.data(), partials.numer.size(), MPI_SUM);
+        allreduce("allreduce_denominator", MPI_IN_PLACE, partials.denom.data(), partials.denom.size(), MPI_SUM);
       }
+      begin = recorder_.now();
     }
     output_ = kernels::attention_output(partials, o_.shape.head_dim);
+    recorder_.add(single ? "attention" : "normalize", "compute", begin);
+  }
+
+  void allreduce(const char* name, const void* in, float* out, std::size_t count, MPI_Op op) {
+    const double begin = recorder_.now();
+    MPI_Allreduce(in, out, static_cast<int>(count), MPI_FLOAT, op, MPI_COMM_WORLD);
+    recorder_.add(name, "collective", begin, 4.0 * count);
   }
 
   // Double buffering: hop h sends the shard in hand to the next rank and receives the following
@@ -136,6 +198,8 @@ class Step {
       MPI_Request requests[4];
       int pending = 0;
       const int incoming_origin = (in_hand_.origin + ranks_ - 1) % ranks_;
+      const double posted = recorder_.now();
+      double shard_bytes = 0;
       if (rotate) {
         const int count = static_cast<int>(key_elements(tokens_[in_hand_.origin]));
         const int incoming = static_cast<int>(key_elements(tokens_[incoming_origin]));
@@ -143,23 +207,30 @@ class Step {
         MPI_Isend(in_hand_.v.data(), count, MPI_FLOAT, next, 1, MPI_COMM_WORLD, &requests[pending++]);
         MPI_Irecv(incoming_.k.data(), incoming, MPI_FLOAT, previous, 0, MPI_COMM_WORLD, &requests[pending++]);
         MPI_Irecv(incoming_.v.data(), incoming, MPI_FLOAT, previous, 1, MPI_COMM_WORLD, &requests[pending++]);
+        shard_bytes = 2.0 * sizeof(float) * count;
       }
       if (attends) {
+        const double begin = recorder_.now();
         kernels::decode_attention_partials(shard_shape(in_hand_.tokens), q_.data(), in_hand_.k.data(),
                                            in_hand_.v.data(), hop == 0 ? total : part);
         if (hop > 0) kernels::merge_partials(total, part);
+        if (hop + 1 == ranks_) output_ = kernels::attention_output(total, o_.shape.head_dim);
+        recorder_.add("attend_chunk_" + std::to_string(hop), "compute", begin);
       }
       if (!rotate) break;
       MPI_Waitall(pending, requests, MPI_STATUSES_IGNORE);
+      // Posted before the attention, done here: the whole time the messages were outstanding.
+      recorder_.add("kv_hop_" + std::to_string(hop), "send", posted, shard_bytes);
+      recorder_.add("kv_hop_" + std::to_string(hop), "recv", posted, shard_bytes);
       incoming_.origin = incoming_origin;
       incoming_.tokens = tokens_[incoming_origin];
       std::swap(in_hand_, incoming_);
     }
-    if (attends) output_ = kernels::attention_output(total, o_.shape.head_dim);
   }
 
   const Options& o_;
   int rank_, ranks_;
+  Recorder& recorder_;
   std::vector<std::int64_t> tokens_, first_token_;
   Shard in_hand_, incoming_;
   std::vector<float> q_, output_;
@@ -232,7 +303,8 @@ int main(int argc, char** argv) {
   if (o.shape.tokens < ranks) fail("a context of " + std::to_string(o.shape.tokens) + " tokens cannot be split over " +
                                    std::to_string(ranks) + " ranks");
 
-  Step step(o, rank, ranks);
+  Recorder recorder(o.trace);
+  Step step(o, rank, ranks, recorder);
   CacheEvictor cache(ranks);
   std::vector<double> seconds;
   for (int i = 0; i < o.warmup + o.reps; ++i) {
@@ -245,6 +317,9 @@ int main(int argc, char** argv) {
     MPI_Reduce(&mine, &slowest, 1, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD);
     if (i >= o.warmup) seconds.push_back(slowest);
   }
+  // The last timed step's pieces: gathered before the check frees the caches.
+  const std::vector<clustersim::live::TimelineSlice> timeline =
+      o.trace ? recorder.gather(rank, ranks) : std::vector<clustersim::live::TimelineSlice>{};
   const double error = check_outputs(o, step, rank, ranks);
 
   int status = 0;
@@ -252,7 +327,7 @@ int main(int argc, char** argv) {
     const std::string line = clustersim::live::format_report_line(
         {.program = "clustersim_live_cpu", .strategy = o.strategy, .ranks = ranks,
          .context = static_cast<long long>(o.shape.tokens), .warmup = o.warmup, .max_relative_error = error,
-         .tolerance = kTolerance, .rep_seconds = seconds});
+         .tolerance = kTolerance, .rep_seconds = seconds, .timeline = timeline});
     std::printf("%s\n", line.c_str());
     std::fflush(stdout);
     if (!(error <= kTolerance)) {

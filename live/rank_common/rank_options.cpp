@@ -32,6 +32,7 @@ RankOptions parse_rank_options(int argc, const char* const* argv, RankBackend ba
     if (arg == "--output-one") { o.output_on_all = false; continue; }
     if (arg == "--corrupt-for-test") { o.corrupt_for_test = true; continue; }
     if (gpu && arg == "--count-gpus") { o.count_gpus = true; continue; }
+    if (!gpu && arg == "--trace") { o.trace = true; continue; }
     if (i + 1 >= argc) throw std::invalid_argument("unknown option or missing value: " + arg);
     const char* value = argv[++i];
     if (arg == "--strategy") o.strategy = value;

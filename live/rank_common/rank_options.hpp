@@ -22,6 +22,7 @@ struct RankOptions {
   int warmup = 1;
   std::uint64_t seed = 1;
   bool corrupt_for_test = false;      ///< perturbs one output element so that tests see the check fail
+  bool trace = false;                 ///< CPU only: report the last timed step's timeline
   // GPU only:
   std::string dtype = "bf16";         ///< K, V and q storage: bf16 or fp16
   int gpus = 1;                       ///< local GPUs one process drives (single-process mode)
@@ -30,7 +31,7 @@ struct RankOptions {
 
 /// Reads argv[1..argc). Options: --strategy single|tree|ring, --context, --batch, --heads,
 /// --kv-heads, --head-dim, --fuse-sums, --output-one, --reps, --warmup, --seed, --corrupt-for-test;
-/// for the GPU backend also --dtype bf16|fp16, --gpus N and --count-gpus.
+/// for the CPU backend also --trace; for the GPU backend --dtype bf16|fp16, --gpus N and --count-gpus.
 /// Throws: std::invalid_argument naming the bad option and what it expects.
 RankOptions parse_rank_options(int argc, const char* const* argv, RankBackend backend);
 

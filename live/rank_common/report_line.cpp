@@ -22,7 +22,19 @@ std::string format_report_line(const ReportLine& r) {
     std::snprintf(value, sizeof value, "%s%.9g", i ? "," : "", r.rep_seconds[i]);
     json += value;
   }
-  return json + "]}";
+  json += "]";
+  if (!r.timeline.empty()) {
+    json += ",\"timeline\":[";
+    for (std::size_t i = 0; i < r.timeline.size(); ++i) {
+      const TimelineSlice& s = r.timeline[i];
+      char times[120];
+      std::snprintf(times, sizeof times, ",%.9g,%.9g,%.9g]", s.start_s, s.end_s, s.bytes);
+      json += std::string(i ? "," : "") + "[" + std::to_string(s.rank) + ",\"" + s.name + "\",\"" + s.kind + "\"" +
+              times;
+    }
+    json += "]";
+  }
+  return json + "}";
 }
 
 }  // namespace clustersim::live

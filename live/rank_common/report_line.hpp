@@ -8,6 +8,17 @@
 
 namespace clustersim::live {
 
+/// One piece of one device's timed step, for `live --trace`: named as the simulator names the
+/// task-graph op it stands for, so a measured and a simulated trace line up.
+struct TimelineSlice {
+  int rank = 0;
+  std::string name;  ///< e.g. partial_attention, allreduce_max_lse, attend_chunk_1, kv_hop_0
+  std::string kind;  ///< compute, send, recv or collective
+  double start_s = 0;  ///< from the step's start on that device
+  double end_s = 0;
+  double bytes = 0;
+};
+
 struct ReportLine {
   std::string program;  ///< clustersim_live_cpu or clustersim_live_gpu
   std::string strategy;
@@ -18,6 +29,7 @@ struct ReportLine {
   double max_relative_error = 0;  ///< NaN when an output was NaN: written as null
   double tolerance = 0;
   std::vector<double> rep_seconds;
+  std::vector<TimelineSlice> timeline;  ///< the last timed step; written only when not empty
 };
 
 /// The line, without a newline.

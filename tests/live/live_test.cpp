@@ -10,7 +10,9 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
+#include <tuple>
 
 #include <nlohmann/json.hpp>
 
@@ -154,6 +156,48 @@ SCENARIO("clustersim live runs a tiny scenario and writes measured results in th
   }
   CHECK(slurp(out / "results.csv").find(",repetitions,latency_s_min,latency_s_max,output_max_relative_error\n") !=
         std::string::npos);
+}
+
+namespace {
+
+/// (process, track, slice name) of every slice of a Chrome trace, and a check of their times.
+std::set<std::tuple<int, std::string, std::string>> slices_of(const std::string& trace_json) {
+  const nlohmann::json trace = nlohmann::json::parse(trace_json);
+  std::set<std::tuple<int, std::string, std::string>> slices;
+  for (const nlohmann::json& e : trace.at("traceEvents")) {
+    if (e.at("ph") != "X") continue;
+    CHECK(e.at("ts").get<double>() >= 0);
+    CHECK(e.at("dur").get<double>() >= 0);
+    slices.emplace(e.at("pid").get<int>(), e.at("cat").get<std::string>(), e.at("name").get<std::string>());
+  }
+  return slices;
+}
+
+}  // namespace
+
+SCENARIO("clustersim live --trace writes the measured step with the simulated trace's slices", "[live][cli]") {
+  testing::ScratchDir scratch;
+  const std::string scenario = tiny_scenario(scratch);
+  const int traced = GENERATE(0, 1);  // tree and ring at 1000 tokens
+  const fs::path live_trace = fs::path(scratch.path()) / "live.json", sim_trace = fs::path(scratch.path()) / "sim.json";
+  const Run live = run_clustersim("live " + scenario + " --reps 2 --quiet --out " + scratch.path() + "/live --trace " +
+                                  live_trace.string() + " --trace-case " + std::to_string(traced));
+  INFO(live.err);
+  REQUIRE(live.exit_code == 0);
+  CHECK(live.out.find("# trace of case " + std::to_string(traced)) != std::string::npos);
+  REQUIRE(run_clustersim("simulate " + scenario + " --quiet --no-report --out " + scratch.path() + "/sim --trace " +
+                         sim_trace.string() + " --trace-case " + std::to_string(traced))
+              .exit_code == 0);
+  const auto measured = slices_of(slurp(live_trace));
+  CHECK(measured == slices_of(slurp(sim_trace)));
+  // Each case's own pieces: the tree's three allreduces, the ring's one hop both ways.
+  if (traced == 0) CHECK(measured.count({1, "collective", "allreduce_max_lse"}) == 1);
+  if (traced == 1) CHECK(measured.count({0, "recv", "kv_hop_0"}) == 1);
+  AND_THEN("a case index past the scenario's end is bad input") {
+    const Run bad = run_clustersim("live " + scenario + " --trace " + live_trace.string() + " --trace-case 9");
+    CHECK(bad.exit_code == 2);
+    CHECK(bad.err.find("--trace-case 9 is out of range: the scenario has 4 cases") != std::string::npos);
+  }
 }
 
 SCENARIO("clustersim live without mpirun fails clearly and writes nothing", "[live][cli][errors]") {
