@@ -10,7 +10,7 @@ namespace clustersim::cli {
 void add_simulate_command(CLI::App& app);
 /// `clustersim report RESULTS... [--out DIR]`
 void add_report_command(CLI::App& app);
-/// `clustersim live SCENARIO [--out DIR] [--reps N] [--warmup N] [--quiet] [--oversubscribe]`
+/// `clustersim live SCENARIO [--out DIR] [--reps N] [--warmup N] [--quiet] [--oversubscribe] [--trace FILE]`
 void add_live_command(CLI::App& app);
 /// `clustersim validate SCENARIO [--profile FILE] [--out DIR]`
 void add_validate_command(CLI::App& app);

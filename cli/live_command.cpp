@@ -7,8 +7,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
-#include "common/atomic_file.hpp"
-#include "common/input_error.hpp"
+#include "cli/trace_option.hpp"
 #include "live/live_table.hpp"
 #include "live/run_live.hpp"
 
@@ -22,8 +21,7 @@ struct LiveCommandOptions {
   int warmup = 1;
   bool quiet = false;
   bool oversubscribe = false;
-  std::string trace;
-  int trace_case = 0;
+  TraceOption trace;
 };
 
 /// "[3/8] tree p=2 context 65536: 1.23 ms (±2 %) ok"
@@ -38,18 +36,10 @@ void print_progress(int done, int total, const reports::CaseResult& c, const std
 
 void run_live_command(const LiveCommandOptions& options) {
   const scenarios::Scenario scenario = scenarios::load_scenario(options.scenario);
-  if (!options.trace.empty() && options.trace_case >= static_cast<int>(scenario.cases.size()))
-    throw InputError({}, "--trace-case",
-                     fmt::format("--trace-case {} is out of range: the scenario has {} cases (0 to {})",
-                                 options.trace_case, scenario.cases.size(), scenario.cases.size() - 1));
+  TraceOption trace = options.trace;
   live::LiveOptions run{.repetitions = options.reps, .warmup = options.warmup, .oversubscribe = options.oversubscribe,
-                        .trace_case = options.trace.empty() ? -1 : options.trace_case};
-  std::string trace, traced_case;
-  run.on_trace = [&](const reports::CaseResult& c, const std::string& json) {
-    trace = json;
-    traced_case = fmt::format("case {}: {} on {} ({} ranks), context {}", c.index, c.strategy, c.topology, c.gpus,
-                              c.context);
-  };
+                        .trace_case = trace.case_to_trace(scenario.cases.size())};
+  run.on_trace = [&](const reports::CaseResult& c, const std::string& json) { trace.keep(c, json, "ranks"); };
   if (!options.quiet) run.on_case_done = print_progress;
   if (options.oversubscribe)
     std::fputs("clustersim: warning: --oversubscribe: ranks may share cores, so the measured times suffer\n", stderr);
@@ -59,14 +49,7 @@ void run_live_command(const LiveCommandOptions& options) {
   reports::write_results(results, out);
   std::fputs(live::format_live_table(results).c_str(), stdout);
   std::printf("# results: %s and %s\n", (out / "results.json").c_str(), (out / "results.csv").c_str());
-  if (!options.trace.empty()) {
-    if (trace.empty()) {
-      std::printf("# trace: case %d did not run on the CPU backend: no trace written\n", options.trace_case);
-    } else {
-      write_file_atomically(options.trace, trace);
-      std::printf("# trace of %s: %s (open it in ui.perfetto.dev)\n", traced_case.c_str(), options.trace.c_str());
-    }
-  }
+  trace.write("did not run on the CPU backend");
 }
 
 }  // namespace
@@ -85,12 +68,9 @@ void add_live_command(CLI::App& app) {
   cmd->add_flag("-q,--quiet", options->quiet, "No progress lines on stderr");
   cmd->add_flag("--oversubscribe", options->oversubscribe,
                 "Run cases that need more ranks than this machine has cores (timings suffer)");
-  cmd->add_option("--trace", options->trace,
-                  "Write one case's last timed step as Chrome trace-event JSON (opens in ui.perfetto.dev):\n"
-                  "a process per rank, tracks compute/send/recv/collective, slices named as in\n"
-                  "`simulate --trace`, so the measured and predicted timelines compare side by side (CPU backend)");
-  cmd->add_option("--trace-case", options->trace_case, "Index of the case to trace (default 0; see results.csv order)")
-      ->check(CLI::NonNegativeNumber);
+  options->trace.add_to(*cmd, "the last timed step, a process per rank, tracks compute/send/recv/collective, slices\n"
+                              "named as in `simulate --trace`, so measured and predicted timelines compare side by\n"
+                              "side (CPU backend)");
   cmd->footer("Examples:\n"
               "  clustersim live scenarios/cpu_validation.yaml --reps 10\n"
               "  clustersim live scenarios/cpu_validation.yaml --out results/cpu_live --quiet\n"

@@ -10,8 +10,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
-#include "common/atomic_file.hpp"
-#include "common/input_error.hpp"
+#include "cli/trace_option.hpp"
 #include "reports/report.hpp"
 #include "reports/table.hpp"
 #include "runner/simulate_scenario.hpp"
@@ -24,8 +23,7 @@ struct SimulateOptions {
   std::string out;
   int jobs = 0;
   bool quiet = false;
-  std::string trace;
-  int trace_case = 0;
+  TraceOption trace;
   bool no_report = false;
 };
 
@@ -34,18 +32,9 @@ void run_simulate(const SimulateOptions& options) {
   const scenarios::Scenario scenario =
       options.scenario.empty() ? scenarios::parse_scenario(scenarios::default_scenario_yaml(), "<embedded default>")
                                : scenarios::load_scenario(options.scenario);
-  if (!options.trace.empty() && options.trace_case >= static_cast<int>(scenario.cases.size()))
-    throw InputError({}, "--trace-case",
-                     fmt::format("--trace-case {} is out of range: the scenario has {} cases (0 to {})",
-                                 options.trace_case, scenario.cases.size(), scenario.cases.size() - 1));
-  runner::RunOptions run{.jobs = options.jobs, .trace_case = options.trace.empty() ? -1 : options.trace_case};
-  std::string trace;
-  std::string traced_case;
-  run.on_trace = [&](const reports::CaseResult& c, const std::string& json) {
-    trace = json;
-    traced_case = fmt::format("case {}: {} on {} ({} GPUs), context {}", c.index, c.strategy, c.topology, c.gpus,
-                              c.context);
-  };
+  TraceOption trace = options.trace;
+  runner::RunOptions run{.jobs = options.jobs, .trace_case = trace.case_to_trace(scenario.cases.size())};
+  run.on_trace = [&](const reports::CaseResult& c, const std::string& json) { trace.keep(c, json, "GPUs"); };
   if (!options.quiet) run.on_profile = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
   run.on_warning = [](const std::string& warning) { std::fprintf(stderr, "clustersim: warning: %s\n", warning.c_str()); };
   if (!options.quiet)
@@ -69,14 +58,7 @@ void run_simulate(const SimulateOptions& options) {
   std::fputs(reports::format_table(results).c_str(), stdout);
   std::printf("# results: %s and %s\n", (out / "results.json").c_str(), (out / "results.csv").c_str());
   if (!report_files.empty()) std::printf("# report: %s\n", (out / "report.html").c_str());
-  if (!options.trace.empty()) {
-    if (trace.empty()) {
-      std::printf("# trace: case %d did not run (out of device memory): no trace written\n", options.trace_case);
-    } else {
-      write_file_atomically(options.trace, trace);
-      std::printf("# trace of %s: %s (open it in ui.perfetto.dev)\n", traced_case.c_str(), options.trace.c_str());
-    }
-  }
+  trace.write("did not run (out of device memory)");
 }
 
 }  // namespace
@@ -92,11 +74,7 @@ void add_simulate_command(CLI::App& app) {
       ->check(CLI::NonNegativeNumber);
   cmd->add_flag("-q,--quiet", options->quiet, "No progress lines on stderr");
   cmd->add_flag("--no-report", options->no_report, "Do not write report.html and report.md beside the results");
-  cmd->add_option("--trace", options->trace,
-                  "Write one case's timeline as Chrome trace-event JSON (opens in ui.perfetto.dev):\n"
-                  "a process per GPU, tracks for compute, send, recv and collectives");
-  cmd->add_option("--trace-case", options->trace_case, "Index of the case to trace (default 0; see results.csv order)")
-      ->check(CLI::NonNegativeNumber);
+  options->trace.add_to(*cmd, "a process per GPU, tracks for compute, send, recv and collectives");
   cmd->footer(
       "Examples:\n"
       "  clustersim simulate scenarios/dgx_h100_tree_vs_ring.yaml --out results/dgx\n"
