@@ -17,8 +17,8 @@ namespace {
 struct LiveCommandOptions {
   std::string scenario;
   std::string out;
-  int reps = 5;
-  int warmup = 1;
+  int reps = live::LiveOptions{}.repetitions;
+  int warmup = live::LiveOptions{}.warmup;
   bool quiet = false;
   bool oversubscribe = false;
   TraceOption trace;
@@ -61,9 +61,11 @@ void add_live_command(CLI::App& app) {
       ->required()
       ->check(CLI::ExistingFile);
   cmd->add_option("--out", options->out, "Directory for results.json and results.csv (default: results/<scenario>_live)");
-  cmd->add_option("--reps", options->reps, "Timed repetitions per case; the latency is their median (default 5)")
+  cmd->add_option("--reps", options->reps, "Timed repetitions per case; the latency is their median")
+      ->capture_default_str()
       ->check(CLI::PositiveNumber);
-  cmd->add_option("--warmup", options->warmup, "Untimed repetitions before them (default 1)")
+  cmd->add_option("--warmup", options->warmup, "Untimed repetitions before them")
+      ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
   cmd->add_flag("-q,--quiet", options->quiet, "No progress lines on stderr");
   cmd->add_flag("--oversubscribe", options->oversubscribe,

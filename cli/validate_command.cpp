@@ -16,8 +16,8 @@ struct ValidateOptions {
   std::string scenario;
   std::string profile;
   std::string out;
-  int reps = 5;
-  int warmup = 1;
+  int reps = live::LiveOptions{}.repetitions;
+  int warmup = live::LiveOptions{}.warmup;
   bool quiet = false;
   bool oversubscribe = false;
 };
@@ -63,8 +63,10 @@ void add_validate_command(CLI::App& app) {
   cmd->add_option("--out", options->out,
                   "Directory for the comparison, both runs' results and the report\n"
                   "(default: results/<scenario>_validation)");
-  cmd->add_option("--reps", options->reps, "Timed repetitions per live case (default 5)")->check(CLI::PositiveNumber);
-  cmd->add_option("--warmup", options->warmup, "Untimed repetitions before them (default 1)")
+  cmd->add_option("--reps", options->reps, "Timed repetitions per live case")
+      ->capture_default_str()->check(CLI::PositiveNumber);
+  cmd->add_option("--warmup", options->warmup, "Untimed repetitions before them")
+      ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
   cmd->add_flag("-q,--quiet", options->quiet, "No progress lines on stderr");
   cmd->add_flag("--oversubscribe", options->oversubscribe, "Allow more ranks than cores (timings suffer)");

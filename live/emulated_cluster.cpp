@@ -155,7 +155,7 @@ EmulatedCluster::EmulatedCluster(const EmulatedClusterSpec& spec) : spec_(spec) 
            << "host=$1; shift\ncase $host in\n";
     for (int i = 0; i < spec.nodes; ++i) script << "  " << node_address(i) << ") ns=" << namespaces_[i] << ";;\n";
     script << "  *) echo \"emulated cluster: unknown host $host\" >&2; exit 1;;\nesac\n"
-           << "exec ip netns exec \"$ns\" sh -c \"$*\"\n";
+           << "exec ip netns exec \"$ns\" unshare --uts sh -c \"hostname $ns && $*\"\n";
     script.close();
     if (!script) throw LaunchError("emulated cluster: cannot write the rsh agent in " + agent_dir_);
     std::filesystem::permissions(agent, std::filesystem::perms::owner_all);
@@ -181,11 +181,12 @@ MpiJob EmulatedCluster::place(MpiJob job, bool across_nodes) const {
   std::string hosts;
   for (int i = 0; i < spec_.nodes; ++i)
     hosts += fmt::format("{}{}:{}", i ? "," : "", node_address(i), spec_.ranks_per_node);
-  job.wrapper = {"ip", "netns", "exec", namespaces_.front()};
+  job.wrapper = {"ip", "netns", "exec", namespaces_.front(), "unshare", "--uts", "sh", "-c",
+                 "hostname " + namespaces_.front() + " && exec \"$@\"", "sh"};
   job.bind_to_core = false;
   const std::string agent = (std::filesystem::path(agent_dir_) / "netns-agent").string();
   job.mpirun_options.insert(job.mpirun_options.end(),
-                            {"--host", hosts, "--mca", "plm_rsh_agent", agent, "--mca", "btl", "tcp,self", "--mca",
+                            {"--host", hosts, "--mca", "plm_rsh_agent", agent, "--mca", "btl", "self,vader,tcp", "--mca",
                              "btl_tcp_if_include", subnet_, "--mca", "oob_tcp_if_include", subnet_});
   if (across_nodes) job.mpirun_options.insert(job.mpirun_options.end(), {"--map-by", "node"});
   return job;

@@ -37,9 +37,10 @@ class EmulatedCluster {
 
   const EmulatedClusterSpec& spec() const { return spec_; }
   /// `job` placed on the cluster: ranks fill node 0 first, then node 1, ... — or, `across_nodes`,
-  /// rank i goes to node i mod nodes (a two-rank probe then measures the inter-node link). MPI's
-  /// TCP transport is used between all ranks: its shared-memory transport would bypass the
-  /// shaped links.
+  /// rank i goes to node i mod nodes (a two-rank probe then measures the inter-node link). As on
+  /// real nodes, ranks of one node use MPI's shared-memory transport and ranks of two nodes TCP
+  /// over the shaped links: each node has its own hostname (a UTS namespace), by which Open MPI
+  /// tells nodes apart — under one hostname it would take them for one node.
   MpiJob place(MpiJob job, bool across_nodes = false) const;
   /// The topology generator spec describing this cluster (before calibration of its links).
   std::string topology_spec() const;

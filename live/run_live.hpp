@@ -18,7 +18,10 @@ namespace clustersim::live {
 
 struct LiveOptions {
   int repetitions = 5;  ///< timed steps per case; the row's latency is their median
-  int warmup = 1;       ///< untimed steps before them (page faults, caches, MPI connections)
+  /// Untimed steps before them: page faults, caches, MPI connections, and Open MPI's first
+  /// single-copy (CMA) transfer into each buffer, 3–5× slower than the next. A 2-rank ring
+  /// receives into one of its two buffers per step, so the second step is still cold.
+  int warmup = 2;
   bool oversubscribe = false;  ///< allow more ranks than cores (timings then suffer)
   std::chrono::seconds timeout_per_case{600};
   JobPlacement place;  ///< where the CPU backend's ranks run; empty = this machine

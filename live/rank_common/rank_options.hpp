@@ -19,7 +19,7 @@ struct RankOptions {
   bool output_on_all = true;          ///< ring: every device attends, else only the last
   kernels::DecodeShape shape;         ///< tokens = the whole context
   int reps = 5;
-  int warmup = 1;
+  int warmup = 2;                     ///< as `clustersim live` (live/run_live.hpp says why 2)
   std::uint64_t seed = 1;
   bool corrupt_for_test = false;      ///< perturbs one output element so that tests see the check fail
   bool trace = false;                 ///< CPU only: report the last timed step's timeline

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// The emulated cluster as root: ranks land in one network namespace per node, the rate is
-// shaped, and nothing is left behind — after a normal end, and after the process that built the
+// The emulated cluster as root: ranks land in one network namespace (and hostname) per node,
+// the rate between nodes is shaped while ranks of a node share memory, and nothing is left behind — after a normal end, and after the process that built the
 // cluster is killed outright. Without root the cluster refuses to build, and says why.
 #include <catch2/catch.hpp>
 
@@ -9,11 +9,13 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 #include <cstdio>
 #include <map>
 #include <sstream>
 #include <thread>
 
+#include "calibrate/mpi_sweeps.hpp"
 #include "live/emulated_cluster.hpp"
 
 using namespace clustersim;
@@ -47,16 +49,22 @@ TEST_CASE("emulated cluster: ranks run in one namespace per node and everything 
     const live::EmulatedCluster cluster({.nodes = 2, .ranks_per_node = 2, .inter_node_Gbps = 1});
     CHECK(namespaces_now().find(prefix + "n1") != std::string::npos);
     const MpiJobOutput out = run_mpi_job(
-        cluster.place({.program = "/bin/sh", .args = {"-c", "echo $OMPI_COMM_WORLD_RANK $(readlink /proc/self/ns/net)"},
+        cluster.place({.program = "/bin/sh",
+                       .args = {"-c", "echo $OMPI_COMM_WORLD_RANK $(readlink /proc/self/ns/net) $(hostname)"},
                        .ranks = 4}));
     // Ranks 0 and 1 share node 0's namespace, 2 and 3 node 1's, and neither is this process's.
-    std::map<int, std::string> ns_of;
+    // Each node has its own hostname: Open MPI tells nodes apart by it.
+    std::map<int, std::string> ns_of, host_of;
     std::istringstream lines(out.stdout_text);
-    for (int rank; lines >> rank;) lines >> ns_of[rank];
+    for (int rank; lines >> rank;) lines >> ns_of[rank] >> host_of[rank];
     REQUIRE(ns_of.size() == 4);
     CHECK(ns_of[0] == ns_of[1]);
     CHECK(ns_of[2] == ns_of[3]);
     CHECK(ns_of[0] != ns_of[2]);
+    CHECK(host_of[0] == prefix + "n0");
+    CHECK(host_of[1] == prefix + "n0");
+    CHECK(host_of[2] == prefix + "n1");
+    CHECK(host_of[3] == prefix + "n1");
     char own[64] = {};
     REQUIRE(::readlink("/proc/self/ns/net", own, sizeof own - 1) > 0);
     CHECK(ns_of[0] != own);
@@ -96,4 +104,33 @@ TEST_CASE("emulated cluster: killing its builder with SIGKILL still removes it",
     gone = namespaces_now().find(prefix) == std::string::npos;
   }
   CHECK(gone);
+}
+
+TEST_CASE("emulated cluster: ranks of a node share memory, ranks of two nodes go through the shaped link",
+          "[live][emulated]") {
+  std::string why;
+  if (!live::can_emulate_cluster(why)) {
+    WARN("not run: " << why);
+    return;
+  }
+  const double rate_Bps = 1e9 / 8;  // 1 Gbit/s
+  const long long bytes = 256 << 10;
+  const std::string probe = (std::filesystem::path(CLUSTERSIM_BINARY).parent_path() / "clustersim_mpi_probe").string();
+  const live::EmulatedCluster cluster({.nodes = 2, .ranks_per_node = 2, .inter_node_Gbps = 1});
+  // Ranks 0 and 1 ping-pong: on node 0 both (the default placement), or one per node.
+  const auto one_way_s = [&](bool across_nodes) {
+    MpiJob job = cluster.place({.program = probe,
+                                .args = {"--max-bytes", std::to_string(bytes), "--repetitions", "1"},
+                                .ranks = 4},
+                               across_nodes);
+    job.mpirun_options.push_back("--oversubscribe");  // 4 ranks may exceed the cores; times stay far apart
+    const calibrate::MpiSweepResult sweep = calibrate::parse_mpi_probe_output(run_mpi_job(job).stdout_text, 4);
+    return sweep.one_way_s.at(static_cast<double>(bytes)).median();
+  };
+  const double inter = one_way_s(true), intra = one_way_s(false);
+  // tc lets at most its 64 KiB bucket through at once: the rest waits for the rate.
+  CHECK(inter >= (bytes - (64 << 10)) / rate_Bps);
+  // Within a node nothing is shaped and shared memory moves the message at GB/s. Before each
+  // node had its own hostname, the shared-memory transport crashed on 2 ranks per node.
+  CHECK(intra < inter / 5);
 }
