@@ -3,6 +3,7 @@
 #include "live/emulated_cluster.hpp"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -15,6 +16,7 @@
 #include <fstream>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace clustersim::live {
 namespace {
@@ -94,6 +96,23 @@ int start_guardian(const std::vector<std::string>& namespaces, const std::string
   return fds[1];
 }
 
+/// The CPUs this process may use, split into ranks_per_node for each node in turn; all empty
+/// when there are fewer CPUs than ranks (the nodes then share every CPU, oversubscribed).
+std::vector<std::string> split_cpus(const EmulatedClusterSpec& spec) {
+  cpu_set_t allowed;
+  CPU_ZERO(&allowed);
+  std::vector<int> cpus;
+  if (::sched_getaffinity(0, sizeof allowed, &allowed) == 0)
+    for (int c = 0; c < CPU_SETSIZE; ++c)
+      if (CPU_ISSET(c, &allowed)) cpus.push_back(c);
+  std::vector<std::string> per_node(spec.nodes);
+  if (static_cast<int>(cpus.size()) < spec.nodes * spec.ranks_per_node) return per_node;
+  for (int i = 0; i < spec.nodes; ++i)
+    per_node[i] = fmt::format("{}", fmt::join(cpus.begin() + i * spec.ranks_per_node,
+                                              cpus.begin() + (i + 1) * spec.ranks_per_node, ","));
+  return per_node;
+}
+
 }  // namespace
 
 bool can_emulate_cluster(std::string& why) {
@@ -119,6 +138,7 @@ EmulatedCluster::EmulatedCluster(const EmulatedClusterSpec& spec) : spec_(spec) 
   prefix_ = fmt::format("cs{}", pid);
   subnet_ = fmt::format("10.213.{}.0/24", pid % 256);
   for (int i = 0; i < spec.nodes; ++i) namespaces_.push_back(fmt::format("{}n{}", prefix_, i));
+  node_cpus_ = split_cpus(spec);
   namespaces_.push_back(prefix_ + "sw");
   agent_dir_ = (std::filesystem::temp_directory_path() / (prefix_ + "-agent")).string();
   guardian_pipe_ = start_guardian(namespaces_, agent_dir_);
@@ -153,9 +173,11 @@ EmulatedCluster::EmulatedCluster(const EmulatedClusterSpec& spec) : spec_(spec) 
     std::ofstream script(agent);
     script << "#!/bin/sh\n# Started by mpirun as its rsh agent: host, then the daemon's command line.\n"
            << "host=$1; shift\ncase $host in\n";
-    for (int i = 0; i < spec.nodes; ++i) script << "  " << node_address(i) << ") ns=" << namespaces_[i] << ";;\n";
+    for (int i = 0; i < spec.nodes; ++i)
+      script << "  " << node_address(i) << ") ns=" << namespaces_[i] << "; entry=\"" << fmt::format("{}", fmt::join(node_entry(i), " "))
+             << "\";;\n";
     script << "  *) echo \"emulated cluster: unknown host $host\" >&2; exit 1;;\nesac\n"
-           << "exec ip netns exec \"$ns\" unshare --uts sh -c \"hostname $ns && $*\"\n";
+           << "exec ip netns exec \"$ns\" $entry sh -c \"hostname $ns && $*\"\n";
     script.close();
     if (!script) throw LaunchError("emulated cluster: cannot write the rsh agent in " + agent_dir_);
     std::filesystem::permissions(agent, std::filesystem::perms::owner_all);
@@ -181,8 +203,10 @@ MpiJob EmulatedCluster::place(MpiJob job, bool across_nodes) const {
   std::string hosts;
   for (int i = 0; i < spec_.nodes; ++i)
     hosts += fmt::format("{}{}:{}", i ? "," : "", node_address(i), spec_.ranks_per_node);
-  job.wrapper = {"ip", "netns", "exec", namespaces_.front(), "unshare", "--uts", "sh", "-c",
-                 "hostname " + namespaces_.front() + " && exec \"$@\"", "sh"};
+  job.wrapper = {"ip", "netns", "exec", namespaces_.front()};
+  const std::vector<std::string> entry = node_entry(0);
+  job.wrapper.insert(job.wrapper.end(), entry.begin(), entry.end());
+  job.wrapper.insert(job.wrapper.end(), {"sh", "-c", "hostname " + namespaces_.front() + " && exec \"$@\"", "sh"});
   job.bind_to_core = false;
   const std::string agent = (std::filesystem::path(agent_dir_) / "netns-agent").string();
   job.mpirun_options.insert(job.mpirun_options.end(),
@@ -190,6 +214,12 @@ MpiJob EmulatedCluster::place(MpiJob job, bool across_nodes) const {
                              "btl_tcp_if_include", subnet_, "--mca", "oob_tcp_if_include", subnet_});
   if (across_nodes) job.mpirun_options.insert(job.mpirun_options.end(), {"--map-by", "node"});
   return job;
+}
+
+std::vector<std::string> EmulatedCluster::node_entry(int i) const {
+  std::vector<std::string> entry = {"unshare", "--uts"};
+  if (!node_cpus_[i].empty()) entry.insert(entry.end(), {"taskset", "-c", node_cpus_[i]});
+  return entry;
 }
 
 std::string EmulatedCluster::topology_spec() const {

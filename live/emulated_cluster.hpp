@@ -40,20 +40,28 @@ class EmulatedCluster {
   /// rank i goes to node i mod nodes (a two-rank probe then measures the inter-node link). As on
   /// real nodes, ranks of one node use MPI's shared-memory transport and ranks of two nodes TCP
   /// over the shaped links: each node has its own hostname (a UTS namespace), by which Open MPI
-  /// tells nodes apart — under one hostname it would take them for one node.
+  /// tells nodes apart — under one hostname it would take them for one node. Each node also has
+  /// cores of its own when this machine has enough (ranks_per_node each): its daemon and ranks
+  /// run only there, as on separate machines, never two nodes' ranks on one core.
   MpiJob place(MpiJob job, bool across_nodes = false) const;
   /// The topology generator spec describing this cluster (before calibration of its links).
   std::string topology_spec() const;
   /// The address of node `i` inside the cluster.
   std::string node_address(int i) const;
+  /// The CPUs node `i` runs on, as taskset lists them ("2,3"); empty when the machine has fewer
+  /// cores than the cluster has ranks, and the nodes then share them all.
+  const std::string& node_cpus(int i) const { return node_cpus_[i]; }
 
  private:
   void tear_down() noexcept;
+  /// What enters node `i` after `ip netns exec`: its own hostname namespace, pinned to its CPUs.
+  std::vector<std::string> node_entry(int i) const;
 
   EmulatedClusterSpec spec_;
   std::string prefix_;                // names start with it: cs<pid>
   std::string subnet_;                // 10.213.X.0/24
   std::vector<std::string> namespaces_;  // nodes first, then the switch
+  std::vector<std::string> node_cpus_;   // per node; empty: not pinned
   std::string agent_dir_;             // holds the rsh agent script
   int guardian_pipe_ = -1;            // write end; its closing wakes the guardian
 };

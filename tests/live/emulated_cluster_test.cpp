@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// The emulated cluster as root: ranks land in one network namespace (and hostname) per node,
-// the rate between nodes is shaped while ranks of a node share memory, and nothing is left behind — after a normal end, and after the process that built the
-// cluster is killed outright. Without root the cluster refuses to build, and says why.
+// The emulated cluster as root: ranks land in one network namespace (and hostname, and set of
+// cores) per node, the rate between nodes is shaped while ranks of a node share memory, and
+// nothing is left behind — after a normal end, and after the process that built the cluster is
+// killed outright. Without root the cluster refuses to build, and says why.
 #include <catch2/catch.hpp>
 
 #include <signal.h>
@@ -69,6 +70,25 @@ TEST_CASE("emulated cluster: ranks run in one namespace per node and everything 
     REQUIRE(::readlink("/proc/self/ns/net", own, sizeof own - 1) > 0);
     CHECK(ns_of[0] != own);
     CHECK(cluster.topology_spec() == "emulated_cluster:nodes=2,ranks_per_node=2,inter_node_Gbps=1");
+  }
+  {
+    // With a core per rank to spare, each node runs on cores of its own, as separate machines do.
+    const live::EmulatedCluster cluster({.nodes = 2, .ranks_per_node = 1, .inter_node_Gbps = 1});
+    const MpiJobOutput out = run_mpi_job(cluster.place(
+        {.program = "/bin/sh",
+         .args = {"-c", "echo $OMPI_COMM_WORLD_RANK $(grep Cpus_allowed_list /proc/self/status | cut -f2)"},
+         .ranks = 2}));
+    std::map<int, std::string> cpus_of;
+    std::istringstream lines(out.stdout_text);
+    for (int rank; lines >> rank;) lines >> cpus_of[rank];
+    REQUIRE(cpus_of.size() == 2);
+    if (cluster.node_cpus(0).empty()) {
+      WARN("not checked: fewer than 2 CPUs, the nodes share them");
+    } else {
+      CHECK(cpus_of[0] == cluster.node_cpus(0));
+      CHECK(cpus_of[1] == cluster.node_cpus(1));
+      CHECK(cpus_of[0] != cpus_of[1]);
+    }
   }
   CHECK(namespaces_now().find(prefix) == std::string::npos);
 }
