@@ -114,25 +114,29 @@ void run_gemm(const Plan& plan, Measurements& m, const std::function<void(const 
   m.gemm = std::move(r);
 }
 
+/// The decode sweep on Llama-3 8B and 70B's cache rows: 8 KV heads of 128, in fp32 8 KiB of K
+/// and V per token (rows of one head, 1 KiB, streamed 20–30 % slower through the token-major
+/// kernel on our 2-core VM: 12.3 against 16.0 GB/s per rank at 64 MiB, in one paired quiet run).
+/// One query head per KV head: the least arithmetic per byte, so the sweep measures the memory
+/// side that the efficiency curve stands for; the roofline charges a larger GQA group's FLOPs.
+DecodeSweepPlan decode_plan(const Plan& plan, std::vector<std::int64_t> contexts) {
+  return {.shape = {.batch = 1, .heads = 8, .kv_heads = 8, .head_dim = 128},
+          .contexts = std::move(contexts),
+          .ranks = plan.ranks,
+          .timing = plan.timing,
+          .cold_bytes = 2 * std::max(plan.host.last_level_cache_bytes, 64.0 * kMiB)};
+}
+
+constexpr std::int64_t kLargestDecodeContext = 32768;  // 256 MiB per rank
+
 void run_decode(const Plan& plan, Measurements& m, const std::function<void(const std::string&)>& progress) {
-  // The cache rows of Llama-3 8B and 70B: 8 KV heads of 128, in fp32 8 KiB of K and V per token
-  // (rows of one head, 1 KiB, streamed 20–30 % slower through the token-major kernel on our
-  // 2-core VM: 12.3 against 16.0 GB/s per rank at 64 MiB, in one paired quiet run). One
-  // query head per KV head: the least arithmetic per byte, so the sweep measures the memory side
-  // that the efficiency curve stands for; the roofline charges a larger GQA group's FLOPs.
   // 8 to 32k tokens span 64 KiB to 256 MiB per rank, from cache-resident to far beyond any
   // cache, also with --quick (fewer sizes): the small sizes pin the fit's intercept (the fixed
   // cost), the large ones the bandwidth a rank reaches on shards of long contexts.
   std::vector<std::int64_t> contexts;
-  for (std::int64_t tokens = 8; tokens <= 32768; tokens *= plan.quick ? 4 : 2)
+  for (std::int64_t tokens = 8; tokens <= kLargestDecodeContext; tokens *= plan.quick ? 4 : 2)
     contexts.push_back(tokens);
-  DecodeSweepResult r = measure_decode_attention(
-      {.shape = {.batch = 1, .heads = 8, .kv_heads = 8, .head_dim = 128},
-       .contexts = contexts,
-       .ranks = plan.ranks,
-       .timing = plan.timing,
-       .cold_bytes = 2 * std::max(plan.host.last_level_cache_bytes, 64.0 * (1 << 20))},
-      progress);
+  DecodeSweepResult r = measure_decode_attention(decode_plan(plan, contexts), progress);
   if (!r.check_passed)
     throw std::runtime_error(fmt::format("the kernel's output differs from the double-precision reference (max "
                                          "relative error {:.2g} > {:.0e}): its figures are not used",
@@ -341,6 +345,23 @@ class InterruptsDeferred {
 };
 
 }  // namespace
+
+std::optional<DecodeRecheck> recheck_decode_kernel(const model::DeviceProfile& profile) {
+  // The CPU profiles calibration writes say so in their method; GPU profiles come from the probe.
+  const auto ranks = profile.measured.find("ranks"), method = profile.measured.find("method");
+  if (!profile.memory_efficiency_curve || ranks == profile.measured.end() || method == profile.measured.end() ||
+      !method->second.starts_with("clustersim calibrate"))
+    return std::nullopt;
+  Plan plan{.quick = true, .ranks = std::stoi(ranks->second), .host = describe_host()};
+  plan.timing = TimingPlan{.repetitions = 3, .min_seconds = 0.05};
+  const DecodeSweepResult r = measure_decode_attention(decode_plan(plan, {kLargestDecodeContext}), [](const std::string&) {});
+  if (!r.check_passed || r.points.empty()) return std::nullopt;
+  const DecodePoint& point = r.points.front();
+  return DecodeRecheck{
+      .bytes = point.bytes,
+      .profile_Bps = profile.hbm_bandwidth.value * profile.memory_efficiency_curve->at(point.bytes),
+      .now_Bps = point.bytes / std::max(point.seconds.median() - profile.launch_overhead.value, 1e-12)};
+}
 
 const std::vector<std::string>& calibration_groups() {
   static const std::vector<std::string> groups{"memory", "gemm", "decode", "mpi", "cuda"};

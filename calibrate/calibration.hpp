@@ -6,8 +6,11 @@
 
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "model/device_profile.hpp"
 
 namespace clustersim::calibrate {
 
@@ -30,6 +33,20 @@ struct CalibrationSummary {
 /// Throws: InputError for an unknown group or a bad `out` (before anything runs);
 /// std::runtime_error when no group measured anything or the files cannot be written.
 CalibrationSummary run_calibration(const CalibrationOptions& options);
+
+/// The CPU decode kernel timed again, as calibration times it, at the size of its largest
+/// shard (256 MiB per rank), against what a measured profile says of that size. On a shared
+/// machine the two differ by tens of percent from one minute to the next: a prediction cannot
+/// be closer than that to a run made meanwhile.
+struct DecodeRecheck {
+  double bytes = 0;        ///< per rank and call
+  double profile_Bps = 0;  ///< per rank: hbm bandwidth × memory efficiency there
+  double now_Bps = 0;      ///< per rank, all of the profile's ranks at once, cold caches
+  double change_percent() const { return 100 * (now_Bps / profile_Bps - 1); }
+};
+
+/// std::nullopt unless the profile is one calibration wrote for a CPU (datasheet and GPU profiles).
+std::optional<DecodeRecheck> recheck_decode_kernel(const model::DeviceProfile& profile);
 
 /// The calibration groups in the order they run.
 const std::vector<std::string>& calibration_groups();

@@ -40,7 +40,7 @@ Comparison compare(const reports::Results& predicted, const reports::Results& me
 }
 
 std::string to_json_text(const Comparison& c) {
-  const nlohmann::json j{{"schema", "clustersim.comparison/1"},
+  nlohmann::json j{{"schema", "clustersim.comparison/1"},
                          {"scenario", c.scenario},
                          {"profile", c.profile},
                          {"summary",
@@ -48,6 +48,11 @@ std::string to_json_text(const Comparison& c) {
                            {"median_abs_error_percent", c.median_abs_error_percent},
                            {"max_abs_error_percent", c.max_abs_error_percent}}},
                          {"cases", c.cases}};
+  if (c.kernel_recheck)
+    j["kernel_recheck"] = {{"bytes_per_rank", c.kernel_recheck->bytes},
+                           {"profile_GBps", c.kernel_recheck->profile_Bps / 1e9},
+                           {"after_live_GBps", c.kernel_recheck->now_Bps / 1e9},
+                           {"change_percent", c.kernel_recheck->change_percent()}};
   return j.dump(1) + "\n";
 }
 
@@ -88,6 +93,11 @@ std::string format_comparison_table(const Comparison& c) {
   out += c.cases.empty() ? std::string("# no case was both predicted and measured\n")
                          : fmt::format("# {} cases; |error| median {:.1f} %, max {:.1f} %\n", c.cases.size(),
                                        c.median_abs_error_percent, c.max_abs_error_percent);
+  if (c.kernel_recheck)
+    out += fmt::format("# decode kernel on {:.0f} MiB per rank: {:.1f} GB/s in the profile, {:.1f} GB/s after the live "
+                       "runs ({:+.1f} %): the machine's own drift\n",
+                       c.kernel_recheck->bytes / (1 << 20), c.kernel_recheck->profile_Bps / 1e9,
+                       c.kernel_recheck->now_Bps / 1e9, c.kernel_recheck->change_percent());
   return out;
 }
 

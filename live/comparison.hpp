@@ -5,9 +5,11 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "calibrate/calibration.hpp"
 #include "reports/results.hpp"
 
 namespace clustersim::live {
@@ -33,6 +35,9 @@ struct Comparison {
   std::vector<ComparedCase> cases;
   double median_abs_error_percent = 0;  ///< over cases; 0 when there are none
   double max_abs_error_percent = 0;
+  /// The decode kernel timed again after the live runs against the profile's figure: how far
+  /// the machine itself moved while it was measured (absent for profiles without a decode curve).
+  std::optional<calibrate::DecodeRecheck> kernel_recheck;
 };
 
 /// Joins the two runs of one scenario on the case index, keeping cases both ran ("ok").

@@ -4,6 +4,7 @@
 // The summary below is written by hand in the probe's format (no GPU is needed).
 #include <catch2/catch.hpp>
 
+#include "calibrate/calibration.hpp"
 #include "calibrate/gpu_profile.hpp"
 #include "model/device_profile.hpp"
 #include "support/scratch_dir.hpp"
@@ -43,6 +44,9 @@ TEST_CASE("a GPU probe summary becomes a profile the simulator loads, figure by 
   CHECK_THAT(loaded.memory_efficiency.value, WithinRel(0.85, 1e-9));
   // The decode curve is used by the kernel model: 1e9 bytes at 0.85 of 3000 GB/s, after one launch.
   CHECK_THAT(loaded.kernel_time(0, 1e9, model::DType::bf16), WithinRel(6e-6 + 1e9 / (3000e9 * 0.85), 1e-6));
+  // validate's re-timing of the CPU decode kernel has no business with a GPU's figures.
+  CHECK_FALSE(calibrate::recheck_decode_kernel(loaded));
+  CHECK_FALSE(calibrate::recheck_decode_kernel(model::load_device_profile("h100_sxm")));
 }
 
 TEST_CASE("a GPU probe summary without the figures a profile needs is refused, naming them", "[calibrate][gpu]") {
