@@ -354,7 +354,8 @@ std::optional<DecodeRecheck> recheck_decode_kernel(const model::DeviceProfile& p
     return std::nullopt;
   Plan plan{.quick = true, .ranks = std::stoi(ranks->second), .host = describe_host()};
   plan.timing = TimingPlan{.repetitions = 3, .min_seconds = 0.05};
-  const DecodeSweepResult r = measure_decode_attention(decode_plan(plan, {kLargestDecodeContext}), [](const std::string&) {});
+  const DecodeSweepResult r =
+      measure_decode_attention(decode_plan(plan, {kLargestDecodeContext}), [](const std::string&) {});
   if (!r.check_passed || r.points.empty()) return std::nullopt;
   const DecodePoint& point = r.points.front();
   return DecodeRecheck{

@@ -41,13 +41,13 @@ Comparison compare(const reports::Results& predicted, const reports::Results& me
 
 std::string to_json_text(const Comparison& c) {
   nlohmann::json j{{"schema", "clustersim.comparison/1"},
-                         {"scenario", c.scenario},
-                         {"profile", c.profile},
-                         {"summary",
-                          {{"cases", c.cases.size()},
-                           {"median_abs_error_percent", c.median_abs_error_percent},
-                           {"max_abs_error_percent", c.max_abs_error_percent}}},
-                         {"cases", c.cases}};
+                   {"scenario", c.scenario},
+                   {"profile", c.profile},
+                   {"summary",
+                    {{"cases", c.cases.size()},
+                     {"median_abs_error_percent", c.median_abs_error_percent},
+                     {"max_abs_error_percent", c.max_abs_error_percent}}},
+                   {"cases", c.cases}};
   if (c.kernel_recheck)
     j["kernel_recheck"] = {{"bytes_per_rank", c.kernel_recheck->bytes},
                            {"profile_GBps", c.kernel_recheck->profile_Bps / 1e9},

@@ -36,7 +36,8 @@ struct Comparison {
   double median_abs_error_percent = 0;  ///< over cases; 0 when there are none
   double max_abs_error_percent = 0;
   /// The decode kernel timed again after the live runs against the profile's figure: how far
-  /// the machine itself moved while it was measured (absent for profiles without a decode curve).
+  /// the machine itself moved while it was measured (absent unless calibration wrote the profile
+  /// for a CPU).
   std::optional<calibrate::DecodeRecheck> kernel_recheck;
 };
 

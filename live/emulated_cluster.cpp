@@ -174,8 +174,7 @@ EmulatedCluster::EmulatedCluster(const EmulatedClusterSpec& spec) : spec_(spec) 
     script << "#!/bin/sh\n# Started by mpirun as its rsh agent: host, then the daemon's command line.\n"
            << "host=$1; shift\ncase $host in\n";
     for (int i = 0; i < spec.nodes; ++i)
-      script << "  " << node_address(i) << ") ns=" << namespaces_[i] << "; entry=\"" << fmt::format("{}", fmt::join(node_entry(i), " "))
-             << "\";;\n";
+      script << fmt::format("  {}) ns={}; entry=\"{}\";;\n", node_address(i), namespaces_[i], fmt::join(node_entry(i), " "));
     script << "  *) echo \"emulated cluster: unknown host $host\" >&2; exit 1;;\nesac\n"
            << "exec ip netns exec \"$ns\" $entry sh -c \"hostname $ns && $*\"\n";
     script.close();
