@@ -104,11 +104,7 @@ ProcessOutput run_process(const ProcessJob& job) {
     ::setpgid(0, 0);
     ::dup2(out_pipe[1], STDOUT_FILENO);
     ::dup2(err_pipe[1], STDERR_FILENO);
-    std::vector<char*> argv;
-    for (const auto& a : cmd) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    ::execvp(argv[0], argv.data());
-    ::_exit(127);
+    exec_or_exit(cmd);
   }
   ::setpgid(child, child);  // also from the parent, so the group exists before any kill
   ::close(out_pipe[1]);
@@ -165,6 +161,14 @@ ProcessOutput run_process(const ProcessJob& job) {
                                   tail(output.stderr_text, 12)));
   output.exit_code = WEXITSTATUS(status);
   return output;
+}
+
+void exec_or_exit(const std::vector<std::string>& argv) noexcept {
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  ::execvp(args[0], args.data());
+  ::_exit(127);
 }
 
 ProcessOutput run_program(const ProcessJob& job) {

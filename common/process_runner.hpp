@@ -34,6 +34,10 @@ struct ProcessOutput {
 /// first). SIGINT/SIGTERM to clustersim while it runs stop the job before clustersim exits.
 ProcessOutput run_process(const ProcessJob& job);
 
+/// In a forked child: replaces it with `argv` (argv[0] looked up on PATH), or ends it with exit
+/// status 127 when that fails, as a shell does. Never returns and never throws.
+[[noreturn]] void exec_or_exit(const std::vector<std::string>& argv) noexcept;
+
 /// run_process, and a non-zero exit is a LaunchError too, naming the job, the status and the
 /// end of its stderr.
 ProcessOutput run_program(const ProcessJob& job);

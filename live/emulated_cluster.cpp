@@ -18,6 +18,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "common/process_runner.hpp"
+
 namespace clustersim::live {
 namespace {
 
@@ -33,11 +35,7 @@ int run_quietly(const std::vector<std::string>& argv, std::string* error_text = 
     ::dup2(null_fd, STDIN_FILENO);
     ::dup2(null_fd, STDOUT_FILENO);
     ::dup2(err[1], STDERR_FILENO);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    ::execvp(args[0], args.data());
-    ::_exit(127);
+    exec_or_exit(argv);
   }
   ::close(err[1]);
   std::string text;
