@@ -8,6 +8,9 @@
 
 #include "cli/commands.hpp"
 #include "cli/trace_option.hpp"
+#include "common/process_runner.hpp"
+#include "live/emulated_cluster.hpp"
+#include "live/emulated_runs.hpp"
 #include "live/live_table.hpp"
 #include "live/run_live.hpp"
 
@@ -40,10 +43,33 @@ void run_live_command(const LiveCommandOptions& options) {
   live::LiveOptions run{.repetitions = options.reps, .warmup = options.warmup, .oversubscribe = options.oversubscribe,
                         .trace_case = trace.case_to_trace(scenario.cases.size())};
   run.on_trace = [&](const reports::CaseResult& c, const std::string& json) { trace.keep(c, json, "ranks"); };
-  if (!options.quiet) run.on_case_done = print_progress;
+  // Cases on this host and on emulated clusters run apart; progress counts them together.
+  const int total = static_cast<int>(scenario.cases.size());
+  int done = 0;
+  if (!options.quiet)
+    run.on_case_done = [&](int, int, const reports::CaseResult& c, const std::string& note) {
+      print_progress(++done, total, c, note);
+    };
+  const auto say = [&](const std::string& line) {
+    if (!options.quiet) std::fprintf(stderr, "%s\n", line.c_str());
+  };
   if (options.oversubscribe)
     std::fputs("clustersim: warning: --oversubscribe: ranks may share cores, so the measured times suffer\n", stderr);
-  const reports::Results results = live::run_live(scenario, run);
+
+  scenarios::Scenario here = scenario;
+  std::erase_if(here.cases, live::on_emulated_cluster);
+  const std::size_t emulated = scenario.cases.size() - here.cases.size();
+  reports::Results results = here.cases.empty() ? reports::Results{} : live::run_live(here, run);
+  if (emulated > 0) {
+    std::string why;
+    if (live::can_emulate_cluster(why))
+      live::merge_cases(results, live::run_live_on_emulated_clusters(scenario, run, say));
+    else
+      std::fprintf(stderr, "clustersim: skipping the %zu cases on an emulated cluster: %s\n", emulated, why.c_str());
+  }
+  if (results.cases.empty())
+    throw LaunchError(fmt::format("live: none of the {} cases of {} could run here", scenario.cases.size(),
+                                  scenario.name));
   const std::filesystem::path out =
       options.out.empty() ? std::filesystem::path("results") / (scenario.name + "_live") : std::filesystem::path(options.out);
   reports::write_results(results, out);
@@ -56,7 +82,7 @@ void run_live_command(const LiveCommandOptions& options) {
 
 void add_live_command(CLI::App& app) {
   auto options = std::make_shared<LiveCommandOptions>();
-  CLI::App* cmd = app.add_subcommand("live", "Run a scenario's cases for real (MPI ranks on this host) and write results");
+  CLI::App* cmd = app.add_subcommand("live", "Run a scenario's cases for real (MPI ranks on this host or an emulated cluster) and write results");
   cmd->add_option("scenario", options->scenario, "Scenario YAML file (fp32 single, tree and ring cases run live)")
       ->required()
       ->check(CLI::ExistingFile);
@@ -77,7 +103,10 @@ void add_live_command(CLI::App& app) {
               "  clustersim live scenarios/cpu_validation.yaml --reps 10\n"
               "  clustersim live scenarios/cpu_validation.yaml --out results/cpu_live --quiet\n"
               "  clustersim live scenarios/cpu_validation.yaml --trace ring_live.json --trace-case 1\n"
-              "  clustersim simulate scenarios/cpu_validation.yaml --trace ring_sim.json --trace-case 1");
+              "  clustersim simulate scenarios/cpu_validation.yaml --trace ring_sim.json --trace-case 1\n"
+              "  clustersim live scenarios/emulated_cluster_validation.yaml   # as root\n"
+              "Cases on an emulated_cluster topology run on network namespaces joined by tc-shaped links\n"
+              "that live builds (root only; it says so and skips them otherwise) and removes after.");
   cmd->callback([options] { run_live_command(*options); });
 }
 

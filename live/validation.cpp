@@ -13,7 +13,7 @@
 
 #include "calibrate/calibration.hpp"
 #include "live/emulated_cluster.hpp"
-#include "live/emulated_validation.hpp"
+#include "live/emulated_runs.hpp"
 #include "reports/report.hpp"
 #include "runner/simulate_scenario.hpp"
 
@@ -102,7 +102,7 @@ Comparison validate(const scenarios::Scenario& scenario, const ValidationOptions
     } else {
       const StagingDir clusters(
           parent / fmt::format(".{}.clusters-{}", options.out.filename().string(), ::getpid()));
-      EmulatedRuns runs = run_on_emulated_clusters(scenario, profile, clusters.path(), options.live, say);
+      EmulatedRuns runs = validate_on_emulated_clusters(scenario, profile, clusters.path(), options.live, say);
       merge_cases(predicted, runs.predicted);
       merge_cases(measured, runs.measured);
       files.merge(runs.files);

@@ -18,6 +18,7 @@
 
 #include "common/mpi_launcher.hpp"
 #include "live/comparison.hpp"
+#include "live/emulated_cluster.hpp"
 #include "live/live_plan.hpp"
 #include "live/rank_report.hpp"
 #include "live/run_live.hpp"
@@ -270,4 +271,39 @@ SCENARIO("clustersim live refuses a case with more ranks than cores before runni
   CHECK(run.err.find("case 0 (tree on 64 ranks, context 1000) needs 64 ranks") != std::string::npos);
   CHECK(run.err.find("--oversubscribe") != std::string::npos);
   CHECK_FALSE(fs::exists(out));
+}
+
+SCENARIO("clustersim live runs emulated-cluster cases on a cluster it builds, as root", "[live][cli][emulated]") {
+  testing::ScratchDir scratch;
+  const fs::path out = fs::path(scratch.path()) / "live";
+  // The ring sends each rank's whole shard across the 0.5 Gbit/s link: 2000 tokens x 8 heads x
+  // 128 x 4 B, K and V, 16.4 MB, about a quarter of a second; on this host it would take ms.
+  const std::string scenario = scratch.write(
+      "emulated.yaml",
+      "name: emulated_live\n"
+      "topology: {generator: emulated_cluster, nodes: 2, ranks_per_node: 1, inter_node_Gbps: 0.5}\n"
+      "device: cpu_core\n"
+      "workload: {batch: 1, heads: 8, kv_heads: 8, head_dim: 128, context: [4000], dtype: fp32}\n"
+      "strategies: [tree, ring]\n");
+  const Run run = run_clustersim("live " + scenario + " --reps 1 --warmup 1 --out " + out.string());
+  INFO(run.err);
+  std::string why;
+  if (!live::can_emulate_cluster(why)) {
+    CHECK(run.exit_code != 0);
+    CHECK(run.err.find("skipping the 2 cases on an emulated cluster: " + why) != std::string::npos);
+    CHECK_FALSE(fs::exists(out));
+    WARN("not run: " << why);
+    return;
+  }
+  REQUIRE(run.exit_code == 0);
+  CHECK(run.err.find("[2/2] ring p=2 context 4000: ") != std::string::npos);
+  const reports::Results results = reports::results_from_json_text(slurp(out / "results.json"));
+  REQUIRE(results.cases.size() == 2);
+  for (const auto& c : results.cases) {
+    CHECK(c.status == "ok");
+    CHECK(c.output_max_relative_error <= 1e-4);
+  }
+  // Each of the two tc queues a message crosses lets at most its 64 KiB bucket through at once.
+  const double shard_bytes = 2.0 * 2000 * 8 * 128 * 4, rate_Bps = 0.5e9 / 8;
+  CHECK(results.cases[1].latency_s >= (shard_bytes - 2 * (64 << 10)) / rate_Bps);
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The inter-node link is measured, not assumed: tc sets its rate, but TCP's overheads and the
 // kernel's base latency (which netem-less kernels cannot set) are what a message really sees.
-#include "live/emulated_validation.hpp"
+#include "live/emulated_runs.hpp"
 
 #include <algorithm>
 #include <fstream>
@@ -85,6 +85,33 @@ std::string profile_with_ethernet(const fs::path& profile, const calibrate::MpiS
                      profile.filename().string(), out.c_str());
 }
 
+/// Builds each cluster the scenario's emulated cases need, in turn, and hands it with its cases
+/// (a copy of the scenario holding only them) to `on_cluster`; removes it after.
+void for_each_emulated_cluster(
+    const scenarios::Scenario& scenario, const Say& say,
+    const std::function<void(const EmulatedCluster&, const std::string& spec, const scenarios::Scenario& cases)>&
+        on_cluster) {
+  std::map<std::string, scenarios::Scenario> by_cluster;
+  for (const scenarios::Case& c : scenario.cases) {
+    if (!on_emulated_cluster(c)) continue;
+    auto [it, fresh] = by_cluster.try_emplace(c.topology.spec(), scenario);
+    if (fresh) it->second.cases.clear();
+    it->second.cases.push_back(c);
+  }
+  for (const auto& [spec_text, cases] : by_cluster) {
+    const EmulatedClusterSpec spec = spec_of(cases.cases.front().topology);
+    say(fmt::format("emulated cluster {}: {} nodes x {} ranks, {} Gbit/s between nodes", spec_text, spec.nodes,
+                    spec.ranks_per_node, spec.inter_node_Gbps));
+    const EmulatedCluster cluster(spec);
+    on_cluster(cluster, spec_text, cases);
+  }
+}
+
+reports::Results run_live_on(const EmulatedCluster& cluster, const scenarios::Scenario& cases, LiveOptions live) {
+  live.place = [&](MpiJob job) { return cluster.place(std::move(job)); };
+  return run_live(cases, live);
+}
+
 }  // namespace
 
 void merge_cases(reports::Results& into, const reports::Results& from) {
@@ -101,25 +128,23 @@ bool on_emulated_cluster(const scenarios::Case& c) {
   return c.topology.file.empty() && c.topology.generator == "emulated_cluster";
 }
 
-EmulatedRuns run_on_emulated_clusters(const scenarios::Scenario& scenario, const fs::path& profile,
-                                      const fs::path& staging, const LiveOptions& live,
-                                      const std::function<void(const std::string&)>& say) {
-  // The cases of each cluster, in scenario order.
-  std::map<std::string, scenarios::Scenario> by_cluster;
-  for (const scenarios::Case& c : scenario.cases) {
-    if (!on_emulated_cluster(c)) continue;
-    auto [it, fresh] = by_cluster.try_emplace(c.topology.spec(), scenario);
-    if (fresh) it->second.cases.clear();
-    it->second.cases.push_back(c);
-  }
+reports::Results run_live_on_emulated_clusters(const scenarios::Scenario& scenario, const LiveOptions& live,
+                                               const Say& say) {
+  reports::Results measured;
+  for_each_emulated_cluster(scenario, say, [&](const EmulatedCluster& cluster, const std::string&,
+                                               const scenarios::Scenario& cases) {
+    say(fmt::format("  running {} cases live", cases.cases.size()));
+    merge_cases(measured, run_live_on(cluster, cases, live));
+  });
+  return measured;
+}
 
+EmulatedRuns validate_on_emulated_clusters(const scenarios::Scenario& scenario, const fs::path& profile,
+                                           const fs::path& staging, const LiveOptions& live, const Say& say) {
   EmulatedRuns runs;
-  for (auto& [spec_text, cases] : by_cluster) {
-    const EmulatedClusterSpec spec = spec_of(cases.cases.front().topology);
-    say(fmt::format("emulated cluster {}: {} nodes x {} ranks, {} Gbit/s between nodes", spec_text, spec.nodes,
-                    spec.ranks_per_node, spec.inter_node_Gbps));
-    const EmulatedCluster cluster(spec);
-
+  for_each_emulated_cluster(scenario, say, [&](const EmulatedCluster& cluster, const std::string& spec_text,
+                                               const scenarios::Scenario& cases) {
+    const EmulatedClusterSpec& spec = cluster.spec();
     say("  measuring the inter-node link (MPI ping-pong and exchange between two nodes)");
     const calibrate::MpiSweepResult sweep = calibrate::measure_mpi(
         {.probe = program_beside_clustersim("clustersim_mpi_probe").string(),
@@ -146,10 +171,8 @@ EmulatedRuns run_on_emulated_clusters(const scenarios::Scenario& scenario, const
     merge_cases(runs.predicted, runner::simulate_scenario(predicted_cases, runner::RunOptions{}));
 
     say("  running them live");
-    LiveOptions placed = live;
-    placed.place = [&](MpiJob job) { return cluster.place(std::move(job)); };
-    merge_cases(runs.measured, run_live(cases, placed));
-  }
+    merge_cases(runs.measured, run_live_on(cluster, cases, live));
+  });
   return runs;
 }
 
