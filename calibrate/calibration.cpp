@@ -319,6 +319,13 @@ MeasuredProfile make_profile(const Plan& plan, const std::vector<std::string>& g
           fmt::format("{:.0f} MiB sent both ways at once (two halves posted with MPI_Isend/Irecv, as a ring "
                       "rotation moves K and V): bytes / (time - alpha), per direction (raw: mpi_exchange.csv)",
                       mpi.exchange_s.rbegin()->first / kMiB));
+    const Repeated extra = exchange_extra_latency_s(mpi);
+    if (!extra.values.empty())
+      link.both_ways_latency_us = figure_from(
+          extra.map([&](double s) { return link.latency_us.value + s * 1e6; }),
+          fmt::format("alpha + how much longer {:.0f} B take sent both ways at once than one way (raw: mpi_exchange.csv, "
+                      "mpi_p2p.csv)",
+                      mpi.exchange_s.begin()->first));
     link.r_squared = mpi.fit.r_squared;
     p.links["shared_memory"] = link;
   }

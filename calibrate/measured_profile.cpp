@@ -76,6 +76,7 @@ std::string to_yaml(const MeasuredProfile& p) {
       emit_figure(out, "latency_us", link.latency_us);
       emit_figure(out, "bandwidth_GBps", link.bandwidth_GBps);
       if (link.both_ways_GBps) emit_figure(out, "both_ways_GBps", *link.both_ways_GBps);
+      if (link.both_ways_latency_us) emit_figure(out, "both_ways_latency_us", *link.both_ways_latency_us);
       out << YAML::Key << "r_squared" << YAML::Value << link.r_squared;
       out << YAML::EndMap;
     }

@@ -38,6 +38,7 @@ struct MeasuredLink {
   MeasuredFigure latency_us;      ///< one-way, one hop
   MeasuredFigure bandwidth_GBps;  ///< one way
   std::optional<MeasuredFigure> both_ways_GBps;  ///< per direction, both directions moving at once
+  std::optional<MeasuredFigure> both_ways_latency_us;  ///< one hop, a message each way at once
   double r_squared = 0;
 };
 

@@ -114,6 +114,15 @@ Repeated exchange_plateau_Bps(const MpiSweepResult& sweep) {
   return plateau_Bps(sweep.exchange_s, sweep.fit.latency_s);
 }
 
+Repeated exchange_extra_latency_s(const MpiSweepResult& sweep) {
+  Repeated extra;
+  if (sweep.exchange_s.empty() || sweep.one_way_s.empty()) return extra;
+  const std::vector<double>& both = sweep.exchange_s.begin()->second.values;
+  const std::vector<double>& one = sweep.one_way_s.begin()->second.values;
+  for (std::size_t r = 0; r < std::min(both.size(), one.size()); ++r) extra.values.push_back(std::max(both[r] - one[r], 0.0));
+  return extra;
+}
+
 MpiSweepResult measure_mpi(const MpiSweepPlan& plan) {
   const MpiJob job{.program = plan.probe,
                    .args = {"--max-bytes", std::to_string(plan.max_bytes), "--repetitions",

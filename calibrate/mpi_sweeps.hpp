@@ -42,6 +42,12 @@ struct MpiSweepResult {
 Repeated one_way_plateau_Bps(const MpiSweepResult& sweep);
 Repeated exchange_plateau_Bps(const MpiSweepResult& sweep);
 
+/// How much longer the smallest message takes sent both ways at once than one way alone, per
+/// repetition (0 where noise makes it shorter; empty when the probe did not exchange): what a
+/// message each way at once costs on top of the latency. Over TCP the exchange takes about twice
+/// one message, since one CPU's network stack handles both.
+Repeated exchange_extra_latency_s(const MpiSweepResult& sweep);
+
 /// Throws: LaunchError when the job fails (mpirun missing, a rank died, timeout);
 /// std::runtime_error when the probe's output cannot be read.
 MpiSweepResult measure_mpi(const MpiSweepPlan& plan);

@@ -46,7 +46,8 @@ void print_summary(const calibrate::CalibrationSummary& summary) {
     const std::string name = "links." + link.first.as<std::string>();
     print_figure_row(name + ".latency_us", link.second["latency_us"], "us");
     print_figure_row(name + ".bandwidth_GBps", link.second["bandwidth_GBps"], "GB/s");
-    if (link.second["both_ways_GBps"]) print_figure_row(name + ".both_ways_GBps", link.second["both_ways_GBps"], "GB/s");
+    print_figure_row(name + ".both_ways_GBps", link.second["both_ways_GBps"], "GB/s");
+    print_figure_row(name + ".both_ways_latency_us", link.second["both_ways_latency_us"], "us");
   }
   for (const std::string& skipped : summary.skipped) std::printf("# skipped: %s\n", skipped.c_str());
   std::printf("# profile: %s (raw sweeps as CSV beside it)\n", summary.profile.c_str());

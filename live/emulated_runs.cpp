@@ -32,29 +32,38 @@ EmulatedClusterSpec spec_of(const scenarios::TopologyRef& ref) {
           .inter_node_Gbps = param(ref, "inter_node_Gbps", 1)};
 }
 
-/// One hop's latency of the ethernet class, from a measured end-to-end α between ranks of two
-/// nodes: α less the route's other hops, shared among its ethernet hops.
-double ethernet_hop_latency_s(const topo::Topology& topology, double alpha_s) {
+/// The route between ranks of two nodes, as a measured end-to-end time is shared out: its
+/// ethernet hops, and the latency of its other hops.
+struct InterNodeRoute {
+  int ethernet_hops = 0;
+  double other_hops_s = 0;
+  /// One ethernet hop's latency from a measured end-to-end α: α less the other hops, shared.
+  double hop_latency_s(double alpha_s) const {
+    return std::max(alpha_s - other_hops_s, 1e-9) / std::max(ethernet_hops, 1);
+  }
+};
+
+InterNodeRoute inter_node_route(const topo::Topology& topology) {
   const auto& devices = topology.devices();
   const auto& vertices = topology.vertices();
   const auto other = std::find_if(devices.begin(), devices.end(),
                                   [&](int d) { return vertices[d].node != vertices[devices[0]].node; });
   const topo::Route route = topology.route(devices[0], *other);
-  double other_hops_s = 0;
-  int ethernet_hops = 0;
+  InterNodeRoute inter;
   for (const topo::Hop& hop : route.hops) {
     const topo::Edge& edge = topology.edges()[hop.edge];
     if (edge.link_class == topo::LinkClass::ethernet)
-      ++ethernet_hops;
+      ++inter.ethernet_hops;
     else
-      other_hops_s += edge.latency_s;
+      inter.other_hops_s += edge.latency_s;
   }
-  return std::max(alpha_s - other_hops_s, 1e-9) / std::max(ethernet_hops, 1);
+  return inter;
 }
 
 /// The machine's profile with a measured `links.ethernet` added, as YAML text.
 std::string profile_with_ethernet(const fs::path& profile, const calibrate::MpiSweepResult& sweep,
-                                  double hop_latency_s, const EmulatedClusterSpec& spec) {
+                                  const InterNodeRoute& route, const EmulatedClusterSpec& spec) {
+  const double hop_latency_s = route.hop_latency_s(sweep.fit.latency_s);
   YAML::Node root = YAML::LoadFile(profile.string());
   const std::string where = fmt::format("MPI ping-pong over TCP between two nodes of the emulated cluster ({} nodes, "
                                         "tc tbf {} Gbit/s), {} B..{} B",
@@ -72,6 +81,18 @@ std::string profile_with_ethernet(const fs::path& profile, const calibrate::MpiS
   link["bandwidth_GBps"]["value"] = one_way.median() / 1e9;
   link["bandwidth_GBps"]["source"] = where + ": largest message / (its one-way time - alpha)";
   link["bandwidth_GBps"]["spread"] = one_way.spread();
+  // A message each way at once costs more than one alone over TCP; the tree's allreduces on two
+  // ranks are such exchanges. The extra is shared among the ethernet hops as the latency is.
+  const calibrate::Repeated extra = calibrate::exchange_extra_latency_s(sweep);
+  if (!extra.values.empty()) {
+    const calibrate::Repeated both_ways = extra.map([&](double s) { return (hop_latency_s + s / std::max(route.ethernet_hops, 1)) * 1e6; });
+    link["both_ways_latency_us"]["value"] = both_ways.median();
+    link["both_ways_latency_us"]["source"] =
+        fmt::format("{}: the latency per ethernet hop + how much longer {} B take sent both ways at once than one way, "
+                    "per ethernet hop",
+                    where, sweep.exchange_s.begin()->first);
+    link["both_ways_latency_us"]["spread"] = both_ways.spread();
+  }
   // No both_ways_GBps: each direction of the link is shaped by a tbf of its own, so it is full
   // duplex by construction. The probe's back-to-back exchanges over TCP reach only half the rate
   // per direction at 0.5 Gbit/s (0.030 against 0.060 GB/s one way), while the live ring's one
@@ -153,15 +174,17 @@ EmulatedRuns validate_on_emulated_clusters(const scenarios::Scenario& scenario, 
          .repetitions = 3,
          .place = [&](MpiJob job) { return cluster.place(std::move(job), /*across_nodes=*/true); }});
     for (const std::string& line : sweep.table) say("  " + line);
-    const double hop_s = ethernet_hop_latency_s(topo::topology_from_spec(spec_text), sweep.fit.latency_s);
+    const InterNodeRoute route = inter_node_route(topo::topology_from_spec(spec_text));
+    const double hop_s = route.hop_latency_s(sweep.fit.latency_s);
     say(fmt::format("  inter-node: alpha {:.1f} us end to end ({:.1f} us per ethernet hop), at {} B {:.4f} GB/s one "
-                    "way, {:.4f} GB/s per direction both ways at once",
+                    "way, {:.4f} GB/s per direction both ways at once; {:.1f} us more for {} B both ways at once",
                     sweep.fit.latency_s * 1e6, hop_s * 1e6, sweep.one_way_s.rbegin()->first,
                     calibrate::one_way_plateau_Bps(sweep).median() / 1e9,
-                    calibrate::exchange_plateau_Bps(sweep).median() / 1e9));
+                    calibrate::exchange_plateau_Bps(sweep).median() / 1e9,
+                    calibrate::exchange_extra_latency_s(sweep).median() * 1e6, sweep.exchange_s.begin()->first));
     const std::string name = fmt::format("profile_{}x{}_{}Gbps.yaml", spec.nodes, spec.ranks_per_node,
                                          spec.inter_node_Gbps);
-    runs.files[name] = profile_with_ethernet(profile, sweep, hop_s, spec);
+    runs.files[name] = profile_with_ethernet(profile, sweep, route, spec);
     const fs::path cluster_profile = staging / name;
     std::ofstream(cluster_profile) << runs.files[name];
 

@@ -91,12 +91,14 @@ std::vector<std::string> link_class_names() {
 }
 
 LinkFigures read_link(const yaml::Item& item) {
-  yaml::check_keys(item, {"latency_us", "bandwidth_GBps", "both_ways_GBps", "r_squared"});
+  yaml::check_keys(item, {"latency_us", "bandwidth_GBps", "both_ways_GBps", "both_ways_latency_us", "r_squared"});
   LinkFigures link;
   link.latency = read_figure(yaml::require(item, "latency_us"), kMicro, Range::positive);
   link.bandwidth = read_figure(yaml::require(item, "bandwidth_GBps"), kGiga, Range::positive);
   if (const auto both_ways = yaml::find(item, "both_ways_GBps"))
     link.both_ways = read_figure(*both_ways, kGiga, Range::positive);
+  if (const auto both_ways_latency = yaml::find(item, "both_ways_latency_us"))
+    link.both_ways_latency = read_figure(*both_ways_latency, kMicro, Range::positive);
   if (const auto r2 = yaml::find(item, "r_squared")) {
     link.r_squared = yaml::as_number(*r2);
     if (link.r_squared > 1)
@@ -197,6 +199,7 @@ std::vector<std::pair<std::string, std::string>> DeviceProfile::flagged_figures(
     note(fmt::format("links.{}.latency_us", topo::to_string(cls)), link.latency);
     note(fmt::format("links.{}.bandwidth_GBps", topo::to_string(cls)), link.bandwidth);
     note(fmt::format("links.{}.both_ways_GBps", topo::to_string(cls)), link.both_ways);
+    note(fmt::format("links.{}.both_ways_latency_us", topo::to_string(cls)), link.both_ways_latency);
   }
   return out;
 }

@@ -41,6 +41,9 @@ struct LinkFigures {
   /// B/s per direction while both directions carry traffic (memory copies or a CPU's TCP stack
   /// serve both); value 0 = not measured, the topology's duplex stands.
   Figure both_ways;
+  /// s, one hop's one-way latency for a message sent while the peer sends one back at once (an
+  /// MPI exchange); value 0 = not measured, the latency stands.
+  Figure both_ways_latency;
   double r_squared = 0;  ///< of the latency/bandwidth fit
 };
 

@@ -2,7 +2,8 @@
 // Measured link figures replace a topology's per-class figures edge by edge. A profile's
 // `links.<class>.latency_us` is the one-way latency of one hop of that class (calibrate measures
 // it on a one-hop route), so it replaces each edge's latency, not a route's. A measured
-// `both_ways_GBps` (per direction, both directions at once) replaces the topology's duplex.
+// `both_ways_GBps` (per direction, both directions at once) replaces the topology's duplex, and
+// a measured `both_ways_latency_us` (a message each way at once) the edge's own, as latency does.
 #include "runner/measured_links.hpp"
 
 #include <algorithm>
@@ -26,6 +27,8 @@ topo::Topology with_measured_links(const topo::Topology& topology, const model::
     if (measured == profile.links.end()) continue;
     const model::LinkFigures& link = measured->second;
     e.latency_s = link.latency.value;
+    // Measured apart, so noise could put it below the latency: an exchange is never faster.
+    e.both_ways_latency_s = link.both_ways_latency.value > 0 ? std::max(link.both_ways_latency.value, e.latency_s) : 0;
     e.bandwidth_Bps = link.bandwidth.value;
     e.source = fmt::format("measured ({}): latency {}; bandwidth {}", profile.origin, link.latency.source,
                            link.bandwidth.source);
@@ -37,6 +40,7 @@ topo::Topology with_measured_links(const topo::Topology& topology, const model::
       e.both_ways_Bps = both_ways < e.bandwidth_Bps ? both_ways : 0;
       e.source += fmt::format("; both ways {}", link.both_ways.source);
     }
+    if (e.both_ways_latency_s > 0) e.source += fmt::format("; both-ways latency {}", link.both_ways_latency.source);
   }
   return topo::Topology(topology.name(), topology.vertices(), std::move(edges), topology.gpu_peer_to_peer(),
                         topology.origin());

@@ -5,7 +5,8 @@
 // background (so a ring hop overlaps the attention on the chunk in hand), while a collective
 // runs its schedule step by step before the rank issues anything else. Collectives use the
 // algorithm and protocol the NCCL tuner model picks (or, with library mpi, Open MPI's decision,
-// without NCCL's launch and per-hop latencies); every step is real flows on the platform.
+// without NCCL's launch and per-hop latencies, a step that exchanges with one peer paying its route's measured
+// both-ways latency); every step is real flows on the platform.
 // Kernels run one at a time on the device's stream, in issue order, as kernels of one CUDA
 // stream do; nothing else competes for the device, so a kernel's end is known when it is issued
 // and it needs no SimGrid activity: the rank sleeps until that end only when something waits.
@@ -231,11 +232,13 @@ class Execution {
 
   bool nccl() const { return input_.collectives.library == Library::nccl; }
 
-  /// The protocol's per-hop latency beyond the wire's own: NCCL's hwLat is end-to-end, so the
-  /// route's physical latency counts towards it. MPI adds nothing to the route's latency.
-  double hop_overhead(Algorithm algorithm, Protocol protocol, int from, int to) const {
-    if (!nccl()) return 0;
+  /// What a message pays before it leaves, beyond its route's latency. NCCL: the protocol's
+  /// per-hop latency (its hwLat is end-to-end, so the route's physical latency counts towards
+  /// it). MPI: nothing, unless the peer sends back in the same step (an `exchange`), which costs
+  /// the route's measured both-ways latency instead of its one-way latency.
+  double hop_overhead(Algorithm algorithm, Protocol protocol, int from, int to, bool exchange) const {
     const PairRoute& r = platform_->route(from, to);
+    if (!nccl()) return exchange ? r.both_ways_latency_s - r.latency_s : 0;
     return std::max(0.0, hop_latency_s(algorithm, protocol, r.family) - r.latency_s);
   }
 
@@ -295,8 +298,11 @@ class Execution {
         const Step& step = channels[c][at.step++];
         if (step.pays_latency && !step.sends.empty()) {
           double overhead = 0;
-          for (const Transfer& t : step.sends)
-            overhead = std::max(overhead, hop_overhead(algorithm, protocol, rank, op.ranks[t.peer]));
+          for (const Transfer& t : step.sends) {
+            const bool exchange = std::any_of(step.recvs.begin(), step.recvs.end(),
+                                              [&](const Transfer& r) { return r.peer == t.peer; });
+            overhead = std::max(overhead, hop_overhead(algorithm, protocol, rank, op.ranks[t.peer], exchange));
+          }
           if (overhead > 0) sg4::this_actor::sleep_for(overhead);
         }
         for (const Transfer& t : step.sends) sends.push_back(post_send(rank, op.ranks[t.peer], t.bytes, protocol, c));
@@ -333,7 +339,7 @@ class Execution {
     const double issued = sg4::Engine::get_clock();
     if (nccl()) {
       double launch = base_latency_s(Algorithm::ring, protocol);
-      if (to >= 0) launch += hop_overhead(Algorithm::ring, protocol, rank, to);
+      if (to >= 0) launch += hop_overhead(Algorithm::ring, protocol, rank, to, /*exchange=*/false);
       sg4::this_actor::sleep_for(launch);
     }
     auto message = [&](Doing kind, int peer, bool deferred) {

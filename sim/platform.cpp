@@ -62,7 +62,8 @@ std::vector<bool> can_limit_a_flow(const topo::Topology& topology) {
 
 /// What the executor needs of a topology route: its traffic counters, latency and family.
 PairRoute describe_route(const topo::Topology& topology, const topo::Route& r) {
-  PairRoute pair{.latency_s = r.latency_s, .family = route_family(topology, r)};
+  PairRoute pair{.latency_s = r.latency_s, .both_ways_latency_s = r.both_ways_latency_s,
+                 .family = route_family(topology, r)};
   for (const topo::Hop& hop : r.hops) pair.counters.push_back(hop.edge);
   const int edges = static_cast<int>(topology.edges().size());
   for (int v : r.backplanes) pair.counters.push_back(edges + v);

@@ -37,8 +37,9 @@ using ReadVertex = ReadGraph::vertex_descriptor;
 using ReadEdge = ReadGraph::edge_descriptor;
 
 const std::vector<std::string> kVertexAttributes = {"backplane_GBps", "kind", "model", "node", "source"};
-const std::vector<std::string> kEdgeAttributes = {"bandwidth_GBps", "both_ways_GBps", "class", "count",
-                                                  "duplex",         "latency_us",     "source"};
+const std::vector<std::string> kEdgeAttributes = {"bandwidth_GBps", "both_ways_GBps", "both_ways_latency_us",
+                                                  "class",          "count",          "duplex",
+                                                  "latency_us",     "source"};
 const std::vector<std::string> kGraphAttributes = {"gpu_peer_to_peer", "name", "source"};
 const std::vector<std::string> kKinds = {"gpu", "cpu_rank", "cpu", "nvswitch", "pcie_switch", "nic", "network_switch"};
 const std::vector<std::string> kClasses = {"nvlink",     "xgmi", "pcie",         "infiniband",
@@ -368,6 +369,8 @@ class Builder {
       fail(element, fmt::format("{} has duplex = '{}', expected full or half", element.name, duplex));
     e.duplex = duplex == "full" ? Duplex::full : Duplex::half;
     if (attributes.count("both_ways_GBps")) e.both_ways_Bps = number(attributes, "both_ways_GBps", 9, true, element);
+    if (attributes.count("both_ways_latency_us"))
+      e.both_ways_latency_s = number(attributes, "both_ways_latency_us", -6, false, element);
     if (const auto count = attributes.find("count"); count != attributes.end()) {
       int links = 0;
       const std::string& text = count->second;

@@ -181,6 +181,11 @@ Topology::Topology(std::string name, std::vector<Vertex> vertices, std::vector<E
     if (!(e.latency_s >= 0) || !std::isfinite(e.latency_s))
       throw InputError(mark, element,
                        fmt::format("{} has latency {} s, expected a finite number >= 0", element, e.latency_s));
+    if (e.both_ways_latency_s != 0 && !(e.both_ways_latency_s >= e.latency_s && std::isfinite(e.both_ways_latency_s)))
+      throw InputError(mark, element,
+                       fmt::format("{} has both-ways latency {:g} us, expected a finite number >= {:g} us (its "
+                                   "latency)",
+                                   element, e.both_ways_latency_s * 1e6, e.latency_s * 1e6));
   }
 
   // A device is usable if a path through forwarding vertices reaches another endpoint (a cpu,
@@ -328,6 +333,7 @@ std::vector<Route> Topology::routes_from(int from, const std::vector<int>& to) c
       }
       route.hops.push_back(*hop);
       route.latency_s += e.latency_s;
+      route.both_ways_latency_s += e.both_ways_latency_s > 0 ? e.both_ways_latency_s : e.latency_s;
       route.bottleneck_Bps = std::min(route.bottleneck_Bps, e.bandwidth_Bps);
     }
   };

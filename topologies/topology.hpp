@@ -55,6 +55,10 @@ struct Edge {
   /// share something (memory copies, a CPU's TCP stack) so that each gets less than
   /// bandwidth_Bps; 0 = independent directions.
   double both_ways_Bps = 0;
+  /// One-way latency of this hop for a message sent while the peer sends one back at once (an
+  /// MPI exchange, as collectives do on two ranks), when that costs more than latency_s: a CPU's
+  /// TCP stack handles both messages. 0 = latency_s. Library mpi's collectives use it.
+  double both_ways_latency_s = 0;
 };
 
 /// One step of a route: an edge and the direction it is crossed in (a -> b is forward).
@@ -69,6 +73,7 @@ struct Route {
   std::vector<Hop> hops;
   std::vector<int> backplanes;  ///< vertex indices
   double latency_s = 0;         ///< sum of the hops' latencies
+  double both_ways_latency_s = 0;  ///< sum of the hops' both-ways latencies (latency where unset)
   double bottleneck_Bps = 0;    ///< smallest bandwidth on the route (edges and backplanes)
 };
 

@@ -263,7 +263,8 @@ void write_graphml(const Topology& topology, std::ostream& out) {
                                                       {"backplane_GBps", "node"}, {"source", "node"},
                                                       {"class", "edge"},          {"bandwidth_GBps", "edge"},
                                                       {"latency_us", "edge"},     {"duplex", "edge"},
-                                                      {"both_ways_GBps", "edge"}, {"source", "edge"}};
+                                                      {"both_ways_GBps", "edge"}, {"both_ways_latency_us", "edge"},
+                                                      {"source", "edge"}};
   for (const auto& [name, scope] : keys)
     out << fmt::format("  <key id=\"{}_{}\" for=\"{}\" attr.name=\"{}\" attr.type=\"string\"/>\n", scope, name, scope,
                        name);
@@ -290,6 +291,8 @@ void write_graphml(const Topology& topology, std::ostream& out) {
     data("      ", "edge", "latency_us", shifted_decimal(e.latency_s, 6));
     if (e.duplex == Duplex::half) data("      ", "edge", "duplex", "half");
     if (e.both_ways_Bps > 0) data("      ", "edge", "both_ways_GBps", shifted_decimal(e.both_ways_Bps, -9));
+    if (e.both_ways_latency_s > 0)
+      data("      ", "edge", "both_ways_latency_us", shifted_decimal(e.both_ways_latency_s, 6));
     if (!e.source.empty()) data("      ", "edge", "source", e.source);
     out << "    </edge>\n";
   }

@@ -97,18 +97,23 @@ double mpi_estimate_s(model::CollectiveKind kind, Algorithm algorithm, double by
   if (p <= 1) return 0;
   const double alpha = fabric.route_latency_s, beta = fabric.ring_Bps;
   auto message = [&](double payload) { return alpha + payload / beta; };
+  // Rounds that swap data with one peer (recursive doubling and halving, a two-rank ring) send a
+  // message each way at once, which pays the route's both-ways latency.
+  const double exchange_alpha = fabric.route_both_ways_latency_s;
+  auto exchange = [&](double payload) { return exchange_alpha + payload / beta; };
+  auto ring_step = [&](double payload) { return p == 2 ? exchange(payload) : message(payload); };
   const int q = floor_power_of_two(p);
   const int rounds = static_cast<int>(std::lround(std::log2(q)));
   const bool folded = q != p;  // ranks beyond the power of two are folded in and out
   switch (kind) {
     case CollectiveKind::allreduce:
-      if (algorithm == Algorithm::recursive_doubling) return (rounds + (folded ? 2 : 0)) * message(bytes);
+      if (algorithm == Algorithm::recursive_doubling) return rounds * exchange(bytes) + (folded ? 2 : 0) * message(bytes);
       if (algorithm == Algorithm::rabenseifner)
-        return 2 * rounds * alpha + 2.0 * (q - 1) / q * bytes / beta +
+        return 2 * rounds * exchange_alpha + 2.0 * (q - 1) / q * bytes / beta +
                (folded ? 2 * message(bytes / 2) + message(bytes) : 0.0);
-      return 2 * (p - 1) * message(bytes / p);
+      return 2 * (p - 1) * ring_step(bytes / p);
     case CollectiveKind::allgather:
-    case CollectiveKind::reduce_scatter: return (p - 1) * message(bytes / p);
+    case CollectiveKind::reduce_scatter: return (p - 1) * ring_step(bytes / p);
     case CollectiveKind::broadcast:
     case CollectiveKind::reduce: return (p - 1) * alpha + bytes / beta;
   }

@@ -25,7 +25,8 @@ Algorithm mpi_allreduce_algorithm(int ranks, double bytes);
 double mpi_eager_limit_bytes(bool same_node);
 
 /// Closed-form time of `kind` run with `algorithm` on `fabric` under library mpi, uncontended:
-/// steps × route latency + bytes on the slowest route / its bandwidth.
+/// steps × route latency (its both-ways latency for steps that swap data with one peer) + bytes
+/// on the slowest route / its bandwidth.
 double mpi_estimate_s(model::CollectiveKind kind, Algorithm algorithm, double bytes, const GroupFabric& fabric);
 
 }  // namespace clustersim::sim

@@ -118,6 +118,7 @@ GroupFabric describe_group(const GroupLayout& group, const std::vector<topo::Rou
     const LinkFamily family = route_family(topology, ring[i]);
     const double bandwidth = ring[i].bottleneck_Bps;
     fabric.route_latency_s = std::max(fabric.route_latency_s, ring[i].latency_s);
+    fabric.route_both_ways_latency_s = std::max(fabric.route_both_ways_latency_s, ring[i].both_ways_latency_s);
     fabric.ring_Bps = std::min(fabric.ring_Bps, bandwidth);
     fabric.nvlink_only = fabric.nvlink_only && family == LinkFamily::nvlink;
     if (group.node_of(i) == group.node_of((i + 1) % group.size())) {

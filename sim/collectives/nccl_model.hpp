@@ -41,6 +41,7 @@ struct GroupFabric {
   double intra_Bps = 0;                     ///< slowest route between neighbours inside a node
   double inter_Bps = 0;                     ///< slowest route between nodes
   double route_latency_s = 0;               ///< largest route latency between ring neighbours
+  double route_both_ways_latency_s = 0;     ///< the same for a message each way at once (MPI)
 };
 
 /// The fabric facts of a group: `ring[i]` is the route from member i to member i+1 (mod n).

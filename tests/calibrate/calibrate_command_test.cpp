@@ -34,6 +34,9 @@ SCENARIO("a quick calibration writes a measured profile with its raw sweeps", "[
   CHECK(y["measured"]["ranks"].as<std::string>() == "2");
   CHECK(y["links"]["shared_memory"]["latency_us"]["value"].as<double>() > 0);
   CHECK(y["links"]["shared_memory"]["both_ways_GBps"]["value"].as<double>() > 0);
+  // A message each way at once takes at least as long as one alone.
+  CHECK(y["links"]["shared_memory"]["both_ways_latency_us"]["value"].as<double>() >=
+        y["links"]["shared_memory"]["latency_us"]["value"].as<double>());
   CHECK(y["memory_efficiency"]["value"].as<double>() <= 1);
   // This build has no clustersim_gpu_probe unless CUDA was found; either way the group is named.
   CHECK(y["measured"]["skipped"].as<std::string>().find("cuda: ") != std::string::npos);
@@ -92,4 +95,5 @@ SCENARIO("a quick calibration's profile loads as a device profile", "[calibrate]
   const clustersim::model::LinkFigures& link = p.links.at(clustersim::topo::LinkClass::shared_memory);
   CHECK(link.bandwidth.value > 0);
   CHECK(link.both_ways.value > 0);
+  CHECK(link.both_ways_latency.value >= link.latency.value);
 }

@@ -42,3 +42,23 @@ TEST_CASE("the ping-pong sweep's fit recovers the link's latency and bandwidth",
 TEST_CASE("probe output without a sweep is an error quoting it", "[calibrate]") {
   CHECK_THROWS_WITH(parse_mpi_probe_output("library,Open MPI\n", 2), Catch::Contains("fewer than two"));
 }
+
+TEST_CASE("a message each way at once costs the exchange's extra time at the smallest size", "[calibrate]") {
+  // One way 13 us at 8 B, exchanged 24 us (as over TCP between emulated nodes): 11 us more, per
+  // repetition; a repetition where noise makes the exchange quicker counts as 0.
+  std::string out;
+  const double one_way[] = {13e-6, 13e-6, 13e-6}, exchanged[] = {24e-6, 25e-6, 12e-6};
+  for (int r = 0; r < 3; ++r)
+    for (double bytes : {8.0, 1e6}) {
+      out += fmt::format("pingpong,{},{},100,{:.9e}\n", bytes, r, one_way[r] + bytes / 1e9);
+      out += fmt::format("exchange,{},{},100,{:.9e}\n", bytes, r, exchanged[r] + bytes / 1e9);
+    }
+  const Repeated extra = exchange_extra_latency_s(parse_mpi_probe_output(out, 2));
+  REQUIRE(extra.values.size() == 3);
+  CHECK(extra.values[0] == Approx(11e-6));
+  CHECK(extra.values[1] == Approx(12e-6));
+  CHECK(extra.values[2] == 0);
+  CHECK(extra.median() == Approx(11e-6));
+  // Without exchanges (an older probe): nothing measured.
+  CHECK(exchange_extra_latency_s(parse_mpi_probe_output("pingpong,8,0,1,1e-6\npingpong,16,0,1,2e-6\n", 2)).values.empty());
+}

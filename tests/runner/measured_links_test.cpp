@@ -97,6 +97,21 @@ TEST_CASE("runner: a measured both-ways bandwidth makes the link full duplex wit
   CHECK(applied(kMeasuredBeta).edges()[0].both_ways_Bps == 0);
 }
 
+TEST_CASE("runner: a measured both-ways latency replaces each edge's, never below its latency",
+          "[runner][measured]") {
+  model::DeviceProfile device = model::load_device_profile(kFixture);
+  const topo::Topology assumed = topo::topology_from_spec("cpu_host:ranks=2");
+  auto applied = [&](double both_ways_s) {
+    device.links[topo::LinkClass::shared_memory].both_ways_latency = {both_ways_s, "fixture exchange of 8 B"};
+    return runner::with_measured_links(assumed, device).edges()[0];
+  };
+  CHECK(applied(0).both_ways_latency_s == 0);  // not measured
+  const topo::Edge measured = applied(3 * kMeasuredAlpha);
+  CHECK(measured.both_ways_latency_s == 3 * kMeasuredAlpha);
+  CHECK_THAT(measured.source, Catch::Matchers::Contains("both-ways latency fixture exchange of 8 B"));
+  CHECK(applied(kMeasuredAlpha / 2).both_ways_latency_s == kMeasuredAlpha);  // noise below one way
+}
+
 TEST_CASE("runner: a 2-rank cpu_host tree case with measured links differs by the derived message costs",
           "[runner][measured]") {
   // System: tree attention on cpu_host:ranks=2 under library mpi, with the fixture profile and

@@ -109,6 +109,59 @@ TEST_CASE("sim: an mpi message costs route latency + bytes / bandwidth, nothing 
 
 namespace {
 
+/// `t` with every edge's both-ways latency (a message each way at once) set to `both_ways_s`.
+topo::Topology with_both_ways_latency(const topo::Topology& t, double both_ways_s) {
+  std::vector<topo::Edge> edges = t.edges();
+  for (topo::Edge& e : edges) e.both_ways_latency_s = both_ways_s;
+  return topo::Topology(t.name(), t.vertices(), std::move(edges), t.gpu_peer_to_peer(), t.origin());
+}
+
+}  // namespace
+
+TEST_CASE("sim: an mpi step that swaps data with one peer pays the both-ways latency, others the latency",
+          "[sim][mpi][physics]") {
+  // Star, 10 GB/s, 1 us per edge one way and 3 us per edge for a message each way at once: a
+  // route's α = 2 us, its both-ways α' = 6 us (over TCP the measured α' is about 2α).
+  const double bandwidth = 10e9, alpha = 2e-6, both = 6e-6;
+  SECTION("recursive doubling: log2(p) exchanges, each α' + S/B") {
+    const int p = GENERATE(2, 4);
+    const double bytes = 4000;
+    const auto r = run_allreduce(with_both_ways_latency(testing::star(p, bandwidth, 1e-6), 3e-6), bytes);
+    CHECK(r.collectives[0].algorithm == "recursive_doubling");
+    CHECK_THAT(r.latency_s, WithinRel(std::log2(p) * (both + bytes / bandwidth), 1e-9));
+    CHECK_THAT(r.collectives[0].estimate_s, WithinRel(std::log2(p) * (both + bytes / bandwidth), 1e-12));
+  }
+  SECTION("recursive doubling on 3 ranks: the fold in and out are one-way messages") {
+    const double bytes = 1000;
+    const auto r = run_allreduce(with_both_ways_latency(testing::star(3, bandwidth, 1e-6), 3e-6), bytes);
+    CHECK_THAT(r.latency_s, WithinRel(2 * (alpha + bytes / bandwidth) + both + bytes / bandwidth, 1e-9));
+  }
+  SECTION("a two-rank ring swaps halves: 2·(α' + S/2/B)") {
+    const double bytes = 4096;
+    const auto r = run_allreduce(with_both_ways_latency(testing::star(2, bandwidth, 1e-6), 3e-6), bytes);
+    CHECK(r.collectives[0].algorithm == "ring");
+    CHECK_THAT(r.latency_s, WithinRel(2 * (both + bytes / 2 / bandwidth), 1e-9));
+    CHECK_THAT(r.collectives[0].estimate_s, WithinRel(2 * (both + bytes / 2 / bandwidth), 1e-12));
+  }
+  SECTION("a three-rank ring sends to one neighbour and receives from the other: 4·(α + S/3/B)") {
+    const double bytes = 120000;
+    const auto r = run_allreduce(with_both_ways_latency(testing::star(3, bandwidth, 1e-6), 3e-6), bytes);
+    CHECK(r.collectives[0].algorithm == "ring");
+    CHECK_THAT(r.latency_s, WithinRel(4 * (alpha + bytes / 3 / bandwidth), 1e-9));
+  }
+  SECTION("a message alone pays the one-way latency") {
+    const auto topology = with_both_ways_latency(testing::star(2, bandwidth, 1e-6), 3e-6);
+    const auto device = testing::round_device();
+    model::TaskGraph g;
+    g.send("message", 0, 1, 8);
+    const auto r = sim::simulate(g, {.topology = &topology, .gpu_of_rank = topology.devices(), .device = &device,
+                                     .collectives = kMpi});
+    CHECK_THAT(r.latency_s, WithinRel(alpha + 8 / bandwidth, 1e-9));
+  }
+}
+
+namespace {
+
 /// Rank r of 2: a kernel of `kernel_s`, then a ring hop of `bytes` posted behind it (as the live
 /// ring posts MPI_Isend/Irecv before attending), then a 2 us kernel after the hop, and after the
 /// first kernel too when `wait_for_kernel` (the ring's next attention needs both).

@@ -20,7 +20,8 @@ std::string graphml(const std::string& body, const std::string& graph_data = "")
   std::string keys;
   for (const char* name : {"kind", "node", "backplane_GBps", "model", "source", "foo"})
     keys += fmt::format("  <key id=\"v_{0}\" for=\"node\" attr.name=\"{0}\" attr.type=\"string\"/>\n", name);
-  for (const char* name : {"class", "bandwidth_GBps", "latency_us", "duplex", "both_ways_GBps", "count", "source"})
+  for (const char* name :
+       {"class", "bandwidth_GBps", "latency_us", "duplex", "both_ways_GBps", "both_ways_latency_us", "count", "source"})
     keys += fmt::format("  <key id=\"e_{0}\" for=\"edge\" attr.name=\"{0}\" attr.type=\"string\"/>\n", name);
   for (const char* name : {"name", "gpu_peer_to_peer", "source"})
     keys += fmt::format("  <key id=\"g_{0}\" for=\"graph\" attr.name=\"{0}\" attr.type=\"string\"/>\n", name);
@@ -92,7 +93,7 @@ TEST_CASE("topologies: count bundles links, half duplex, both-ways bandwidth, an
               link("g0", "sw", data("nvlink", "450", "0.3", "<data key=\"e_count\">2</data>")) +
               link("g1", "sw", data("nvlink", "450", "0.3", "<data key=\"e_duplex\">half</data>")) +
               link("cpu", "sw", data("pcie", "64", "0", "<data key=\"e_both_ways_GBps\">40</data>")) +
-              link("nic", "sw", data("pcie", "64", "0.25")) +
+              link("nic", "sw", data("pcie", "64", "0.25", "<data key=\"e_both_ways_latency_us\">0.5</data>")) +
               link("nic", "ib", data("infiniband", "50", "1")) + link("far", "ib", data("infiniband", "50", "1.5e0"))));
   const Topology t = load_topology(path);
   CHECK(t.name() == "bundle");                 // no graph name: the file's stem
@@ -101,6 +102,8 @@ TEST_CASE("topologies: count bundles links, half duplex, both-ways bandwidth, an
   CHECK(t.edges()[2].latency_s == 0);
   CHECK(t.edges()[2].both_ways_Bps == 40e9);
   CHECK(t.edges()[3].both_ways_Bps == 0);  // independent directions unless stated
+  CHECK(t.edges()[3].both_ways_latency_s == 0.5e-6);
+  CHECK(t.edges()[4].both_ways_latency_s == 0);  // the one-way latency unless stated
   CHECK(t.edges()[5].latency_s == 1.5e-6);
   CHECK(t.vertices()[t.find("g0")].node == "node0");  // the component over nvlink/pcie links
   CHECK(t.vertices()[t.find("nic")].node == "node0");
@@ -132,8 +135,8 @@ TEST_CASE("topologies: a broken graph file is refused with the file, the element
   SECTION("unknown attribute, with the line of the vertex and the valid names") {
     const std::string path = dir.write("u.graphml", two_gpus("", "<data key=\"v_foo\">1</data>"));
     const std::string msg = load_error(path);
-    // line 21: XML declaration, <graphml>, 16 <key> lines, <graph>, gpu0, then gpu1
-    CHECK_THAT(msg, StartsWith(path + ":21:1:") && Contains("unknown attribute 'foo' on vertex 'gpu1'") &&
+    // line 22: XML declaration, <graphml>, 17 <key> lines, <graph>, gpu0, then gpu1
+    CHECK_THAT(msg, StartsWith(path + ":22:1:") && Contains("unknown attribute 'foo' on vertex 'gpu1'") &&
                         Contains("valid vertex attributes: backplane_GBps, kind, model, node, source"));
   }
   SECTION("both ways faster than one way") {
@@ -144,6 +147,13 @@ TEST_CASE("topologies: a broken graph file is refused with the file, the element
                StartsWith(path) &&
                    Contains("edge 'a--b' has both-ways bandwidth 150 GB/s, expected a number in (0, 100] GB/s") &&
                    Contains("on a full-duplex edge"));
+  }
+  SECTION("a message each way at once sooner than one alone") {
+    const std::string path = dir.write("l.dot",
+                                       "graph { a [kind=\"cpu_rank\"]; b [kind=\"cpu_rank\"];\n a -- b [class=\"ethernet\", "
+                                       "bandwidth_GBps=\"1\", latency_us=\"10\", both_ways_latency_us=\"4\"]; }\n");
+    CHECK_THAT(load_error(path), StartsWith(path) && Contains("edge 'a--b' has both-ways latency 4 us, expected a "
+                                                              "finite number >= 10 us (its latency)"));
   }
   SECTION("unquoted exponent in DOT") {
     const std::string path = dir.write("e.dot",
@@ -158,8 +168,8 @@ TEST_CASE("topologies: a broken graph file is refused with the file, the element
   }
   SECTION("duplicate id") {
     const std::string path = dir.write("d.graphml", two_gpus(node("gpu1", "cpu")));
-    // the second <node id="gpu1">, after gpu0, gpu1, nvsw and two edges from line 19
-    CHECK_THAT(load_error(path), StartsWith(path + ":25:1:") && Contains("duplicate vertex id 'gpu1'"));
+    // the second <node id="gpu1">, after gpu0, gpu1, nvsw and two edges from line 20
+    CHECK_THAT(load_error(path), StartsWith(path + ":26:1:") && Contains("duplicate vertex id 'gpu1'"));
   }
   SECTION("unknown class, with a suggestion") {
     const std::string path =
