@@ -323,8 +323,8 @@ MeasuredProfile make_profile(const Plan& plan, const std::vector<std::string>& g
     if (!extra.values.empty())
       link.both_ways_latency_us = figure_from(
           extra.map([&](double s) { return link.latency_us.value + s * 1e6; }),
-          fmt::format("alpha + how much longer {:.0f} B take sent both ways at once than one way (raw: mpi_exchange.csv, "
-                      "mpi_p2p.csv)",
+          fmt::format("alpha + how much longer {:.0f} B take sent both ways at once than one way "
+                      "(raw: mpi_exchange.csv, mpi_p2p.csv)",
                       mpi.exchange_s.begin()->first));
     link.r_squared = mpi.fit.r_squared;
     p.links["shared_memory"] = link;

@@ -119,7 +119,8 @@ Repeated exchange_extra_latency_s(const MpiSweepResult& sweep) {
   if (sweep.exchange_s.empty() || sweep.one_way_s.empty()) return extra;
   const std::vector<double>& both = sweep.exchange_s.begin()->second.values;
   const std::vector<double>& one = sweep.one_way_s.begin()->second.values;
-  for (std::size_t r = 0; r < std::min(both.size(), one.size()); ++r) extra.values.push_back(std::max(both[r] - one[r], 0.0));
+  for (std::size_t r = 0; r < std::min(both.size(), one.size()); ++r)
+    extra.values.push_back(std::max(both[r] - one[r], 0.0));
   return extra;
 }
 

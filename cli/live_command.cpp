@@ -82,7 +82,8 @@ void run_live_command(const LiveCommandOptions& options) {
 
 void add_live_command(CLI::App& app) {
   auto options = std::make_shared<LiveCommandOptions>();
-  CLI::App* cmd = app.add_subcommand("live", "Run a scenario's cases for real (MPI ranks on this host or an emulated cluster) and write results");
+  CLI::App* cmd = app.add_subcommand(
+      "live", "Run a scenario's cases for real (MPI ranks on this host or an emulated cluster) and write results");
   cmd->add_option("scenario", options->scenario, "Scenario YAML file (fp32 single, tree and ring cases run live)")
       ->required()
       ->check(CLI::ExistingFile);

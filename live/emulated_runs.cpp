@@ -85,11 +85,12 @@ std::string profile_with_ethernet(const fs::path& profile, const calibrate::MpiS
   // ranks are such exchanges. The extra is shared among the ethernet hops as the latency is.
   const calibrate::Repeated extra = calibrate::exchange_extra_latency_s(sweep);
   if (!extra.values.empty()) {
-    const calibrate::Repeated both_ways = extra.map([&](double s) { return (hop_latency_s + s / std::max(route.ethernet_hops, 1)) * 1e6; });
+    const int hops = std::max(route.ethernet_hops, 1);
+    const calibrate::Repeated both_ways = extra.map([&](double s) { return (hop_latency_s + s / hops) * 1e6; });
     link["both_ways_latency_us"]["value"] = both_ways.median();
     link["both_ways_latency_us"]["source"] =
         fmt::format("{}: the latency per ethernet hop + how much longer {} B take sent both ways at once than one way, "
-                    "per ethernet hop",
+                    "shared among the ethernet hops",
                     where, sweep.exchange_s.begin()->first);
     link["both_ways_latency_us"]["spread"] = both_ways.spread();
   }

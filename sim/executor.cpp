@@ -5,8 +5,8 @@
 // background (so a ring hop overlaps the attention on the chunk in hand), while a collective
 // runs its schedule step by step before the rank issues anything else. Collectives use the
 // algorithm and protocol the NCCL tuner model picks (or, with library mpi, Open MPI's decision,
-// without NCCL's launch and per-hop latencies, a step that exchanges with one peer paying its route's measured
-// both-ways latency); every step is real flows on the platform.
+// without NCCL's launch and per-hop latencies; a step that swaps data with one peer pays its
+// route's measured both-ways latency); every step is real flows on the platform.
 // Kernels run one at a time on the device's stream, in issue order, as kernels of one CUDA
 // stream do; nothing else competes for the device, so a kernel's end is known when it is issued
 // and it needs no SimGrid activity: the rank sleeps until that end only when something waits.
