@@ -353,13 +353,16 @@ class InterruptsDeferred {
 
 }  // namespace
 
-std::optional<DecodeRecheck> recheck_decode_kernel(const model::DeviceProfile& profile) {
+bool can_recheck_decode_kernel(const model::DeviceProfile& profile) {
   // The CPU profiles calibration writes say so in their method; GPU profiles come from the probe.
   const auto ranks = profile.measured.find("ranks"), method = profile.measured.find("method");
-  if (!profile.memory_efficiency_curve || ranks == profile.measured.end() || method == profile.measured.end() ||
-      !method->second.starts_with("clustersim calibrate"))
-    return std::nullopt;
-  Plan plan{.quick = true, .ranks = std::stoi(ranks->second), .host = describe_host()};
+  return profile.memory_efficiency_curve && ranks != profile.measured.end() && method != profile.measured.end() &&
+         method->second.starts_with("clustersim calibrate");
+}
+
+std::optional<DecodeRecheck> recheck_decode_kernel(const model::DeviceProfile& profile) {
+  if (!can_recheck_decode_kernel(profile)) return std::nullopt;
+  Plan plan{.quick = true, .ranks = std::stoi(profile.measured.at("ranks")), .host = describe_host()};
   plan.timing = TimingPlan{.repetitions = 3, .min_seconds = 0.05};
   const DecodeSweepResult r =
       measure_decode_attention(decode_plan(plan, {kLargestDecodeContext}), [](const std::string&) {});

@@ -45,7 +45,10 @@ struct DecodeRecheck {
   double change_percent() const { return 100 * (now_Bps / profile_Bps - 1); }
 };
 
-/// std::nullopt unless the profile is one calibration wrote for a CPU (datasheet and GPU profiles).
+/// Whether the profile is one calibration wrote for a CPU, whose decode kernel can be timed
+/// again here (datasheet and GPU profiles are not).
+bool can_recheck_decode_kernel(const model::DeviceProfile& profile);
+/// std::nullopt unless can_recheck_decode_kernel(profile) and the kernel passes its check.
 std::optional<DecodeRecheck> recheck_decode_kernel(const model::DeviceProfile& profile);
 
 /// The calibration groups in the order they run.

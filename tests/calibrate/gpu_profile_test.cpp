@@ -45,6 +45,7 @@ TEST_CASE("a GPU probe summary becomes a profile the simulator loads, figure by 
   // The decode curve is used by the kernel model: 1e9 bytes at 0.85 of 3000 GB/s, after one launch.
   CHECK_THAT(loaded.kernel_time(0, 1e9, model::DType::bf16), WithinRel(6e-6 + 1e9 / (3000e9 * 0.85), 1e-6));
   // validate's re-timing of the CPU decode kernel has no business with a GPU's figures.
+  CHECK_FALSE(calibrate::can_recheck_decode_kernel(loaded));
   CHECK_FALSE(calibrate::recheck_decode_kernel(loaded));
   CHECK_FALSE(calibrate::recheck_decode_kernel(model::load_device_profile("h100_sxm")));
 }

@@ -233,6 +233,9 @@ SCENARIO("clustersim validate with a given profile writes the comparison and pri
   CHECK(std::count(csv.begin(), csv.end(), '\n') == 5);  // header and 4 cases
   CHECK(reports::results_from_json_text(slurp(out / "results.json")).mode == "live");
   CHECK(reports::results_from_json_text(slurp(out / "predicted_results.json")).mode == "simulate");
+  // A profile calibration did not write has no kernel of this machine to time again.
+  CHECK(run.err.find("timing the decode kernel again") == std::string::npos);
+  CHECK_FALSE(comparison.contains("kernel_recheck"));
 }
 
 TEST_CASE("live: the comparison joins on the case index and reports the prediction's error", "[live]") {
