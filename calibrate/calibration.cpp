@@ -360,12 +360,14 @@ bool can_recheck_decode_kernel(const model::DeviceProfile& profile) {
          method->second.starts_with("clustersim calibrate");
 }
 
-std::optional<DecodeRecheck> recheck_decode_kernel(const model::DeviceProfile& profile) {
+std::optional<DecodeRecheck> recheck_decode_kernel(const model::DeviceProfile& profile, double kv_bytes_per_rank) {
   if (!can_recheck_decode_kernel(profile)) return std::nullopt;
   Plan plan{.quick = true, .ranks = std::stoi(profile.measured.at("ranks")), .host = describe_host()};
   plan.timing = TimingPlan{.repetitions = 3, .min_seconds = 0.05};
-  const DecodeSweepResult r =
-      measure_decode_attention(decode_plan(plan, {kLargestDecodeContext}), [](const std::string&) {});
+  DecodeSweepPlan sweep = decode_plan(plan, {});
+  const double token_bytes = 2.0 * sizeof(float) * sweep.shape.kv_heads * sweep.shape.head_dim;  // K and V
+  sweep.contexts = {std::max<std::int64_t>(1, std::llround(kv_bytes_per_rank / token_bytes))};
+  const DecodeSweepResult r = measure_decode_attention(sweep, [](const std::string&) {});
   if (!r.check_passed || r.points.empty()) return std::nullopt;
   const DecodePoint& point = r.points.front();
   return DecodeRecheck{

@@ -34,8 +34,8 @@ struct CalibrationSummary {
 /// std::runtime_error when no group measured anything or the files cannot be written.
 CalibrationSummary run_calibration(const CalibrationOptions& options);
 
-/// The CPU decode kernel timed again, as calibration times it, at the size of its largest
-/// shard (256 MiB per rank), against what a measured profile says of that size. On a shared
+/// The CPU decode kernel timed again, as calibration times it, at one shard size, against what
+/// a measured profile says of that size. On a shared
 /// machine the two differ by tens of percent from one minute to the next: a prediction cannot
 /// be closer than that to a run made meanwhile.
 struct DecodeRecheck {
@@ -48,8 +48,11 @@ struct DecodeRecheck {
 /// Whether the profile is one calibration wrote for a CPU, whose decode kernel can be timed
 /// again here (datasheet and GPU profiles are not).
 bool can_recheck_decode_kernel(const model::DeviceProfile& profile);
-/// std::nullopt unless can_recheck_decode_kernel(profile) and the kernel passes its check.
-std::optional<DecodeRecheck> recheck_decode_kernel(const model::DeviceProfile& profile);
+/// The kernel timed again on `kv_bytes_per_rank` of K and V (whole tokens of calibration's
+/// layout, 8 KV heads of 128 in fp32; by default its largest shard, 256 MiB). std::nullopt
+/// unless can_recheck_decode_kernel(profile) and the kernel passes its check.
+std::optional<DecodeRecheck> recheck_decode_kernel(const model::DeviceProfile& profile,
+                                                   double kv_bytes_per_rank = 256.0 * (1 << 20));
 
 /// The calibration groups in the order they run.
 const std::vector<std::string>& calibration_groups();

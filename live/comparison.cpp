@@ -40,6 +40,12 @@ Comparison compare(const reports::Results& predicted, const reports::Results& me
 }
 
 std::string to_json_text(const Comparison& c) {
+  nlohmann::json cases = nlohmann::json::array();
+  for (const ComparedCase& r : c.cases) {
+    nlohmann::json row = r;
+    if (r.kernel_change_percent) row["kernel_change_percent"] = *r.kernel_change_percent;
+    cases.push_back(std::move(row));
+  }
   nlohmann::json j{{"schema", "clustersim.comparison/1"},
                    {"scenario", c.scenario},
                    {"profile", c.profile},
@@ -47,7 +53,7 @@ std::string to_json_text(const Comparison& c) {
                     {{"cases", c.cases.size()},
                      {"median_abs_error_percent", c.median_abs_error_percent},
                      {"max_abs_error_percent", c.max_abs_error_percent}}},
-                   {"cases", c.cases}};
+                   {"cases", cases}};
   if (c.kernel_recheck)
     j["kernel_recheck"] = {{"bytes_per_rank", c.kernel_recheck->bytes},
                            {"profile_GBps", c.kernel_recheck->profile_Bps / 1e9},
@@ -71,28 +77,32 @@ std::string csv_field(const std::string& text) {
 std::string to_csv(const Comparison& c) {
   std::string out =
       "index,topology,gpus,strategy,context,predicted_s,measured_s,measured_min_s,measured_max_s,repetitions,spread,"
-      "error_percent\n";
+      "error_percent,kernel_change_percent\n";
   for (const ComparedCase& r : c.cases)
-    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{}\n", r.index, csv_field(r.topology), r.gpus,
-                       csv_field(r.strategy), r.context,
-                       r.predicted_s, r.measured_s, r.measured_min_s, r.measured_max_s, r.repetitions, r.spread,
-                       r.error_percent);
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{}\n", r.index, csv_field(r.topology), r.gpus,
+                       csv_field(r.strategy), r.context, r.predicted_s, r.measured_s, r.measured_min_s,
+                       r.measured_max_s, r.repetitions, r.spread, r.error_percent,
+                       r.kernel_change_percent ? fmt::format("{}", *r.kernel_change_percent) : "");
   return out;
 }
 
 std::string format_comparison_table(const Comparison& c) {
   std::string out = fmt::format("# clustersim validate: {} predicted with {} against live runs\n", c.scenario, c.profile);
-  out += fmt::format("#{:>27} {:>5} {:>16} {:>10} {:>12} {:>12} {:>8} {:>9}\n", "topology", "gpus", "strategy",
-                     "context", "predicted", "measured", "spread", "error");
-  out += fmt::format("#{:>27} {:>5} {:>16} {:>10} {:>12} {:>12} {:>8} {:>9}\n", "", "", "", "(tokens)", "(ms)",
-                     "(ms, median)", "(%)", "(%)");
+  out += fmt::format("#{:>27} {:>5} {:>16} {:>10} {:>12} {:>12} {:>8} {:>9} {:>8}\n", "topology", "gpus",
+                     "strategy", "context", "predicted", "measured", "spread", "error", "kernel");
+  out += fmt::format("#{:>27} {:>5} {:>16} {:>10} {:>12} {:>12} {:>8} {:>9} {:>8}\n", "", "", "", "(tokens)", "(ms)",
+                     "(ms, median)", "(%)", "(%)", "(%)");
   for (const ComparedCase& r : c.cases)
-    out += fmt::format(" {:>27} {:>5} {:>16} {:>10} {:>12.3f} {:>12.3f} {:>8.1f} {:>+9.1f}\n", r.topology, r.gpus,
-                       r.strategy, r.context, r.predicted_s * 1e3, r.measured_s * 1e3, r.spread * 100,
-                       r.error_percent);
+    out += fmt::format(" {:>27} {:>5} {:>16} {:>10} {:>12.3f} {:>12.3f} {:>8.1f} {:>+9.1f} {:>8}\n", r.topology,
+                       r.gpus, r.strategy, r.context, r.predicted_s * 1e3, r.measured_s * 1e3, r.spread * 100,
+                       r.error_percent,
+                       r.kernel_change_percent ? fmt::format("{:+.1f}", *r.kernel_change_percent) : "-");
   out += c.cases.empty() ? std::string("# no case was both predicted and measured\n")
                          : fmt::format("# {} cases; |error| median {:.1f} %, max {:.1f} %\n", c.cases.size(),
                                        c.median_abs_error_percent, c.max_abs_error_percent);
+  if (std::any_of(c.cases.begin(), c.cases.end(), [](const ComparedCase& r) { return r.kernel_change_percent; }))
+    out += "# kernel: the decode kernel on the case's shard, timed just before the case, against the profile's rate "
+           "for that size:\n#   the machine's drift, which moves the measured time and not the prediction\n";
   if (c.kernel_recheck)
     out += fmt::format("# decode kernel on {:.0f} MiB per rank: {:.1f} GB/s in the profile, {:.1f} GB/s after the live "
                        "runs ({:+.1f} %): the machine's own drift\n",

@@ -27,6 +27,9 @@ struct ComparedCase {
   int repetitions = 0;
   double spread = 0;         ///< (max − min) / median of the repetitions
   double error_percent = 0;  ///< 100 · (predicted − measured) / measured
+  /// The decode kernel on this case's shard, timed just before the case ran, against the
+  /// profile's rate for that size, in % (absent unless the profile can be rechecked).
+  std::optional<double> kernel_change_percent;
 };
 
 struct Comparison {

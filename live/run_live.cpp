@@ -113,6 +113,7 @@ reports::Results run_live(const scenarios::Scenario& scenario, const LiveOptions
   for (const LiveCase& p : plan) {
     reports::CaseResult row = row_of(scenario, p, machine);
     if (p.unsupported.empty()) {
+      if (options.before_case) options.before_case(*p.spec, p.ranks);
       std::string stdout_text;
       try {
         stdout_text = run_case(p, options);

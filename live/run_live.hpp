@@ -29,6 +29,8 @@ struct LiveOptions {
   /// trace-event JSON goes (reports/trace.hpp; the slices named as the simulator's ops).
   int trace_case = -1;
   std::function<void(const reports::CaseResult&, const std::string& json)> on_trace;
+  /// Just before each case that runs, with the number of ranks it runs on.
+  std::function<void(const scenarios::Case&, int ranks)> before_case;
   /// After each case: its row and, for a case not run, why.
   std::function<void(int done, int total, const reports::CaseResult&, const std::string& note)> on_case_done;
 };

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -83,6 +84,19 @@ Comparison validate(const scenarios::Scenario& scenario, const ValidationOptions
     profile_label = (options.out / "profile.yaml").string();
   }
 
+  // Just before each case, the decode kernel on its shard: how far the machine has moved from
+  // the profile when the case runs (the live CPU backend's fp32 K and V, ceil(context / p) tokens).
+  const model::DeviceProfile device = model::load_device_profile(profile.string());
+  std::map<int, double> kernel_change_percent;  // by case index
+  LiveOptions live = options.live;
+  if (calibrate::can_recheck_decode_kernel(device))
+    live.before_case = [&](const scenarios::Case& c, int ranks) {
+      const double tokens = std::ceil(static_cast<double>(c.shape.context) / ranks);
+      const double bytes = tokens * c.shape.batch * c.shape.kv_heads * c.shape.head_dim * 2 * sizeof(float);
+      if (const auto recheck = calibrate::recheck_decode_kernel(device, bytes))
+        kernel_change_percent[c.index] = recheck->change_percent();
+    };
+
   // Cases on this host run here; cases on an emulated cluster run on one built for them.
   scenarios::Scenario here = scenario;
   std::erase_if(here.cases, on_emulated_cluster);
@@ -93,7 +107,7 @@ Comparison validate(const scenarios::Scenario& scenario, const ValidationOptions
     say(fmt::format("simulating {} cases with the profile {}", here.cases.size(), profile_label));
     predicted = runner::simulate_scenario(with_device_profile(here, profile), runner::RunOptions{});
     say("running the cases live");
-    measured = run_live(here, options.live);
+    measured = run_live(here, live);
   }
   if (emulated > 0) {
     std::string why;
@@ -102,7 +116,7 @@ Comparison validate(const scenarios::Scenario& scenario, const ValidationOptions
     } else {
       const StagingDir clusters(
           parent / fmt::format(".{}.clusters-{}", options.out.filename().string(), ::getpid()));
-      EmulatedRuns runs = validate_on_emulated_clusters(scenario, profile, clusters.path(), options.live, say);
+      EmulatedRuns runs = validate_on_emulated_clusters(scenario, profile, clusters.path(), live, say);
       merge_cases(predicted, runs.predicted);
       merge_cases(measured, runs.measured);
       files.merge(runs.files);
@@ -112,8 +126,10 @@ Comparison validate(const scenarios::Scenario& scenario, const ValidationOptions
     throw LaunchError(fmt::format("validate: none of the {} cases of {} could run here", scenario.cases.size(),
                                   scenario.name));
   Comparison comparison = compare(predicted, measured, profile_label);
+  for (ComparedCase& c : comparison.cases)
+    if (const auto it = kernel_change_percent.find(c.index); it != kernel_change_percent.end())
+      c.kernel_change_percent = it->second;
   // Last, so that it sees the machine as the live runs left it.
-  const model::DeviceProfile device = model::load_device_profile(profile.string());
   if (calibrate::can_recheck_decode_kernel(device)) {
     say("timing the decode kernel again, as calibration did, to see how far this machine moved meanwhile");
     comparison.kernel_recheck = calibrate::recheck_decode_kernel(device);

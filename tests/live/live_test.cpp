@@ -257,6 +257,23 @@ TEST_CASE("live: the comparison joins on the case index and reports the predicti
   CHECK(c.cases[0].spread == Approx(0.3));
   CHECK(c.median_abs_error_percent == Approx(20));
   CHECK(c.max_abs_error_percent == Approx(30));
+  AND_THEN("the kernel's drift before a case, where known, goes beside its error") {
+    live::Comparison with_drift = c;
+    with_drift.cases[0].kernel_change_percent = 12.5;
+    const std::string table = live::format_comparison_table(with_drift);
+    CHECK(table.find("+10.0    +12.5\n") != std::string::npos);
+    CHECK(table.find("-30.0        -\n") != std::string::npos);
+    CHECK(table.find("# kernel: the decode kernel on the case's shard, timed just before the case") !=
+          std::string::npos);
+    CHECK(live::format_comparison_table(c).find("# kernel:") == std::string::npos);
+    const std::string csv = live::to_csv(with_drift);
+    CHECK(csv.find(",error_percent,kernel_change_percent\n") != std::string::npos);
+    CHECK(csv.find(",12.5\n") != std::string::npos);
+    CHECK(csv.find(",-30,\n") != std::string::npos);
+    const nlohmann::json j = nlohmann::json::parse(live::to_json_text(with_drift));
+    CHECK(j["cases"][0]["kernel_change_percent"] == 12.5);
+    CHECK_FALSE(j["cases"][1].contains("kernel_change_percent"));
+  }
 }
 
 SCENARIO("clustersim live refuses a case with more ranks than cores before running anything", "[live][cli][errors]") {

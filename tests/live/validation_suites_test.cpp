@@ -52,6 +52,8 @@ SCENARIO("the CPU validation suite runs from a fresh calibration and produces it
   CHECK(recheck["after_live_GBps"].get<double>() > 0);
   CHECK(recheck["change_percent"].get<double>() ==
         Approx(100 * (recheck["after_live_GBps"].get<double>() / recheck["profile_GBps"].get<double>() - 1)));
+  // And before each case, on that case's shard.
+  for (const auto& c : comparison["cases"]) CHECK(c["kernel_change_percent"].get<double>() > -100);
 }
 
 SCENARIO("the emulated-cluster suite runs as root, and the ring slows down with the link", "[live][suite][emulated]") {
