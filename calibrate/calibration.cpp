@@ -103,7 +103,8 @@ void run_memory(const Plan& plan, Measurements& m, const std::function<void(cons
 
 void run_gemm(const Plan& plan, Measurements& m, const std::function<void(const std::string&)>& progress) {
   std::vector<GemmShape> shapes;
-  // Square shapes stand for prefill and weight GEMMs, skinny ones (few rows) for decode.
+  // Square shapes stand for prefill and weight GEMMs, skinny ones (few rows) for decode; the
+  // skinny ones stay in gemm.csv for the record, memory-bound (see compute_efficiency_points).
   for (int n : plan.quick ? std::vector<int>{128, 512, 1024} : std::vector<int>{64, 128, 256, 512, 1024, 2048})
     shapes.push_back({n, n, n});
   const int wide = plan.quick ? 2048 : 4096;
@@ -226,16 +227,10 @@ MeasuredProfile make_profile(const Plan& plan, const std::vector<std::string>& g
     p.compute_efficiency = {.value = 1,
                             .source = "1: dense_TFLOPS is the best sgemm rate measured; compute_efficiency_curve "
                                       "gives other kernel sizes"};
-    std::map<double, std::vector<double>> by_flops;
-    for (const GemmRate& rate : m.gemm->rates)
-      by_flops[rate.shape.flops()].push_back(rate.flops_per_s.median() / best.flops_per_s.median());
-    EfficiencyCurve curve{.source = "sgemm sweep, median rate / best rate by FLOPs (raw: gemm.csv)"};
-    for (const auto& [flops, efficiencies] : by_flops) {
-      double sum = 0;
-      for (double e : efficiencies) sum += e;
-      curve.points.emplace_back(flops, std::min(1.0, sum / efficiencies.size()));
-    }
-    p.compute_efficiency_curve = curve;
+    p.compute_efficiency_curve = EfficiencyCurve{
+        .source = "sgemm sweep, square shapes (the skinny ones are bound by memory): median rate / best rate by "
+                  "FLOPs (raw: gemm.csv)",
+        .points = compute_efficiency_points(*m.gemm)};
   } else {
     p.dense_TFLOPS["fp32"] = not_measured(1, "gemm", m);
     p.compute_efficiency = not_measured(1, "gemm", m);

@@ -3,6 +3,7 @@
 
 #include <cblas.h>
 
+#include <algorithm>
 #include <vector>
 
 #include <fmt/format.h>
@@ -37,6 +38,17 @@ GemmResult measure_gemm(const GemmPlan& plan, const std::function<void(const std
       result.best = result.rates.size() - 1;
   }
   return result;
+}
+
+std::vector<std::pair<double, double>> compute_efficiency_points(const GemmResult& result) {
+  std::vector<std::pair<double, double>> points;
+  if (result.rates.empty()) return points;
+  const double best = result.rates[result.best].flops_per_s.median();
+  for (const GemmRate& rate : result.rates)
+    if (rate.shape.m == rate.shape.n && rate.shape.n == rate.shape.k)
+      points.emplace_back(rate.shape.flops(), std::min(1.0, rate.flops_per_s.median() / best));
+  std::sort(points.begin(), points.end());
+  return points;
 }
 
 }  // namespace clustersim::calibrate
