@@ -15,6 +15,19 @@ namespace clustersim::live {
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ComparedCase, index, topology, gpus, strategy, context, predicted_s, measured_s,
                                    measured_min_s, measured_max_s, repetitions, spread, error_percent)
 
+namespace {
+
+double error_percent(double predicted_s, double measured_s) { return 100 * (predicted_s - measured_s) / measured_s; }
+
+/// The median and the maximum of |error| over `errors` (in %), as {median, max}; {0, 0} when empty.
+std::pair<double, double> abs_error_summary(std::vector<double> errors) {
+  if (errors.empty()) return {0, 0};
+  for (double& e : errors) e = std::abs(e);
+  return {median(errors), *std::max_element(errors.begin(), errors.end())};
+}
+
+}  // namespace
+
 Comparison compare(const reports::Results& predicted, const reports::Results& measured, const std::string& profile) {
   Comparison out{.scenario = measured.scenario, .profile = profile};
   std::map<int, const reports::CaseResult*> by_index;
@@ -29,21 +42,44 @@ Comparison compare(const reports::Results& predicted, const reports::Results& me
                          .context = p.context, .predicted_s = p.latency_s, .measured_s = m.latency_s,
                          .measured_min_s = m.latency_s_min, .measured_max_s = m.latency_s_max,
                          .repetitions = m.repetitions, .spread = (m.latency_s_max - m.latency_s_min) / m.latency_s,
-                         .error_percent = 100 * (p.latency_s - m.latency_s) / m.latency_s});
-    errors.push_back(std::abs(out.cases.back().error_percent));
+                         .error_percent = error_percent(p.latency_s, m.latency_s)});
+    errors.push_back(out.cases.back().error_percent);
   }
-  if (!errors.empty()) {
-    out.median_abs_error_percent = median(errors);
-    out.max_abs_error_percent = *std::max_element(errors.begin(), errors.end());
-  }
+  std::tie(out.median_abs_error_percent, out.max_abs_error_percent) = abs_error_summary(errors);
   return out;
+}
+
+void add_retimed_predictions(Comparison& comparison, const reports::Results& retimed_predicted) {
+  std::map<int, double> predicted_s;
+  for (const reports::CaseResult& p : retimed_predicted.cases)
+    if (p.status == "ok") predicted_s.emplace(p.index, p.latency_s);
+  std::vector<double> errors;
+  for (ComparedCase& c : comparison.cases) {
+    const auto it = predicted_s.find(c.index);
+    if (it == predicted_s.end()) continue;
+    c.retimed_predicted_s = it->second;
+    c.retimed_error_percent = error_percent(it->second, c.measured_s);
+    errors.push_back(*c.retimed_error_percent);
+  }
+  if (errors.empty()) return;
+  std::tie(comparison.retimed_median_abs_error_percent, comparison.retimed_max_abs_error_percent) =
+      abs_error_summary(errors);
 }
 
 std::string to_json_text(const Comparison& c) {
   nlohmann::json cases = nlohmann::json::array();
   for (const ComparedCase& r : c.cases) {
     nlohmann::json row = r;
-    if (r.kernel_change_percent) row["kernel_change_percent"] = *r.kernel_change_percent;
+    if (const auto& kernel = r.kernel_before_case) {
+      row["kernel_bytes_per_rank"] = kernel->bytes;
+      row["kernel_profile_GBps"] = kernel->profile_Bps / 1e9;
+      row["kernel_before_case_GBps"] = kernel->now_Bps / 1e9;
+      row["kernel_change_percent"] = kernel->change_percent();
+    }
+    if (r.retimed_predicted_s) {
+      row["retimed_predicted_s"] = *r.retimed_predicted_s;
+      row["retimed_error_percent"] = *r.retimed_error_percent;
+    }
     cases.push_back(std::move(row));
   }
   nlohmann::json j{{"schema", "clustersim.comparison/1"},
@@ -54,6 +90,10 @@ std::string to_json_text(const Comparison& c) {
                      {"median_abs_error_percent", c.median_abs_error_percent},
                      {"max_abs_error_percent", c.max_abs_error_percent}}},
                    {"cases", cases}};
+  if (c.retimed_median_abs_error_percent) {
+    j["summary"]["retimed_median_abs_error_percent"] = *c.retimed_median_abs_error_percent;
+    j["summary"]["retimed_max_abs_error_percent"] = *c.retimed_max_abs_error_percent;
+  }
   if (c.kernel_recheck)
     j["kernel_recheck"] = {{"bytes_per_rank", c.kernel_recheck->bytes},
                            {"profile_GBps", c.kernel_recheck->profile_Bps / 1e9},
@@ -72,37 +112,59 @@ std::string csv_field(const std::string& text) {
   return out + "\"";
 }
 
+std::optional<double> kernel_change_percent(const ComparedCase& r) {
+  return r.kernel_before_case ? std::optional(r.kernel_before_case->change_percent()) : std::nullopt;
+}
+
 }  // namespace
 
 std::string to_csv(const Comparison& c) {
   std::string out =
       "index,topology,gpus,strategy,context,predicted_s,measured_s,measured_min_s,measured_max_s,repetitions,spread,"
-      "error_percent,kernel_change_percent\n";
+      "error_percent,kernel_change_percent,retimed_predicted_s,retimed_error_percent\n";
+  const auto optional_field = [](const std::optional<double>& value) {
+    return value ? fmt::format("{}", *value) : std::string();
+  };
   for (const ComparedCase& r : c.cases)
-    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{}\n", r.index, csv_field(r.topology), r.gpus,
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", r.index, csv_field(r.topology), r.gpus,
                        csv_field(r.strategy), r.context, r.predicted_s, r.measured_s, r.measured_min_s,
                        r.measured_max_s, r.repetitions, r.spread, r.error_percent,
-                       r.kernel_change_percent ? fmt::format("{}", *r.kernel_change_percent) : "");
+                       optional_field(kernel_change_percent(r)), optional_field(r.retimed_predicted_s),
+                       optional_field(r.retimed_error_percent));
   return out;
 }
 
 std::string format_comparison_table(const Comparison& c) {
+  const auto or_dash = [](const std::optional<double>& value, const char* format, double scale = 1) {
+    return value ? fmt::format(fmt::runtime(format), *value * scale) : std::string("-");
+  };
   std::string out = fmt::format("# clustersim validate: {} predicted with {} against live runs\n", c.scenario, c.profile);
-  out += fmt::format("#{:>27} {:>5} {:>16} {:>10} {:>12} {:>12} {:>8} {:>9} {:>8}\n", "topology", "gpus",
-                     "strategy", "context", "predicted", "measured", "spread", "error", "kernel");
-  out += fmt::format("#{:>27} {:>5} {:>16} {:>10} {:>12} {:>12} {:>8} {:>9} {:>8}\n", "", "", "", "(tokens)", "(ms)",
-                     "(ms, median)", "(%)", "(%)", "(%)");
+  out += fmt::format("#{:>27} {:>5} {:>16} {:>10} {:>12} {:>12} {:>8} {:>9} {:>8} {:>11} {:>8}\n", "topology", "gpus",
+                     "strategy", "context", "predicted", "measured", "spread", "error", "kernel", "predicted*",
+                     "error*");
+  out += fmt::format("#{:>27} {:>5} {:>16} {:>10} {:>12} {:>12} {:>8} {:>9} {:>8} {:>11} {:>8}\n", "", "", "",
+                     "(tokens)", "(ms)", "(ms, median)", "(%)", "(%)", "(%)", "(ms)", "(%)");
   for (const ComparedCase& r : c.cases)
-    out += fmt::format(" {:>27} {:>5} {:>16} {:>10} {:>12.3f} {:>12.3f} {:>8.1f} {:>+9.1f} {:>8}\n", r.topology,
-                       r.gpus, r.strategy, r.context, r.predicted_s * 1e3, r.measured_s * 1e3, r.spread * 100,
-                       r.error_percent,
-                       r.kernel_change_percent ? fmt::format("{:+.1f}", *r.kernel_change_percent) : "-");
-  out += c.cases.empty() ? std::string("# no case was both predicted and measured\n")
-                         : fmt::format("# {} cases; |error| median {:.1f} %, max {:.1f} %\n", c.cases.size(),
-                                       c.median_abs_error_percent, c.max_abs_error_percent);
-  if (std::any_of(c.cases.begin(), c.cases.end(), [](const ComparedCase& r) { return r.kernel_change_percent; }))
+    out += fmt::format(" {:>27} {:>5} {:>16} {:>10} {:>12.3f} {:>12.3f} {:>8.1f} {:>+9.1f} {:>8} {:>11} {:>8}\n",
+                       r.topology, r.gpus, r.strategy, r.context, r.predicted_s * 1e3, r.measured_s * 1e3,
+                       r.spread * 100, r.error_percent, or_dash(kernel_change_percent(r), "{:+.1f}"),
+                       or_dash(r.retimed_predicted_s, "{:.3f}", 1e3), or_dash(r.retimed_error_percent, "{:+.1f}"));
+  if (c.cases.empty()) {
+    out += "# no case was both predicted and measured\n";
+  } else {
+    out += fmt::format("# {} cases; |error| median {:.1f} %, max {:.1f} %", c.cases.size(), c.median_abs_error_percent,
+                       c.max_abs_error_percent);
+    if (c.retimed_median_abs_error_percent)
+      out += fmt::format("; |error*| median {:.1f} %, max {:.1f} %", *c.retimed_median_abs_error_percent,
+                         *c.retimed_max_abs_error_percent);
+    out += "\n";
+  }
+  if (std::any_of(c.cases.begin(), c.cases.end(), [](const ComparedCase& r) { return r.kernel_before_case; }))
     out += "# kernel: the decode kernel on the case's shard, timed just before the case, against the profile's rate "
            "for that size:\n#   the machine's drift, which moves the measured time and not the prediction\n";
+  if (c.retimed_median_abs_error_percent)
+    out += "# predicted*, error*: the case predicted again with the decode kernel at that rate: the model's own "
+           "error,\n#   less the drift of the kernel\n";
   if (c.kernel_recheck)
     out += fmt::format("# decode kernel on {:.0f} MiB per rank: {:.1f} GB/s in the profile, {:.1f} GB/s after the live "
                        "runs ({:+.1f} %): the machine's own drift\n",

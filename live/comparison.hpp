@@ -27,9 +27,13 @@ struct ComparedCase {
   int repetitions = 0;
   double spread = 0;         ///< (max − min) / median of the repetitions
   double error_percent = 0;  ///< 100 · (predicted − measured) / measured
-  /// The decode kernel on this case's shard, timed just before the case ran, against the
-  /// profile's rate for that size, in % (absent unless the profile can be rechecked).
-  std::optional<double> kernel_change_percent;
+  /// The decode kernel on this case's shard, timed just before the case ran, beside the
+  /// profile's rate for that size (absent unless the profile is one calibration wrote here).
+  std::optional<calibrate::DecodeRecheck> kernel_before_case;
+  /// The case predicted again with the decode kernel at that rate (the profile's memory
+  /// bandwidth scaled to it): the model's own error, the machine's drift taken out.
+  std::optional<double> retimed_predicted_s;
+  std::optional<double> retimed_error_percent;  ///< 100 · (that prediction − measured) / measured
 };
 
 struct Comparison {
@@ -38,6 +42,10 @@ struct Comparison {
   std::vector<ComparedCase> cases;
   double median_abs_error_percent = 0;  ///< over cases; 0 when there are none
   double max_abs_error_percent = 0;
+  /// The same over the cases predicted again with the kernel timed just before them (absent
+  /// when none was).
+  std::optional<double> retimed_median_abs_error_percent;
+  std::optional<double> retimed_max_abs_error_percent;
   /// The decode kernel timed again after the live runs against the profile's figure: how far
   /// the machine itself moved while it was measured (absent unless calibration wrote the profile
   /// for a CPU).
@@ -46,6 +54,9 @@ struct Comparison {
 
 /// Joins the two runs of one scenario on the case index, keeping cases both ran ("ok").
 Comparison compare(const reports::Results& predicted, const reports::Results& measured, const std::string& profile);
+/// Adds the cases predicted again with the decode kernel timed just before each (by case index)
+/// to the comparison's cases, and their |error| median and max.
+void add_retimed_predictions(Comparison& comparison, const reports::Results& retimed_predicted);
 
 std::string to_json_text(const Comparison& comparison);
 std::string to_csv(const Comparison& comparison);

@@ -190,7 +190,10 @@ EmulatedRuns validate_on_emulated_clusters(const scenarios::Scenario& scenario, 
     std::ofstream(cluster_profile) << runs.files[name];
 
     scenarios::Scenario predicted_cases = cases;
-    for (scenarios::Case& c : predicted_cases.cases) c.device = cluster_profile.string();
+    for (scenarios::Case& c : predicted_cases.cases) {
+      c.device = cluster_profile.string();
+      runs.profile_of_case[c.index] = name;
+    }
     say(fmt::format("  simulating {} cases", cases.cases.size()));
     merge_cases(runs.predicted, runner::simulate_scenario(predicted_cases, runner::RunOptions{}));
 

@@ -34,6 +34,8 @@ struct EmulatedRuns {
   reports::Results measured;
   /// The per-cluster profiles written, file name → text, for the output directory.
   std::map<std::string, std::string> files;
+  /// The name (in `files`) of the profile each case was predicted with, by case index.
+  std::map<int, std::string> profile_of_case;
 };
 
 /// Predicts and runs the scenario's emulated-cluster cases, each cluster in turn, from the

@@ -259,20 +259,49 @@ TEST_CASE("live: the comparison joins on the case index and reports the predicti
   CHECK(c.max_abs_error_percent == Approx(30));
   AND_THEN("the kernel's drift before a case, where known, goes beside its error") {
     live::Comparison with_drift = c;
-    with_drift.cases[0].kernel_change_percent = 12.5;
+    with_drift.cases[0].kernel_before_case = calibrate::DecodeRecheck{.bytes = 1 << 20, .profile_Bps = 10e9,
+                                                                      .now_Bps = 11.25e9};  // +12.5 %
     const std::string table = live::format_comparison_table(with_drift);
-    CHECK(table.find("+10.0    +12.5\n") != std::string::npos);
-    CHECK(table.find("-30.0        -\n") != std::string::npos);
+    CHECK(table.find("+10.0    +12.5           -        -\n") != std::string::npos);
+    CHECK(table.find("-30.0        -           -        -\n") != std::string::npos);
     CHECK(table.find("# kernel: the decode kernel on the case's shard, timed just before the case") !=
           std::string::npos);
     CHECK(live::format_comparison_table(c).find("# kernel:") == std::string::npos);
     const std::string csv = live::to_csv(with_drift);
-    CHECK(csv.find(",error_percent,kernel_change_percent\n") != std::string::npos);
-    CHECK(csv.find(",12.5\n") != std::string::npos);
-    CHECK(csv.find(",-30,\n") != std::string::npos);
+    CHECK(csv.find(",error_percent,kernel_change_percent,retimed_predicted_s,retimed_error_percent\n") !=
+          std::string::npos);
+    CHECK(csv.find(",12.5,,\n") != std::string::npos);
+    CHECK(csv.find(",-30,,,\n") != std::string::npos);
     const nlohmann::json j = nlohmann::json::parse(live::to_json_text(with_drift));
-    CHECK(j["cases"][0]["kernel_change_percent"] == 12.5);
+    CHECK(j["cases"][0]["kernel_change_percent"] == Approx(12.5));
+    CHECK(j["cases"][0]["kernel_before_case_GBps"] == Approx(11.25));
+    CHECK(j["cases"][0]["kernel_profile_GBps"] == Approx(10));
+    CHECK(j["cases"][0]["kernel_bytes_per_rank"] == 1 << 20);
     CHECK_FALSE(j["cases"][1].contains("kernel_change_percent"));
+    CHECK_FALSE(j["summary"].contains("retimed_median_abs_error_percent"));
+  }
+  AND_THEN("the cases predicted again at the kernel's rate join on the index, with their own error summary") {
+    live::Comparison again = c;
+    reports::Results retimed{.mode = "simulate", .scenario = "s"};
+    for (const auto& [index, latency_s] : {std::pair{0, 1.05e-3}, {1, 5e-3}, {2, 0.8e-3}}) {
+      retimed.cases.push_back({.index = index});
+      retimed.cases.back().latency_s = latency_s;
+    }
+    live::add_retimed_predictions(again, retimed);
+    REQUIRE(again.cases[0].retimed_error_percent);
+    CHECK(*again.cases[0].retimed_error_percent == Approx(5));
+    CHECK(*again.cases[1].retimed_error_percent == Approx(-20));
+    CHECK(*again.retimed_median_abs_error_percent == Approx(12.5));
+    CHECK(*again.retimed_max_abs_error_percent == Approx(20));
+    CHECK(again.median_abs_error_percent == Approx(20));  // the prediction's own error is kept
+    const std::string table = live::format_comparison_table(again);
+    CHECK(table.find("       1.050     +5.0\n") != std::string::npos);
+    CHECK(table.find("; |error*| median 12.5 %, max 20.0 %\n") != std::string::npos);
+    CHECK(table.find("# predicted*, error*: the case predicted again") != std::string::npos);
+    const nlohmann::json j = nlohmann::json::parse(live::to_json_text(again));
+    CHECK(j["cases"][1]["retimed_predicted_s"] == Approx(0.8e-3));
+    CHECK(j["summary"]["retimed_max_abs_error_percent"] == Approx(20));
+    CHECK(live::to_csv(again).find(",0.00105,") != std::string::npos);
   }
 }
 
