@@ -138,7 +138,8 @@ std::string format_comparison_table(const Comparison& c) {
   const auto or_dash = [](const std::optional<double>& value, const char* format, double scale = 1) {
     return value ? fmt::format(fmt::runtime(format), *value * scale) : std::string("-");
   };
-  std::string out = fmt::format("# clustersim validate: {} predicted with {} against live runs\n", c.scenario, c.profile);
+  std::string out =
+      fmt::format("# clustersim validate: {} predicted with {} against live runs\n", c.scenario, c.profile);
   out += fmt::format("#{:>27} {:>5} {:>16} {:>10} {:>12} {:>12} {:>8} {:>9} {:>8} {:>11} {:>8}\n", "topology", "gpus",
                      "strategy", "context", "predicted", "measured", "spread", "error", "kernel", "predicted*",
                      "error*");

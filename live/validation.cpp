@@ -100,8 +100,9 @@ Comparison validate(const scenarios::Scenario& scenario, const ValidationOptions
     const fs::path calibration = staging.path() / "calibration";
     fs::create_directories(calibration);
     say("calibrating this machine (quick): no --profile given");
-    profile = calibrate::run_calibration({.out = calibration / "profile.yaml", .quick = true, .progress = options.progress})
-                  .profile;
+    profile =
+        calibrate::run_calibration({.out = calibration / "profile.yaml", .quick = true, .progress = options.progress})
+            .profile;
     files = files_in(calibration);
     profile_label = (options.out / "profile.yaml").string();
   }

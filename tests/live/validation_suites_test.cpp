@@ -54,20 +54,20 @@ SCENARIO("the CPU validation suite runs from a fresh calibration and produces it
   CHECK(recheck["change_percent"].get<double>() ==
         Approx(100 * (recheck["after_live_GBps"].get<double>() / recheck["profile_GBps"].get<double>() - 1)));
   // And before each case, on that case's shard; the case is then predicted again with the kernel
-  // at that rate. A tree step runs one kernel per rank, all ranks at once, so the two predictions
-  // differ by that kernel's time at the two rates: shard / rate now - shard / profile rate.
+  // at that rate, which moves the prediction the kernel's way: a faster kernel, a shorter step
+  // (or the same, where the roofline has the kernel bound by compute; from 64k tokens, with
+  // 128+ MiB per rank for 0.13+ GFLOP, memory bounds it on any CPU).
   for (const auto& c : comparison["cases"]) {
     REQUIRE(c.contains("kernel_change_percent"));
     const double change = c["kernel_change_percent"].get<double>();
     CHECK(std::isfinite(change));
     CHECK(change > -100);  // a rate, so never below zero
     REQUIRE(c.contains("retimed_predicted_s"));
-    if (c["strategy"] != "tree") continue;
-    const double bytes = c["kernel_bytes_per_rank"].get<double>();
-    const double kernel_time_change_s =
-        bytes / (c["kernel_before_case_GBps"].get<double>() * 1e9) - bytes / (c["kernel_profile_GBps"].get<double>() * 1e9);
-    CHECK(c["retimed_predicted_s"].get<double>() - c["predicted_s"].get<double>() ==
-          Approx(kernel_time_change_s).epsilon(0.02).margin(1e-6));
+    INFO(c["strategy"] << " at " << c["context"] << " tokens, kernel " << change << " %");
+    const double moved_s = c["retimed_predicted_s"].get<double>() - c["predicted_s"].get<double>();
+    const bool memory_bound = c["context"].get<double>() >= 64000;
+    if (change > 1) CHECK((memory_bound ? moved_s < 0 : moved_s <= 0));
+    if (change < -1) CHECK((memory_bound ? moved_s > 0 : moved_s >= 0));
   }
   CHECK(comparison["summary"]["retimed_max_abs_error_percent"].get<double>() >=
         comparison["summary"]["retimed_median_abs_error_percent"].get<double>());
