@@ -365,10 +365,15 @@ std::optional<DecodeRecheck> recheck_decode_kernel(const model::DeviceProfile& p
   const DecodeSweepResult r = measure_decode_attention(sweep, [](const std::string&) {});
   if (!r.check_passed || r.points.empty()) return std::nullopt;
   const DecodePoint& point = r.points.front();
-  return DecodeRecheck{
-      .bytes = point.bytes,
-      .profile_Bps = profile.hbm_bandwidth.value * profile.memory_efficiency_curve->at(point.bytes),
-      .now_Bps = point.bytes / std::max(point.seconds.median() - profile.launch_overhead.value, 1e-12)};
+  return decode_kernel_rate(profile, point.bytes, point.seconds.median());
+}
+
+DecodeRecheck decode_kernel_rate(const model::DeviceProfile& profile, double bytes, double seconds) {
+  const double efficiency =
+      profile.memory_efficiency_curve ? profile.memory_efficiency_curve->at(bytes) : profile.memory_efficiency.value;
+  return {.bytes = bytes,
+          .profile_Bps = profile.hbm_bandwidth.value * efficiency,
+          .now_Bps = bytes / std::max(seconds - profile.launch_overhead.value, 1e-12)};
 }
 
 const std::vector<std::string>& calibration_groups() {

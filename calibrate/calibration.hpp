@@ -45,6 +45,10 @@ struct DecodeRecheck {
   double change_percent() const { return 100 * (now_Bps / profile_Bps - 1); }
 };
 
+/// A call of the decode kernel that read `bytes` (per rank) in `seconds`, against what the
+/// profile says of that size: the rate net of the profile's launch overhead.
+DecodeRecheck decode_kernel_rate(const model::DeviceProfile& profile, double bytes, double seconds);
+
 /// Whether the profile is one calibration wrote for a CPU, whose decode kernel can be timed
 /// again here (datasheet and GPU profiles are not).
 bool can_recheck_decode_kernel(const model::DeviceProfile& profile);

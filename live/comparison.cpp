@@ -70,10 +70,10 @@ std::string to_json_text(const Comparison& c) {
   nlohmann::json cases = nlohmann::json::array();
   for (const ComparedCase& r : c.cases) {
     nlohmann::json row = r;
-    if (const auto& kernel = r.kernel_before_case) {
+    if (const auto& kernel = r.kernel_in_case) {
       row["kernel_bytes_per_rank"] = kernel->bytes;
       row["kernel_profile_GBps"] = kernel->profile_Bps / 1e9;
-      row["kernel_before_case_GBps"] = kernel->now_Bps / 1e9;
+      row["kernel_in_case_GBps"] = kernel->now_Bps / 1e9;
       row["kernel_change_percent"] = kernel->change_percent();
     }
     if (r.retimed_predicted_s) {
@@ -113,7 +113,7 @@ std::string csv_field(const std::string& text) {
 }
 
 std::optional<double> kernel_change_percent(const ComparedCase& r) {
-  return r.kernel_before_case ? std::optional(r.kernel_before_case->change_percent()) : std::nullopt;
+  return r.kernel_in_case ? std::optional(r.kernel_in_case->change_percent()) : std::nullopt;
 }
 
 }  // namespace
@@ -160,9 +160,10 @@ std::string format_comparison_table(const Comparison& c) {
                          *c.retimed_max_abs_error_percent);
     out += "\n";
   }
-  if (std::any_of(c.cases.begin(), c.cases.end(), [](const ComparedCase& r) { return r.kernel_before_case; }))
-    out += "# kernel: the decode kernel on the case's shard, timed just before the case, against the profile's rate "
-           "for that size:\n#   the machine's drift, which moves the measured time and not the prediction\n";
+  if (std::any_of(c.cases.begin(), c.cases.end(), [](const ComparedCase& r) { return r.kernel_in_case; }))
+    out += "# kernel: the decode kernel alone on the case's shard, timed by its ranks before each step, against the "
+           "profile's rate\n#   for that size: the machine's drift, which moves the measured time and not the "
+           "prediction\n";
   if (c.retimed_median_abs_error_percent)
     out += "# predicted*, error*: the case predicted again with the decode kernel at that rate: the model's own "
            "error,\n#   less the drift of the kernel\n";

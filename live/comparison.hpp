@@ -27,9 +27,9 @@ struct ComparedCase {
   int repetitions = 0;
   double spread = 0;         ///< (max − min) / median of the repetitions
   double error_percent = 0;  ///< 100 · (predicted − measured) / measured
-  /// The decode kernel on this case's shard, timed just before the case ran, beside the
-  /// profile's rate for that size (absent unless the profile is one calibration wrote here).
-  std::optional<calibrate::DecodeRecheck> kernel_before_case;
+  /// The decode kernel alone on this case's shard, timed by its ranks between its steps, beside
+  /// the profile's rate for that size (absent unless the profile is one calibration wrote here).
+  std::optional<calibrate::DecodeRecheck> kernel_in_case;
   /// The case predicted again with the decode kernel at that rate (the profile's memory
   /// bandwidth scaled to it): the model's own error, the machine's drift taken out.
   std::optional<double> retimed_predicted_s;
@@ -42,7 +42,7 @@ struct Comparison {
   std::vector<ComparedCase> cases;
   double median_abs_error_percent = 0;  ///< over cases; 0 when there are none
   double max_abs_error_percent = 0;
-  /// The same over the cases predicted again with the kernel timed just before them (absent
+  /// The same over the cases predicted again with the kernel their ranks timed (absent
   /// when none was).
   std::optional<double> retimed_median_abs_error_percent;
   std::optional<double> retimed_max_abs_error_percent;
@@ -54,7 +54,7 @@ struct Comparison {
 
 /// Joins the two runs of one scenario on the case index, keeping cases both ran ("ok").
 Comparison compare(const reports::Results& predicted, const reports::Results& measured, const std::string& profile);
-/// Adds the cases predicted again with the decode kernel timed just before each (by case index)
+/// Adds the cases predicted again with the decode kernel their ranks timed (by case index)
 /// to the comparison's cases, and their |error| median and max.
 void add_retimed_predictions(Comparison& comparison, const reports::Results& retimed_predicted);
 

@@ -21,6 +21,10 @@ RankReport parse_rank_report(const std::string& stdout_text) {
                    .tolerance = j.at("tolerance").get<double>(),
                    .ranks = j.at("ranks").get<int>()};
       if (r.rep_seconds.empty()) break;
+      if (j.contains("kernel_seconds")) {
+        r.kernel_seconds = j.at("kernel_seconds").get<std::vector<double>>();
+        r.kernel_tokens = j.at("kernel_tokens").get<long long>();
+      }
       if (j.contains("timeline"))
         for (const nlohmann::json& s : j.at("timeline"))
           r.timeline.push_back({.rank = s.at(0).get<int>(), .name = s.at(1).get<std::string>(),

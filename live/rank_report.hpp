@@ -16,6 +16,10 @@ struct RankReport {
   double max_relative_error = 0;    ///< of the worst rank's output against the reference
   double tolerance = 0;
   int ranks = 0;
+  /// The decode kernel alone, timed between the steps (the CPU backend reports it): one per
+  /// timed step, the slowest rank's, on shards of kernel_tokens tokens; empty otherwise.
+  std::vector<double> kernel_seconds;
+  long long kernel_tokens = 0;
   std::vector<TimelineSlice> timeline;  ///< the last timed step, when the program was asked for it
 };
 

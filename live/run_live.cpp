@@ -113,7 +113,6 @@ reports::Results run_live(const scenarios::Scenario& scenario, const LiveOptions
   for (const LiveCase& p : plan) {
     reports::CaseResult row = row_of(scenario, p, machine);
     if (p.unsupported.empty()) {
-      if (options.before_case) options.before_case(*p.spec, p.ranks);
       std::string stdout_text;
       try {
         stdout_text = run_case(p, options);
@@ -127,6 +126,8 @@ reports::Results run_live(const scenarios::Scenario& scenario, const LiveOptions
       row.latency_s_min = *std::min_element(report.rep_seconds.begin(), report.rep_seconds.end());
       row.latency_s_max = *std::max_element(report.rep_seconds.begin(), report.rep_seconds.end());
       row.output_max_relative_error = report.max_relative_error;
+      if (options.on_kernel_timed && !report.kernel_seconds.empty())
+        options.on_kernel_timed(*p.spec, {.tokens = report.kernel_tokens, .seconds = median(report.kernel_seconds)});
       if (traced(p, options) && options.on_trace) options.on_trace(row, trace_of(row, report));
     }
     results.cases.push_back(row);

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <string>
@@ -15,6 +16,13 @@
 #include "scenarios/scenario.hpp"
 
 namespace clustersim::live {
+
+/// The decode kernel alone on one rank's shard, all ranks at once from cold caches (as
+/// calibration times it), run by the ranks before each of a case's steps.
+struct KernelAlone {
+  std::int64_t tokens = 0;  ///< of the largest shard timed
+  double seconds = 0;       ///< median over the timed steps of the slowest rank's time
+};
 
 struct LiveOptions {
   int repetitions = 5;  ///< timed steps per case; the row's latency is their median
@@ -29,8 +37,8 @@ struct LiveOptions {
   /// trace-event JSON goes (reports/trace.hpp; the slices named as the simulator's ops).
   int trace_case = -1;
   std::function<void(const reports::CaseResult&, const std::string& json)> on_trace;
-  /// Just before each case that runs, with the number of ranks it runs on.
-  std::function<void(const scenarios::Case&, int ranks)> before_case;
+  /// After each case whose ranks timed the decode kernel alone between its steps (CPU backend).
+  std::function<void(const scenarios::Case&, const KernelAlone&)> on_kernel_timed;
   /// After each case: its row and, for a case not run, why.
   std::function<void(int done, int total, const reports::CaseResult&, const std::string& note)> on_case_done;
 };

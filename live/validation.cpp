@@ -59,14 +59,15 @@ std::map<std::string, std::string> files_in(const fs::path& dir) {
 }
 
 /// The profile with its memory bandwidth scaled so that the decode kernel runs at the rate
-/// `kernel` timed. The drift is the machine's memory, and in a CPU's model only the decode
+/// the case's ranks timed. The drift is the machine's memory, and in a CPU's model only the decode
 /// kernel reads that figure.
 std::string profile_at_kernel_rate(const std::string& profile_yaml, const calibrate::DecodeRecheck& kernel) {
   YAML::Node root = YAML::Load(profile_yaml);
   YAML::Node bandwidth = root["hbm_bandwidth_GBps"];
   const double scale = kernel.now_Bps / kernel.profile_Bps;
   bandwidth["source"] = fmt::format(
-      "{}; x {:.4f}: the decode kernel on {:.1f} MiB per rank, timed just before the case, ran at {:.2f} GB/s "
+      "{}; x {:.4f}: the decode kernel alone on {:.1f} MiB per rank, timed by the case's ranks between its steps, "
+      "ran at {:.2f} GB/s "
       "against {:.2f} GB/s",
       bandwidth["source"].as<std::string>(), scale, kernel.bytes / (1 << 20), kernel.now_Bps / 1e9,
       kernel.profile_Bps / 1e9);
@@ -107,17 +108,18 @@ Comparison validate(const scenarios::Scenario& scenario, const ValidationOptions
     profile_label = (options.out / "profile.yaml").string();
   }
 
-  // Just before each case, the decode kernel on its shard: how far the machine has moved from
-  // the profile when the case runs (the live CPU backend's fp32 K and V, ceil(context / p) tokens).
+  // The decode kernel alone, which the ranks time between the case's steps: how far the machine
+  // has moved from the profile while the case runs. Its bytes are what the simulator charges the
+  // kernel on that shard (the live CPU backend's fp32 K and V).
   const model::DeviceProfile device = model::load_device_profile(profile.string());
-  std::map<int, calibrate::DecodeRecheck> kernel_before_case;  // by case index
+  std::map<int, calibrate::DecodeRecheck> kernel_in_case;  // by case index
   LiveOptions live = options.live;
   if (calibrate::can_recheck_decode_kernel(device))
-    live.before_case = [&](const scenarios::Case& c, int ranks) {
-      const double tokens = std::ceil(static_cast<double>(c.shape.context) / ranks);
-      const double bytes = tokens * c.shape.batch * c.shape.kv_heads * c.shape.head_dim * 2 * sizeof(float);
-      if (const auto recheck = calibrate::recheck_decode_kernel(device, bytes))
-        kernel_before_case.insert_or_assign(c.index, *recheck);
+    live.on_kernel_timed = [&](const scenarios::Case& c, const KernelAlone& kernel) {
+      model::AttentionShape fp32 = c.shape;
+      fp32.dtype = fp32.partials_dtype = model::DType::fp32;
+      const double bytes = fp32.attention_hbm_bytes(static_cast<double>(kernel.tokens));
+      kernel_in_case.insert_or_assign(c.index, calibrate::decode_kernel_rate(device, bytes, kernel.seconds));
     };
 
   // Cases on this host run here; cases on an emulated cluster run on one built for them.
@@ -154,22 +156,22 @@ Comparison validate(const scenarios::Scenario& scenario, const ValidationOptions
                                   scenario.name));
   Comparison comparison = compare(predicted, measured, profile_label);
   for (ComparedCase& c : comparison.cases)
-    if (const auto it = kernel_before_case.find(c.index); it != kernel_before_case.end())
-      c.kernel_before_case = it->second;
+    if (const auto it = kernel_in_case.find(c.index); it != kernel_in_case.end())
+      c.kernel_in_case = it->second;
 
   // The model's own error, less the kernel's drift: each case predicted again with the kernel at
-  // the rate it had just before the case.
-  if (!kernel_before_case.empty()) {
-    say(fmt::format("simulating the {} cases again, each with the decode kernel at the rate timed just before it",
-                    kernel_before_case.size()));
+  // the rate it had while the case ran.
+  if (!kernel_in_case.empty()) {
+    say(fmt::format("simulating the {} cases again, each with the decode kernel at the rate its ranks timed",
+                    kernel_in_case.size()));
     const fs::path profiles = staging.path() / "retimed";
     fs::create_directories(profiles);
     scenarios::Scenario again = scenario;
-    std::erase_if(again.cases, [&](const scenarios::Case& c) { return !kernel_before_case.contains(c.index); });
+    std::erase_if(again.cases, [&](const scenarios::Case& c) { return !kernel_in_case.contains(c.index); });
     for (scenarios::Case& c : again.cases) {
       const fs::path case_profile = profiles / fmt::format("case_{}.yaml", c.index);
       std::ofstream(case_profile) << profile_at_kernel_rate(profile_of_case.at(c.index),
-                                                            kernel_before_case.at(c.index));
+                                                            kernel_in_case.at(c.index));
       c.device = case_profile.string();
     }
     add_retimed_predictions(comparison, runner::simulate_scenario(again, runner::RunOptions{}));

@@ -6,7 +6,8 @@
 // attention on the shard in hand. The step is timed as the slowest rank sees it, after warm-up,
 // and every rank's output is checked against a double-precision reference over the whole cache.
 // Rank 0 prints one JSON line on stdout; a failed check exits non-zero with the error on stderr.
-// With --trace the line also carries every rank's timeline of the last timed step, its pieces
+// Before each step every rank runs the kernel alone, timed the same way, and the line carries
+// those times too. With --trace the line also carries every rank's timeline of the last timed step, its pieces
 // named as the simulator names the task-graph ops they stand for.
 // Links MPI and the kernels only, so it builds on nodes without the simulator's libraries.
 #include <mpi.h>
@@ -99,7 +100,7 @@ struct Shard {
 class Step {
  public:
   Step(const Options& o, int rank, int ranks, Recorder& recorder)
-      : o_(o), rank_(rank), ranks_(ranks), recorder_(recorder) {
+      : o_(o), rank_(rank), ranks_(ranks), recorder_(recorder), alone_(o.shape) {
     const clustersim::live::ShardSplit split = clustersim::live::split_context(o.shape.tokens, ranks);
     tokens_ = split.tokens;
     first_token_ = split.first_token;
@@ -131,6 +132,14 @@ class Step {
     }
     if (o_.strategy == "ring") run_ring();
     else run_tree();
+  }
+
+  /// The decode kernel alone on the shard in hand, as calibration times it; returns the shard's
+  /// tokens.
+  std::int64_t attend_alone() {
+    kernels::decode_attention_partials(shard_shape(in_hand_.tokens), q_.data(), in_hand_.k.data(), in_hand_.v.data(),
+                                       alone_);
+    return in_hand_.tokens;
   }
 
   bool has_output() const { return o_.strategy != "ring" || o_.output_on_all || rank_ == ranks_ - 1; }
@@ -234,6 +243,7 @@ class Step {
   std::vector<std::int64_t> tokens_, first_token_;
   Shard in_hand_, incoming_;
   std::vector<float> q_, output_;
+  AttentionPartials alone_;
 };
 
 /// Largest relative error of any rank's output against the reference over the whole cache
@@ -306,16 +316,30 @@ int main(int argc, char** argv) {
   Recorder recorder(o.trace);
   Step step(o, rank, ranks, recorder);
   CacheEvictor cache(ranks);
-  std::vector<double> seconds;
-  for (int i = 0; i < o.warmup + o.reps; ++i) {
+  std::vector<double> seconds, kernel_seconds;
+  long long kernel_tokens = 0;
+  // Each step is preceded by the kernel alone on every rank at once, from cold caches, as
+  // calibration times it: the machine's memory in the same seconds as the step, which drifts by
+  // tens of percent from one minute to the next on a shared host. Both end at the slowest rank.
+  const auto slowest = [&](auto&& part) {
     cache.evict();
     MPI_Barrier(MPI_COMM_WORLD);
     const double start = MPI_Wtime();
-    step.run();
+    part();
     const double mine = MPI_Wtime() - start;
-    double slowest = 0;  // the step ends when its last rank ends
-    MPI_Reduce(&mine, &slowest, 1, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD);
-    if (i >= o.warmup) seconds.push_back(slowest);
+    double last = 0;
+    MPI_Reduce(&mine, &last, 1, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD);
+    return last;
+  };
+  for (int i = 0; i < o.warmup + o.reps; ++i) {
+    long long tokens = 0;
+    const double kernel = slowest([&] { tokens = step.attend_alone(); });
+    MPI_Allreduce(MPI_IN_PLACE, &tokens, 1, MPI_LONG_LONG, MPI_MAX, MPI_COMM_WORLD);
+    const double whole = slowest([&] { step.run(); });
+    if (i < o.warmup) continue;
+    seconds.push_back(whole);
+    kernel_seconds.push_back(kernel);
+    kernel_tokens = tokens;
   }
   // The last timed step's pieces: gathered before the check frees the caches.
   const std::vector<clustersim::live::TimelineSlice> timeline =
@@ -327,7 +351,8 @@ int main(int argc, char** argv) {
     const std::string line = clustersim::live::format_report_line(
         {.program = "clustersim_live_cpu", .strategy = o.strategy, .ranks = ranks,
          .context = static_cast<long long>(o.shape.tokens), .warmup = o.warmup, .max_relative_error = error,
-         .tolerance = kTolerance, .rep_seconds = seconds, .timeline = timeline});
+         .tolerance = kTolerance, .rep_seconds = seconds, .kernel_seconds = kernel_seconds,
+         .kernel_tokens = kernel_tokens, .timeline = timeline});
     std::printf("%s\n", line.c_str());
     std::fflush(stdout);
     if (!(error <= kTolerance)) {

@@ -6,6 +6,19 @@
 #include <cstdio>
 
 namespace clustersim::live {
+namespace {
+
+std::string numbers_list(const std::vector<double>& values) {
+  std::string out;
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    char value[40];
+    std::snprintf(value, sizeof value, "%s%.9g", i ? "," : "", values[i]);
+    out += value;
+  }
+  return out;
+}
+
+}  // namespace
 
 std::string format_report_line(const ReportLine& r) {
   char error_text[40] = "null";  // a NaN output has no error value: JSON null, and the check fails
@@ -17,12 +30,10 @@ std::string format_report_line(const ReportLine& r) {
   std::snprintf(numbers, sizeof numbers, ",\"warmup\":%d,\"max_relative_error\":%s,\"tolerance\":%g,\"rep_seconds\":[",
                 r.warmup, error_text, r.tolerance);
   json += numbers;
-  for (std::size_t i = 0; i < r.rep_seconds.size(); ++i) {
-    char value[40];
-    std::snprintf(value, sizeof value, "%s%.9g", i ? "," : "", r.rep_seconds[i]);
-    json += value;
-  }
-  json += "]";
+  json += numbers_list(r.rep_seconds) + "]";
+  if (!r.kernel_seconds.empty())
+    json += ",\"kernel_tokens\":" + std::to_string(r.kernel_tokens) + ",\"kernel_seconds\":[" +
+            numbers_list(r.kernel_seconds) + "]";
   if (!r.timeline.empty()) {
     json += ",\"timeline\":[";
     for (std::size_t i = 0; i < r.timeline.size(); ++i) {

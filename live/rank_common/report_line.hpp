@@ -29,6 +29,10 @@ struct ReportLine {
   double max_relative_error = 0;  ///< NaN when an output was NaN: written as null
   double tolerance = 0;
   std::vector<double> rep_seconds;
+  /// The decode kernel alone on each rank's shard, timed between the steps: one per timed step,
+  /// the slowest rank's (CPU backend; written only when not empty), and that shard's tokens.
+  std::vector<double> kernel_seconds;
+  long long kernel_tokens = 0;
   std::vector<TimelineSlice> timeline;  ///< the last timed step; written only when not empty
 };
 

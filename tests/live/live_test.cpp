@@ -84,6 +84,10 @@ TEST_CASE("live: every strategy's output on every rank matches the reference ove
     CHECK(report.rep_seconds.size() == 2);
     for (double s : report.rep_seconds) CHECK(s > 0);
     CHECK(report.max_relative_error <= 1e-4);
+    // Before each timed step, the kernel alone on the largest shard (2049 tokens split 1025 + 1024).
+    CHECK(report.kernel_tokens == (ranks == 1 ? 2049 : 1025));
+    REQUIRE(report.kernel_seconds.size() == 2);
+    for (double s : report.kernel_seconds) CHECK(s > 0);
   }
 }
 
@@ -257,14 +261,14 @@ TEST_CASE("live: the comparison joins on the case index and reports the predicti
   CHECK(c.cases[0].spread == Approx(0.3));
   CHECK(c.median_abs_error_percent == Approx(20));
   CHECK(c.max_abs_error_percent == Approx(30));
-  AND_THEN("the kernel's drift before a case, where known, goes beside its error") {
+  AND_THEN("the kernel's drift while a case ran, where known, goes beside its error") {
     live::Comparison with_drift = c;
-    with_drift.cases[0].kernel_before_case = calibrate::DecodeRecheck{.bytes = 1 << 20, .profile_Bps = 10e9,
-                                                                      .now_Bps = 11.25e9};  // +12.5 %
+    with_drift.cases[0].kernel_in_case = calibrate::DecodeRecheck{.bytes = 1 << 20, .profile_Bps = 10e9,
+                                                                  .now_Bps = 11.25e9};  // +12.5 %
     const std::string table = live::format_comparison_table(with_drift);
     CHECK(table.find("+10.0    +12.5           -        -\n") != std::string::npos);
     CHECK(table.find("-30.0        -           -        -\n") != std::string::npos);
-    CHECK(table.find("# kernel: the decode kernel on the case's shard, timed just before the case") !=
+    CHECK(table.find("# kernel: the decode kernel alone on the case's shard, timed by its ranks before each step") !=
           std::string::npos);
     CHECK(live::format_comparison_table(c).find("# kernel:") == std::string::npos);
     const std::string csv = live::to_csv(with_drift);
@@ -274,7 +278,7 @@ TEST_CASE("live: the comparison joins on the case index and reports the predicti
     CHECK(csv.find(",-30,,,\n") != std::string::npos);
     const nlohmann::json j = nlohmann::json::parse(live::to_json_text(with_drift));
     CHECK(j["cases"][0]["kernel_change_percent"] == Approx(12.5));
-    CHECK(j["cases"][0]["kernel_before_case_GBps"] == Approx(11.25));
+    CHECK(j["cases"][0]["kernel_in_case_GBps"] == Approx(11.25));
     CHECK(j["cases"][0]["kernel_profile_GBps"] == Approx(10));
     CHECK(j["cases"][0]["kernel_bytes_per_rank"] == 1 << 20);
     CHECK_FALSE(j["cases"][1].contains("kernel_change_percent"));
