@@ -355,7 +355,7 @@ bool can_recheck_decode_kernel(const model::DeviceProfile& profile) {
          method->second.starts_with("clustersim calibrate");
 }
 
-std::optional<DecodeRecheck> recheck_decode_kernel(const model::DeviceProfile& profile, double kv_bytes_per_rank) {
+std::optional<RateRecheck> recheck_decode_kernel(const model::DeviceProfile& profile, double kv_bytes_per_rank) {
   if (!can_recheck_decode_kernel(profile)) return std::nullopt;
   Plan plan{.quick = true, .ranks = std::stoi(profile.measured.at("ranks")), .host = describe_host()};
   plan.timing = TimingPlan{.repetitions = 3, .min_seconds = 0.05};
@@ -368,7 +368,7 @@ std::optional<DecodeRecheck> recheck_decode_kernel(const model::DeviceProfile& p
   return decode_kernel_rate(profile, point.bytes, point.seconds.median());
 }
 
-DecodeRecheck decode_kernel_rate(const model::DeviceProfile& profile, double bytes, double seconds) {
+RateRecheck decode_kernel_rate(const model::DeviceProfile& profile, double bytes, double seconds) {
   const double efficiency =
       profile.memory_efficiency_curve ? profile.memory_efficiency_curve->at(bytes) : profile.memory_efficiency.value;
   return {.bytes = bytes,

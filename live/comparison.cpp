@@ -76,6 +76,13 @@ std::string to_json_text(const Comparison& c) {
       row["kernel_in_case_GBps"] = kernel->now_Bps / 1e9;
       row["kernel_change_percent"] = kernel->change_percent();
     }
+    if (const auto& rotation = r.rotation_in_case) {
+      row["rotation_link_class"] = r.rotation_link_class;
+      row["rotation_bytes_per_rank"] = rotation->bytes;
+      row["rotation_profile_GBps"] = rotation->profile_Bps / 1e9;
+      row["rotation_in_case_GBps"] = rotation->now_Bps / 1e9;
+      row["rotation_change_percent"] = rotation->change_percent();
+    }
     if (r.retimed_predicted_s) {
       row["retimed_predicted_s"] = *r.retimed_predicted_s;
       row["retimed_error_percent"] = *r.retimed_error_percent;
@@ -112,8 +119,8 @@ std::string csv_field(const std::string& text) {
   return out + "\"";
 }
 
-std::optional<double> kernel_change_percent(const ComparedCase& r) {
-  return r.kernel_in_case ? std::optional(r.kernel_in_case->change_percent()) : std::nullopt;
+std::optional<double> change_percent(const std::optional<calibrate::RateRecheck>& rate) {
+  return rate ? std::optional(rate->change_percent()) : std::nullopt;
 }
 
 }  // namespace
@@ -121,15 +128,16 @@ std::optional<double> kernel_change_percent(const ComparedCase& r) {
 std::string to_csv(const Comparison& c) {
   std::string out =
       "index,topology,gpus,strategy,context,predicted_s,measured_s,measured_min_s,measured_max_s,repetitions,spread,"
-      "error_percent,kernel_change_percent,retimed_predicted_s,retimed_error_percent\n";
+      "error_percent,kernel_change_percent,rotation_change_percent,retimed_predicted_s,retimed_error_percent\n";
   const auto optional_field = [](const std::optional<double>& value) {
     return value ? fmt::format("{}", *value) : std::string();
   };
   for (const ComparedCase& r : c.cases)
-    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", r.index, csv_field(r.topology), r.gpus,
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", r.index, csv_field(r.topology), r.gpus,
                        csv_field(r.strategy), r.context, r.predicted_s, r.measured_s, r.measured_min_s,
                        r.measured_max_s, r.repetitions, r.spread, r.error_percent,
-                       optional_field(kernel_change_percent(r)), optional_field(r.retimed_predicted_s),
+                       optional_field(change_percent(r.kernel_in_case)),
+                       optional_field(change_percent(r.rotation_in_case)), optional_field(r.retimed_predicted_s),
                        optional_field(r.retimed_error_percent));
   return out;
 }
@@ -140,15 +148,16 @@ std::string format_comparison_table(const Comparison& c) {
   };
   std::string out =
       fmt::format("# clustersim validate: {} predicted with {} against live runs\n", c.scenario, c.profile);
-  out += fmt::format("#{:>27} {:>5} {:>16} {:>10} {:>12} {:>12} {:>8} {:>9} {:>8} {:>11} {:>8}\n", "topology", "gpus",
-                     "strategy", "context", "predicted", "measured", "spread", "error", "kernel", "predicted*",
-                     "error*");
-  out += fmt::format("#{:>27} {:>5} {:>16} {:>10} {:>12} {:>12} {:>8} {:>9} {:>8} {:>11} {:>8}\n", "", "", "",
-                     "(tokens)", "(ms)", "(ms, median)", "(%)", "(%)", "(%)", "(ms)", "(%)");
+  out += fmt::format("#{:>27} {:>5} {:>16} {:>10} {:>12} {:>12} {:>8} {:>9} {:>8} {:>8} {:>11} {:>8}\n", "topology",
+                     "gpus", "strategy", "context", "predicted", "measured", "spread", "error", "kernel", "link",
+                     "predicted*", "error*");
+  out += fmt::format("#{:>27} {:>5} {:>16} {:>10} {:>12} {:>12} {:>8} {:>9} {:>8} {:>8} {:>11} {:>8}\n", "", "", "",
+                     "(tokens)", "(ms)", "(ms, median)", "(%)", "(%)", "(%)", "(%)", "(ms)", "(%)");
   for (const ComparedCase& r : c.cases)
-    out += fmt::format(" {:>27} {:>5} {:>16} {:>10} {:>12.3f} {:>12.3f} {:>8.1f} {:>+9.1f} {:>8} {:>11} {:>8}\n",
+    out += fmt::format(" {:>27} {:>5} {:>16} {:>10} {:>12.3f} {:>12.3f} {:>8.1f} {:>+9.1f} {:>8} {:>8} {:>11} {:>8}\n",
                        r.topology, r.gpus, r.strategy, r.context, r.predicted_s * 1e3, r.measured_s * 1e3,
-                       r.spread * 100, r.error_percent, or_dash(kernel_change_percent(r), "{:+.1f}"),
+                       r.spread * 100, r.error_percent, or_dash(change_percent(r.kernel_in_case), "{:+.1f}"),
+                       or_dash(change_percent(r.rotation_in_case), "{:+.1f}"),
                        or_dash(r.retimed_predicted_s, "{:.3f}", 1e3), or_dash(r.retimed_error_percent, "{:+.1f}"));
   if (c.cases.empty()) {
     out += "# no case was both predicted and measured\n";
@@ -164,9 +173,12 @@ std::string format_comparison_table(const Comparison& c) {
     out += "# kernel: the decode kernel alone on the case's shard, timed by its ranks before each step, against the "
            "profile's rate\n#   for that size: the machine's drift, which moves the measured time and not the "
            "prediction\n";
+  if (std::any_of(c.cases.begin(), c.cases.end(), [](const ComparedCase& r) { return r.rotation_in_case; }))
+    out += "# link: one rotation of the ring's shards alone, timed by its ranks before each step, against the "
+           "profile's\n#   rate both ways for the link it crosses: the link's drift, likewise\n";
   if (c.retimed_median_abs_error_percent)
-    out += "# predicted*, error*: the case predicted again with the decode kernel at that rate: the model's own "
-           "error,\n#   less the drift of the kernel\n";
+    out += "# predicted*, error*: the case predicted again with the decode kernel and the link at those rates: the "
+           "model's\n#   own error, less the drift of its inputs\n";
   if (c.kernel_recheck)
     out += fmt::format("# decode kernel on {:.0f} MiB per rank: {:.1f} GB/s in the profile, {:.1f} GB/s after the live "
                        "runs ({:+.1f} %): the machine's own drift\n",

@@ -29,9 +29,14 @@ struct ComparedCase {
   double error_percent = 0;  ///< 100 · (predicted − measured) / measured
   /// The decode kernel alone on this case's shard, timed by its ranks between its steps, beside
   /// the profile's rate for that size (absent unless the profile is one calibration wrote here).
-  std::optional<calibrate::DecodeRecheck> kernel_in_case;
-  /// The case predicted again with the decode kernel at that rate (the profile's memory
-  /// bandwidth scaled to it): the model's own error, the machine's drift taken out.
+  std::optional<calibrate::RateRecheck> kernel_in_case;
+  /// For ring, one rotation of the shards alone, timed by its ranks before each step, against the
+  /// exchange rate the profile gives the one measured link class the case crosses (absent when
+  /// there is no rotation, or the topology crosses none or several measured classes).
+  std::optional<calibrate::RateRecheck> rotation_in_case;
+  std::string rotation_link_class;
+  /// The case predicted again with the decode kernel, and the rotated link, at those rates (the
+  /// profile's figures scaled to them): the model's own error, the machine's drift taken out.
   std::optional<double> retimed_predicted_s;
   std::optional<double> retimed_error_percent;  ///< 100 · (that prediction − measured) / measured
 };
@@ -49,7 +54,7 @@ struct Comparison {
   /// The decode kernel timed again after the live runs against the profile's figure: how far
   /// the machine itself moved while it was measured (absent unless calibration wrote the profile
   /// for a CPU).
-  std::optional<calibrate::DecodeRecheck> kernel_recheck;
+  std::optional<calibrate::RateRecheck> kernel_recheck;
 };
 
 /// Joins the two runs of one scenario on the case index, keeping cases both ran ("ok").

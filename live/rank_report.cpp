@@ -25,6 +25,10 @@ RankReport parse_rank_report(const std::string& stdout_text) {
         r.kernel_seconds = j.at("kernel_seconds").get<std::vector<double>>();
         r.kernel_tokens = j.at("kernel_tokens").get<long long>();
       }
+      if (j.contains("rotation_seconds")) {
+        r.rotation_seconds = j.at("rotation_seconds").get<std::vector<double>>();
+        r.rotation_bytes = j.at("rotation_bytes").get<double>();
+      }
       if (j.contains("timeline"))
         for (const nlohmann::json& s : j.at("timeline"))
           r.timeline.push_back({.rank = s.at(0).get<int>(), .name = s.at(1).get<std::string>(),

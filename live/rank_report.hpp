@@ -20,6 +20,9 @@ struct RankReport {
   /// timed step, the slowest rank's, on shards of kernel_tokens tokens; empty otherwise.
   std::vector<double> kernel_seconds;
   long long kernel_tokens = 0;
+  /// For ring, one rotation of the shards alone, likewise, and the bytes a rank sent; empty otherwise.
+  std::vector<double> rotation_seconds;
+  double rotation_bytes = 0;
   std::vector<TimelineSlice> timeline;  ///< the last timed step, when the program was asked for it
 };
 

@@ -126,8 +126,13 @@ reports::Results run_live(const scenarios::Scenario& scenario, const LiveOptions
       row.latency_s_min = *std::min_element(report.rep_seconds.begin(), report.rep_seconds.end());
       row.latency_s_max = *std::max_element(report.rep_seconds.begin(), report.rep_seconds.end());
       row.output_max_relative_error = report.max_relative_error;
-      if (options.on_kernel_timed && !report.kernel_seconds.empty())
-        options.on_kernel_timed(*p.spec, {.tokens = report.kernel_tokens, .seconds = median(report.kernel_seconds)});
+      if (options.on_pieces_timed && !report.kernel_seconds.empty())
+        options.on_pieces_timed(*p.spec, {.kernel_tokens = report.kernel_tokens,
+                                          .kernel_seconds = median(report.kernel_seconds),
+                                          .rotation_bytes = report.rotation_bytes,
+                                          .rotation_seconds = report.rotation_seconds.empty()
+                                                                  ? 0
+                                                                  : median(report.rotation_seconds)});
       if (traced(p, options) && options.on_trace) options.on_trace(row, trace_of(row, report));
     }
     results.cases.push_back(row);

@@ -17,11 +17,14 @@
 
 namespace clustersim::live {
 
-/// The decode kernel alone on one rank's shard, all ranks at once from cold caches (as
-/// calibration times it), run by the ranks before each of a case's steps.
-struct KernelAlone {
-  std::int64_t tokens = 0;  ///< of the largest shard timed
-  double seconds = 0;       ///< median over the timed steps of the slowest rank's time
+/// A case's pieces alone, which the ranks time before each of its steps, all ranks at once from
+/// cold caches, as calibration times them (CPU backend): medians over the timed steps of the
+/// slowest rank's time.
+struct PiecesAlone {
+  std::int64_t kernel_tokens = 0;  ///< the decode kernel on the largest shard: its tokens
+  double kernel_seconds = 0;
+  double rotation_bytes = 0;    ///< ring: one rotation of the shards, the bytes each rank sends
+  double rotation_seconds = 0;  ///< 0 when the case has no rotation
 };
 
 struct LiveOptions {
@@ -37,8 +40,8 @@ struct LiveOptions {
   /// trace-event JSON goes (reports/trace.hpp; the slices named as the simulator's ops).
   int trace_case = -1;
   std::function<void(const reports::CaseResult&, const std::string& json)> on_trace;
-  /// After each case whose ranks timed the decode kernel alone between its steps (CPU backend).
-  std::function<void(const scenarios::Case&, const KernelAlone&)> on_kernel_timed;
+  /// After each case whose ranks timed its pieces alone before its steps (CPU backend).
+  std::function<void(const scenarios::Case&, const PiecesAlone&)> on_pieces_timed;
   /// After each case: its row and, for a case not run, why.
   std::function<void(int done, int total, const reports::CaseResult&, const std::string& note)> on_case_done;
 };

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -18,6 +19,7 @@
 #include "live/emulated_runs.hpp"
 #include "reports/report.hpp"
 #include "runner/simulate_scenario.hpp"
+#include "topologies/topology.hpp"
 
 namespace clustersim::live {
 namespace {
@@ -58,25 +60,72 @@ std::map<std::string, std::string> files_in(const fs::path& dir) {
   return files;
 }
 
-/// The profile with its memory bandwidth scaled so that the decode kernel runs at the rate
-/// the case's ranks timed. The drift is the machine's memory, and in a CPU's model only the decode
-/// kernel reads that figure.
-std::string profile_at_kernel_rate(const std::string& profile_yaml, const calibrate::DecodeRecheck& kernel) {
+/// Appends why a figure was scaled to its source, and drops its spread and flag: it is one
+/// timing now, not calibration's repetitions.
+void scale_figure(YAML::Node figure, double scale, const std::string& why) {
+  figure["source"] = fmt::format("{}; x {:.4f}: {}", figure["source"].as<std::string>(), scale, why);
+  figure["value"] = figure["value"].as<double>() * scale;
+  figure.remove("spread");
+  figure.remove("flagged");
+}
+
+/// The profile with its figures scaled to the rates the case's ranks timed: the memory
+/// bandwidth to the decode kernel's (in a CPU's model only the decode kernel reads it) and,
+/// for a ring, the rotated link class's bandwidths to the rotation's.
+std::string profile_at_case_rates(const std::string& profile_yaml, const ComparedCase& c) {
   YAML::Node root = YAML::Load(profile_yaml);
-  YAML::Node bandwidth = root["hbm_bandwidth_GBps"];
-  const double scale = kernel.now_Bps / kernel.profile_Bps;
-  bandwidth["source"] = fmt::format(
-      "{}; x {:.4f}: the decode kernel alone on {:.1f} MiB per rank, timed by the case's ranks between its steps, "
-      "ran at {:.2f} GB/s "
-      "against {:.2f} GB/s",
-      bandwidth["source"].as<std::string>(), scale, kernel.bytes / (1 << 20), kernel.now_Bps / 1e9,
-      kernel.profile_Bps / 1e9);
-  bandwidth["value"] = bandwidth["value"].as<double>() * scale;
-  bandwidth.remove("spread");
-  bandwidth.remove("flagged");
+  const calibrate::RateRecheck& kernel = *c.kernel_in_case;
+  scale_figure(root["hbm_bandwidth_GBps"], kernel.now_Bps / kernel.profile_Bps,
+               fmt::format("the decode kernel alone on {:.1f} MiB per rank, timed by the case's ranks before its "
+                           "steps, ran at {:.2f} GB/s against {:.2f} GB/s",
+                           kernel.bytes / (1 << 20), kernel.now_Bps / 1e9, kernel.profile_Bps / 1e9));
+  if (const auto& rotation = c.rotation_in_case) {
+    const std::string why = fmt::format(
+        "one rotation of {:.1f} MiB per rank alone, timed by the case's ranks before its steps, ran at {:.3f} GB/s "
+        "each way against {:.3f} GB/s",
+        rotation->bytes / (1 << 20), rotation->now_Bps / 1e9, rotation->profile_Bps / 1e9);
+    YAML::Node link = root["links"][c.rotation_link_class];
+    for (const char* key : {"bandwidth_GBps", "both_ways_GBps"})
+      if (link[key]) scale_figure(link[key], rotation->now_Bps / rotation->profile_Bps, why);
+  }
   YAML::Emitter out;
   out << root;
   return std::string(out.c_str()) + "\n";
+}
+
+/// What the model gives a link of this class per direction while both directions carry traffic,
+/// as runner/measured_links applies the profile: a measured both-ways figure (at least half the
+/// bandwidth, at most all of it), else the bandwidth, shared by the directions when the
+/// topology's link is half duplex.
+double exchange_Bps(const YAML::Node& link, topo::Duplex duplex) {
+  const double bandwidth = link["bandwidth_GBps"]["value"].as<double>() * 1e9;
+  if (link["both_ways_GBps"]) return std::clamp(link["both_ways_GBps"]["value"].as<double>() * 1e9, bandwidth / 2, bandwidth);
+  return duplex == topo::Duplex::full ? bandwidth : bandwidth / 2;
+}
+
+/// A ring's rotation against the profile's link, when the case's topology has exactly one link
+/// class that the profile measured: the class the rotation crosses, whose figures its rate can
+/// stand for (the rest of such a topology never limits a flow). The rate is bytes over the time:
+/// a rotation's fixed costs are microseconds against its milliseconds.
+void add_rotation_rate(ComparedCase& c, const std::string& profile_yaml, const scenarios::Case& spec,
+                       const PiecesAlone& pieces) {
+  const YAML::Node links = YAML::Load(profile_yaml)["links"];
+  if (!links) return;
+  std::map<std::string, topo::Duplex> measured;
+  const topo::Topology topology = topo::topology_from_spec(spec.topology.spec());
+  for (const topo::Edge& e : topology.edges())
+    if (links[topo::to_string(e.link_class)]) measured.emplace(topo::to_string(e.link_class), e.duplex);
+  if (measured.size() != 1) return;
+  const auto& [link_class, duplex] = *measured.begin();
+  c.rotation_link_class = link_class;
+  c.rotation_in_case = calibrate::RateRecheck{.bytes = pieces.rotation_bytes,
+                                              .profile_Bps = exchange_Bps(links[link_class], duplex),
+                                              .now_Bps = pieces.rotation_bytes / pieces.rotation_seconds};
+}
+
+const scenarios::Case& case_at(const scenarios::Scenario& scenario, int index) {
+  return *std::find_if(scenario.cases.begin(), scenario.cases.end(),
+                       [&](const scenarios::Case& c) { return c.index == index; });
 }
 
 }  // namespace
@@ -108,18 +157,14 @@ Comparison validate(const scenarios::Scenario& scenario, const ValidationOptions
     profile_label = (options.out / "profile.yaml").string();
   }
 
-  // The decode kernel alone, which the ranks time between the case's steps: how far the machine
-  // has moved from the profile while the case runs. Its bytes are what the simulator charges the
-  // kernel on that shard (the live CPU backend's fp32 K and V).
+  // The case's pieces alone, which its ranks time before each step: how far the machine has
+  // moved from the profile while the case runs.
   const model::DeviceProfile device = model::load_device_profile(profile.string());
-  std::map<int, calibrate::DecodeRecheck> kernel_in_case;  // by case index
+  std::map<int, PiecesAlone> pieces_of_case;  // by case index
   LiveOptions live = options.live;
   if (calibrate::can_recheck_decode_kernel(device))
-    live.on_kernel_timed = [&](const scenarios::Case& c, const KernelAlone& kernel) {
-      model::AttentionShape fp32 = c.shape;
-      fp32.dtype = fp32.partials_dtype = model::DType::fp32;
-      const double bytes = fp32.attention_hbm_bytes(static_cast<double>(kernel.tokens));
-      kernel_in_case.insert_or_assign(c.index, calibrate::decode_kernel_rate(device, bytes, kernel.seconds));
+    live.on_pieces_timed = [&](const scenarios::Case& c, const PiecesAlone& pieces) {
+      pieces_of_case.insert_or_assign(c.index, pieces);
     };
 
   // Cases on this host run here; cases on an emulated cluster run on one built for them.
@@ -155,23 +200,36 @@ Comparison validate(const scenarios::Scenario& scenario, const ValidationOptions
     throw LaunchError(fmt::format("validate: none of the {} cases of {} could run here", scenario.cases.size(),
                                   scenario.name));
   Comparison comparison = compare(predicted, measured, profile_label);
-  for (ComparedCase& c : comparison.cases)
-    if (const auto it = kernel_in_case.find(c.index); it != kernel_in_case.end())
-      c.kernel_in_case = it->second;
+  // The kernel's bytes are what the simulator charges it on that shard (the live CPU backend's
+  // fp32 K and V).
+  std::set<int> retimed;
+  for (ComparedCase& c : comparison.cases) {
+    const auto pieces = pieces_of_case.find(c.index);
+    if (pieces == pieces_of_case.end()) continue;
+    const scenarios::Case& spec = case_at(scenario, c.index);
+    model::AttentionShape fp32 = spec.shape;
+    fp32.dtype = fp32.partials_dtype = model::DType::fp32;
+    c.kernel_in_case = calibrate::decode_kernel_rate(
+        device, fp32.attention_hbm_bytes(static_cast<double>(pieces->second.kernel_tokens)),
+        pieces->second.kernel_seconds);
+    if (pieces->second.rotation_seconds > 0)
+      add_rotation_rate(c, profile_of_case.at(c.index), spec, pieces->second);
+    retimed.insert(c.index);
+  }
 
-  // The model's own error, less the kernel's drift: each case predicted again with the kernel at
-  // the rate it had while the case ran.
-  if (!kernel_in_case.empty()) {
-    say(fmt::format("simulating the {} cases again, each with the decode kernel at the rate its ranks timed",
-                    kernel_in_case.size()));
+  // The model's own error, less the drift of its inputs: each case predicted again with the
+  // kernel and the link at the rates they had while the case ran.
+  if (!retimed.empty()) {
+    say(fmt::format("simulating the {} cases again, each with the rates its ranks timed", retimed.size()));
     const fs::path profiles = staging.path() / "retimed";
     fs::create_directories(profiles);
     scenarios::Scenario again = scenario;
-    std::erase_if(again.cases, [&](const scenarios::Case& c) { return !kernel_in_case.contains(c.index); });
+    std::erase_if(again.cases, [&](const scenarios::Case& c) { return !retimed.contains(c.index); });
     for (scenarios::Case& c : again.cases) {
       const fs::path case_profile = profiles / fmt::format("case_{}.yaml", c.index);
-      std::ofstream(case_profile) << profile_at_kernel_rate(profile_of_case.at(c.index),
-                                                            kernel_in_case.at(c.index));
+      const auto compared = std::find_if(comparison.cases.begin(), comparison.cases.end(),
+                                         [&](const ComparedCase& r) { return r.index == c.index; });
+      std::ofstream(case_profile) << profile_at_case_rates(profile_of_case.at(c.index), *compared);
       c.device = case_profile.string();
     }
     add_retimed_predictions(comparison, runner::simulate_scenario(again, runner::RunOptions{}));

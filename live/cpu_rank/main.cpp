@@ -6,8 +6,8 @@
 // attention on the shard in hand. The step is timed as the slowest rank sees it, after warm-up,
 // and every rank's output is checked against a double-precision reference over the whole cache.
 // Rank 0 prints one JSON line on stdout; a failed check exits non-zero with the error on stderr.
-// Before each step every rank runs the kernel alone, timed the same way, and the line carries
-// those times too. With --trace the line also carries every rank's timeline of the last timed step, its pieces
+// Before each step the ranks run its pieces alone, timed the same way (the kernel; for ring one
+// rotation of the shards), and the line carries those times too. With --trace the line also carries every rank's timeline of the last timed step, its pieces
 // named as the simulator names the task-graph ops they stand for.
 // Links MPI and the kernels only, so it builds on nodes without the simulator's libraries.
 #include <mpi.h>
@@ -142,6 +142,29 @@ class Step {
     return in_hand_.tokens;
   }
 
+  /// One rotation alone (ring on 2+ ranks), as a hop moves the shards and as calibration's
+  /// exchange sweep times it: the shard in hand to the next rank, the previous rank's into the
+  /// other buffer (which the step's first hop overwrites). Returns the bytes this rank sent.
+  double rotate_alone() {
+    MPI_Request requests[4];
+    const double bytes = post_rotation(requests);
+    MPI_Waitall(4, requests, MPI_STATUSES_IGNORE);
+    return bytes;
+  }
+  bool rotates() const { return o_.strategy == "ring" && ranks_ > 1; }
+
+  /// Each shard buffer receives once before anything is timed. The first message into a buffer
+  /// runs ten times slower than the next ones (65 MB: 106 ms, then 10 ms, on the 2-core dev VM's
+  /// Open MPI 4.1 shared memory), and the steps alternate the buffers: without this the first two
+  /// rotations after start-up, warm-up or not, time the transport's first touch, not the link.
+  void prime_buffers() {
+    if (!rotates()) return;
+    for (int i = 0; i < 2; ++i) {
+      rotate_alone();
+      take_incoming();
+    }
+  }
+
   bool has_output() const { return o_.strategy != "ring" || o_.output_on_all || rank_ == ranks_ - 1; }
   std::vector<float>& output() { return output_; }
   const std::vector<float>& query() const { return q_; }
@@ -196,28 +219,29 @@ class Step {
     recorder_.add(name, "collective", begin, 4.0 * count);
   }
 
+  /// Posts one hop's four messages: K and V of the shard in hand to the next rank, the previous
+  /// rank's into the other buffer. Returns the bytes sent.
+  double post_rotation(MPI_Request requests[4]) {
+    const int next = (rank_ + 1) % ranks_, previous = (rank_ + ranks_ - 1) % ranks_;
+    const int count = static_cast<int>(key_elements(tokens_[in_hand_.origin]));
+    const int incoming = static_cast<int>(key_elements(tokens_[(in_hand_.origin + ranks_ - 1) % ranks_]));
+    MPI_Isend(in_hand_.k.data(), count, MPI_FLOAT, next, 0, MPI_COMM_WORLD, &requests[0]);
+    MPI_Isend(in_hand_.v.data(), count, MPI_FLOAT, next, 1, MPI_COMM_WORLD, &requests[1]);
+    MPI_Irecv(incoming_.k.data(), incoming, MPI_FLOAT, previous, 0, MPI_COMM_WORLD, &requests[2]);
+    MPI_Irecv(incoming_.v.data(), incoming, MPI_FLOAT, previous, 1, MPI_COMM_WORLD, &requests[3]);
+    return 2.0 * sizeof(float) * count;
+  }
+
   // Double buffering: hop h sends the shard in hand to the next rank and receives the following
   // one from the previous rank into the other buffer while attending to the shard in hand.
   void run_ring() {
     const bool attends = o_.output_on_all || rank_ == ranks_ - 1;
-    const int next = (rank_ + 1) % ranks_, previous = (rank_ + ranks_ - 1) % ranks_;
     AttentionPartials total(o_.shape), part(o_.shape);
     for (int hop = 0; hop < ranks_; ++hop) {
       const bool rotate = hop + 1 < ranks_;
       MPI_Request requests[4];
-      int pending = 0;
-      const int incoming_origin = (in_hand_.origin + ranks_ - 1) % ranks_;
       const double posted = recorder_.now();
-      double shard_bytes = 0;
-      if (rotate) {
-        const int count = static_cast<int>(key_elements(tokens_[in_hand_.origin]));
-        const int incoming = static_cast<int>(key_elements(tokens_[incoming_origin]));
-        MPI_Isend(in_hand_.k.data(), count, MPI_FLOAT, next, 0, MPI_COMM_WORLD, &requests[pending++]);
-        MPI_Isend(in_hand_.v.data(), count, MPI_FLOAT, next, 1, MPI_COMM_WORLD, &requests[pending++]);
-        MPI_Irecv(incoming_.k.data(), incoming, MPI_FLOAT, previous, 0, MPI_COMM_WORLD, &requests[pending++]);
-        MPI_Irecv(incoming_.v.data(), incoming, MPI_FLOAT, previous, 1, MPI_COMM_WORLD, &requests[pending++]);
-        shard_bytes = 2.0 * sizeof(float) * count;
-      }
+      const double shard_bytes = rotate ? post_rotation(requests) : 0;
       if (attends) {
         const double begin = recorder_.now();
         kernels::decode_attention_partials(shard_shape(in_hand_.tokens), q_.data(), in_hand_.k.data(),
@@ -227,14 +251,19 @@ class Step {
         recorder_.add("attend_chunk_" + std::to_string(hop), "compute", begin);
       }
       if (!rotate) break;
-      MPI_Waitall(pending, requests, MPI_STATUSES_IGNORE);
+      MPI_Waitall(4, requests, MPI_STATUSES_IGNORE);
       // Posted before the attention, done here: the whole time the messages were outstanding.
       recorder_.add("kv_hop_" + std::to_string(hop), "send", posted, shard_bytes);
       recorder_.add("kv_hop_" + std::to_string(hop), "recv", posted, shard_bytes);
-      incoming_.origin = incoming_origin;
-      incoming_.tokens = tokens_[incoming_origin];
-      std::swap(in_hand_, incoming_);
+      take_incoming();
     }
+  }
+
+  /// The shard just received becomes the one in hand; the other buffer takes the next.
+  void take_incoming() {
+    incoming_.origin = (in_hand_.origin + ranks_ - 1) % ranks_;
+    incoming_.tokens = tokens_[incoming_.origin];
+    std::swap(in_hand_, incoming_);
   }
 
   const Options& o_;
@@ -316,13 +345,16 @@ int main(int argc, char** argv) {
   Recorder recorder(o.trace);
   Step step(o, rank, ranks, recorder);
   CacheEvictor cache(ranks);
-  std::vector<double> seconds, kernel_seconds;
+  std::vector<double> seconds, kernel_seconds, rotation_seconds;
   long long kernel_tokens = 0;
-  // Each step is preceded by the kernel alone on every rank at once, from cold caches, as
-  // calibration times it: the machine's memory in the same seconds as the step, which drifts by
-  // tens of percent from one minute to the next on a shared host. Both end at the slowest rank.
-  const auto slowest = [&](auto&& part) {
-    cache.evict();
+  double rotation_bytes = 0;
+  // Each step is preceded by its pieces alone, every rank at once, as calibration times them: the
+  // kernel from cold caches and, for ring, one rotation of the shard the kernel has just read, as
+  // a hop sends it (a shard that fits in the last-level cache then leaves from there). They are
+  // the machine's memory and links in the same seconds as the step, which drift by tens of
+  // percent from one minute to the next on a shared host. Each ends at the slowest rank.
+  const auto slowest = [&](auto&& part, bool cold) {
+    if (cold) cache.evict();
     MPI_Barrier(MPI_COMM_WORLD);
     const double start = MPI_Wtime();
     part();
@@ -331,15 +363,23 @@ int main(int argc, char** argv) {
     MPI_Reduce(&mine, &last, 1, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD);
     return last;
   };
+  step.prime_buffers();
   for (int i = 0; i < o.warmup + o.reps; ++i) {
     long long tokens = 0;
-    const double kernel = slowest([&] { tokens = step.attend_alone(); });
+    const double kernel = slowest([&] { tokens = step.attend_alone(); }, true);
     MPI_Allreduce(MPI_IN_PLACE, &tokens, 1, MPI_LONG_LONG, MPI_MAX, MPI_COMM_WORLD);
-    const double whole = slowest([&] { step.run(); });
+    double bytes = 0;
+    const double rotation = step.rotates() ? slowest([&] { bytes = step.rotate_alone(); }, false) : 0;
+    MPI_Allreduce(MPI_IN_PLACE, &bytes, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
+    const double whole = slowest([&] { step.run(); }, true);
     if (i < o.warmup) continue;
     seconds.push_back(whole);
     kernel_seconds.push_back(kernel);
     kernel_tokens = tokens;
+    if (step.rotates()) {
+      rotation_seconds.push_back(rotation);
+      rotation_bytes = bytes;
+    }
   }
   // The last timed step's pieces: gathered before the check frees the caches.
   const std::vector<clustersim::live::TimelineSlice> timeline =
@@ -352,7 +392,8 @@ int main(int argc, char** argv) {
         {.program = "clustersim_live_cpu", .strategy = o.strategy, .ranks = ranks,
          .context = static_cast<long long>(o.shape.tokens), .warmup = o.warmup, .max_relative_error = error,
          .tolerance = kTolerance, .rep_seconds = seconds, .kernel_seconds = kernel_seconds,
-         .kernel_tokens = kernel_tokens, .timeline = timeline});
+         .kernel_tokens = kernel_tokens, .rotation_seconds = rotation_seconds, .rotation_bytes = rotation_bytes,
+         .timeline = timeline});
     std::printf("%s\n", line.c_str());
     std::fflush(stdout);
     if (!(error <= kTolerance)) {

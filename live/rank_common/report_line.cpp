@@ -34,6 +34,9 @@ std::string format_report_line(const ReportLine& r) {
   if (!r.kernel_seconds.empty())
     json += ",\"kernel_tokens\":" + std::to_string(r.kernel_tokens) + ",\"kernel_seconds\":[" +
             numbers_list(r.kernel_seconds) + "]";
+  if (!r.rotation_seconds.empty())
+    json += ",\"rotation_bytes\":" + numbers_list({r.rotation_bytes}) + ",\"rotation_seconds\":[" +
+            numbers_list(r.rotation_seconds) + "]";
   if (!r.timeline.empty()) {
     json += ",\"timeline\":[";
     for (std::size_t i = 0; i < r.timeline.size(); ++i) {

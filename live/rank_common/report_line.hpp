@@ -33,6 +33,9 @@ struct ReportLine {
   /// the slowest rank's (CPU backend; written only when not empty), and that shard's tokens.
   std::vector<double> kernel_seconds;
   long long kernel_tokens = 0;
+  /// For ring, one rotation of the shards alone, timed the same way, and the bytes a rank sent.
+  std::vector<double> rotation_seconds;
+  double rotation_bytes = 0;
   std::vector<TimelineSlice> timeline;  ///< the last timed step; written only when not empty
 };
 

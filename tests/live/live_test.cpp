@@ -88,6 +88,14 @@ TEST_CASE("live: every strategy's output on every rank matches the reference ove
     CHECK(report.kernel_tokens == (ranks == 1 ? 2049 : 1025));
     REQUIRE(report.kernel_seconds.size() == 2);
     for (double s : report.kernel_seconds) CHECK(s > 0);
+    // And for ring one rotation alone: K and V of the largest shard, 2 x 4 B x 1025 x 2 x 32.
+    if (strategy == "ring") {
+      CHECK(report.rotation_bytes == 2.0 * 4 * 1025 * 2 * 32);
+      REQUIRE(report.rotation_seconds.size() == 2);
+      for (double s : report.rotation_seconds) CHECK(s > 0);
+    } else {
+      CHECK(report.rotation_seconds.empty());
+    }
   }
 }
 
@@ -263,25 +271,35 @@ TEST_CASE("live: the comparison joins on the case index and reports the predicti
   CHECK(c.max_abs_error_percent == Approx(30));
   AND_THEN("the kernel's drift while a case ran, where known, goes beside its error") {
     live::Comparison with_drift = c;
-    with_drift.cases[0].kernel_in_case = calibrate::DecodeRecheck{.bytes = 1 << 20, .profile_Bps = 10e9,
+    with_drift.cases[0].kernel_in_case = calibrate::RateRecheck{.bytes = 1 << 20, .profile_Bps = 10e9,
                                                                   .now_Bps = 11.25e9};  // +12.5 %
+    with_drift.cases[1].rotation_link_class = "shared_memory";
+    with_drift.cases[1].rotation_in_case = calibrate::RateRecheck{.bytes = 1 << 22, .profile_Bps = 8e9,
+                                                                  .now_Bps = 6e9};  // -25 %
     const std::string table = live::format_comparison_table(with_drift);
-    CHECK(table.find("+10.0    +12.5           -        -\n") != std::string::npos);
-    CHECK(table.find("-30.0        -           -        -\n") != std::string::npos);
+    CHECK(table.find("+10.0    +12.5        -           -        -\n") != std::string::npos);
+    CHECK(table.find("-30.0        -    -25.0           -        -\n") != std::string::npos);
+    CHECK(table.find("# link: one rotation of the ring's shards alone") != std::string::npos);
     CHECK(table.find("# kernel: the decode kernel alone on the case's shard, timed by its ranks before each step") !=
           std::string::npos);
     CHECK(live::format_comparison_table(c).find("# kernel:") == std::string::npos);
     const std::string csv = live::to_csv(with_drift);
-    CHECK(csv.find(",error_percent,kernel_change_percent,retimed_predicted_s,retimed_error_percent\n") !=
-          std::string::npos);
-    CHECK(csv.find(",12.5,,\n") != std::string::npos);
-    CHECK(csv.find(",-30,,,\n") != std::string::npos);
+    CHECK(csv.find(",error_percent,kernel_change_percent,rotation_change_percent,retimed_predicted_s,"
+                   "retimed_error_percent\n") != std::string::npos);
+    CHECK(csv.find(",12.5,,,\n") != std::string::npos);
+    CHECK(csv.find(",-30,,-25,,\n") != std::string::npos);
     const nlohmann::json j = nlohmann::json::parse(live::to_json_text(with_drift));
     CHECK(j["cases"][0]["kernel_change_percent"] == Approx(12.5));
     CHECK(j["cases"][0]["kernel_in_case_GBps"] == Approx(11.25));
     CHECK(j["cases"][0]["kernel_profile_GBps"] == Approx(10));
     CHECK(j["cases"][0]["kernel_bytes_per_rank"] == 1 << 20);
     CHECK_FALSE(j["cases"][1].contains("kernel_change_percent"));
+    CHECK(j["cases"][1]["rotation_change_percent"] == Approx(-25));
+    CHECK(j["cases"][1]["rotation_in_case_GBps"] == Approx(6));
+    CHECK(j["cases"][1]["rotation_profile_GBps"] == Approx(8));
+    CHECK(j["cases"][1]["rotation_bytes_per_rank"] == 1 << 22);
+    CHECK(j["cases"][1]["rotation_link_class"] == "shared_memory");
+    CHECK_FALSE(j["cases"][0].contains("rotation_change_percent"));
     CHECK_FALSE(j["summary"].contains("retimed_median_abs_error_percent"));
   }
   AND_THEN("the cases predicted again at the kernel's rate join on the index, with their own error summary") {

@@ -53,7 +53,7 @@ TEST_CASE("rank programs: the command line, and the GPU-only options refused by 
                     Catch::Contains("single, tree or ring"));
 }
 
-TEST_CASE("rank programs: the report line reads back, the GPU's with its dtype, the CPU's with the kernel alone, a NaN "
+TEST_CASE("rank programs: the report line reads back, the GPU's with its dtype, the CPU's with its pieces alone, a NaN "
           "error as null",
           "[live]") {
   const std::string line = format_report_line({.program = "clustersim_live_gpu", .strategy = "tree", .ranks = 2,
@@ -69,10 +69,13 @@ TEST_CASE("rank programs: the report line reads back, the GPU's with its dtype, 
   CHECK(report.kernel_seconds.empty());  // the GPU program does not time the kernel alone
   const std::string cpu_line = format_report_line({.program = "clustersim_live_cpu", .strategy = "tree", .ranks = 2,
                                                    .rep_seconds = {2e-3}, .kernel_seconds = {1.5e-3, 1.75e-3},
-                                                   .kernel_tokens = 1025});
+                                                   .kernel_tokens = 1025, .rotation_seconds = {4e-3},
+                                                   .rotation_bytes = 524800});
   const RankReport cpu = parse_rank_report(cpu_line);
   CHECK(cpu.kernel_seconds == std::vector<double>{1.5e-3, 1.75e-3});
   CHECK(cpu.kernel_tokens == 1025);
+  CHECK(cpu.rotation_seconds == std::vector<double>{4e-3});
+  CHECK(cpu.rotation_bytes == 524800);
   const std::string nan_line = format_report_line({.program = "clustersim_live_cpu", .strategy = "ring",
                                                    .max_relative_error = std::nan(""), .rep_seconds = {1.0}});
   CHECK_THAT(nan_line, Catch::Contains("\"max_relative_error\":null") && !Catch::Contains("dtype"));
