@@ -226,11 +226,12 @@ Comparison validate(const scenarios::Scenario& scenario, const ValidationOptions
     scenarios::Scenario again = scenario;
     std::erase_if(again.cases, [&](const scenarios::Case& c) { return !retimed.contains(c.index); });
     for (scenarios::Case& c : again.cases) {
-      const fs::path case_profile = profiles / fmt::format("case_{}.yaml", c.index);
+      const std::string name = fmt::format("profile_retimed_case_{}.yaml", c.index);
       const auto compared = std::find_if(comparison.cases.begin(), comparison.cases.end(),
                                          [&](const ComparedCase& r) { return r.index == c.index; });
-      std::ofstream(case_profile) << profile_at_case_rates(profile_of_case.at(c.index), *compared);
-      c.device = case_profile.string();
+      files[name] = profile_at_case_rates(profile_of_case.at(c.index), *compared);
+      std::ofstream(profiles / name) << files[name];
+      c.device = (profiles / name).string();
     }
     add_retimed_predictions(comparison, runner::simulate_scenario(again, runner::RunOptions{}));
   }

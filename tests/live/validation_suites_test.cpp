@@ -91,6 +91,10 @@ SCENARIO("the CPU validation suite runs from a fresh calibration and produces it
                        << " ms, each kernel by " << kernel_s * 1e3 << " ms (compute alone " << compute_s * 1e3
                        << " ms), each rotation by " << rotation_s * 1e3 << " ms");
     CHECK(std::abs(moved_s - expected_s) <= 0.01 * std::abs(expected_s) + 20e-6);
+    const std::string retimed = slurp(scratch.path() + "/validation/profile_retimed_case_" +
+                                      std::to_string(c["index"].get<int>()) + ".yaml");
+    CHECK(retimed.find("the decode kernel alone on") != std::string::npos);
+    CHECK((retimed.find("one rotation of") != std::string::npos) == ring);
   }
   CHECK(comparison["summary"]["retimed_max_abs_error_percent"].get<double>() >=
         comparison["summary"]["retimed_median_abs_error_percent"].get<double>());
