@@ -8,7 +8,6 @@
 #include <cmath>
 #include <fstream>
 #include <map>
-#include <set>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -18,6 +17,7 @@
 #include "live/emulated_cluster.hpp"
 #include "live/emulated_runs.hpp"
 #include "reports/report.hpp"
+#include "runner/measured_links.hpp"
 #include "runner/simulate_scenario.hpp"
 #include "topologies/topology.hpp"
 
@@ -93,33 +93,24 @@ std::string profile_at_case_rates(const std::string& profile_yaml, const Compare
   return std::string(out.c_str()) + "\n";
 }
 
-/// What the model gives a link of this class per direction while both directions carry traffic,
-/// as runner/measured_links applies the profile: a measured both-ways figure (at least half the
-/// bandwidth, at most all of it), else the bandwidth, shared by the directions when the
-/// topology's link is half duplex.
-double exchange_Bps(const YAML::Node& link, topo::Duplex duplex) {
-  const double bandwidth = link["bandwidth_GBps"]["value"].as<double>() * 1e9;
-  if (link["both_ways_GBps"]) return std::clamp(link["both_ways_GBps"]["value"].as<double>() * 1e9, bandwidth / 2, bandwidth);
-  return duplex == topo::Duplex::full ? bandwidth : bandwidth / 2;
-}
-
 /// A ring's rotation against the profile's link, when the case's topology has exactly one link
 /// class that the profile measured: the class the rotation crosses, whose figures its rate can
-/// stand for (the rest of such a topology never limits a flow). The rate is bytes over the time:
-/// a rotation's fixed costs are microseconds against its milliseconds.
-void add_rotation_rate(ComparedCase& c, const std::string& profile_yaml, const scenarios::Case& spec,
+/// stand for (the rest of such a topology never limits a flow). The profile's side is the rate
+/// the simulator gives that link each way while both directions carry traffic, from the edges the
+/// profile's figures were applied to as for the prediction. The rate is bytes over the time: a
+/// rotation's fixed costs are microseconds against its milliseconds.
+void add_rotation_rate(ComparedCase& c, const fs::path& profile, const scenarios::Case& spec,
                        const PiecesAlone& pieces) {
-  const YAML::Node links = YAML::Load(profile_yaml)["links"];
-  if (!links) return;
-  std::map<std::string, topo::Duplex> measured;
-  const topo::Topology topology = topo::topology_from_spec(spec.topology.spec());
+  const model::DeviceProfile device = model::load_device_profile(profile.string());
+  const topo::Topology topology =
+      runner::with_measured_links(topo::topology_from_spec(spec.topology.spec()), device);
+  std::map<topo::LinkClass, double> measured;  // class -> bytes/s each way, both ways at once
   for (const topo::Edge& e : topology.edges())
-    if (links[topo::to_string(e.link_class)]) measured.emplace(topo::to_string(e.link_class), e.duplex);
+    if (device.links.contains(e.link_class)) measured.emplace(e.link_class, topo::exchange_Bps(e));
   if (measured.size() != 1) return;
-  const auto& [link_class, duplex] = *measured.begin();
-  c.rotation_link_class = link_class;
+  c.rotation_link_class = topo::to_string(measured.begin()->first);
   c.rotation_in_case = calibrate::RateRecheck{.bytes = pieces.rotation_bytes,
-                                              .profile_Bps = exchange_Bps(links[link_class], duplex),
+                                              .profile_Bps = measured.begin()->second,
                                               .now_Bps = pieces.rotation_bytes / pieces.rotation_seconds};
 }
 
@@ -173,12 +164,11 @@ Comparison validate(const scenarios::Scenario& scenario, const ValidationOptions
   const std::size_t emulated = scenario.cases.size() - here.cases.size();
 
   reports::Results predicted, measured;
-  std::map<int, std::string> profile_of_case;  // the text of the profile each case was predicted with
+  std::map<int, fs::path> profile_of_case;  // the profile each case was predicted with
   if (!here.cases.empty()) {
     say(fmt::format("simulating {} cases with the profile {}", here.cases.size(), profile_label));
     predicted = runner::simulate_scenario(with_device_profile(here, profile), runner::RunOptions{});
-    const std::string profile_text = text_of(profile);
-    for (const scenarios::Case& c : here.cases) profile_of_case[c.index] = profile_text;
+    for (const scenarios::Case& c : here.cases) profile_of_case[c.index] = profile;
     say("running the cases live");
     measured = run_live(here, live);
   }
@@ -192,7 +182,7 @@ Comparison validate(const scenarios::Scenario& scenario, const ValidationOptions
       EmulatedRuns runs = validate_on_emulated_clusters(scenario, profile, clusters, live, say);
       merge_cases(predicted, runs.predicted);
       merge_cases(measured, runs.measured);
-      for (const auto& [index, name] : runs.profile_of_case) profile_of_case[index] = runs.files.at(name);
+      for (const auto& [index, name] : runs.profile_of_case) profile_of_case[index] = clusters / name;
       files.merge(runs.files);
     }
   }
@@ -202,7 +192,6 @@ Comparison validate(const scenarios::Scenario& scenario, const ValidationOptions
   Comparison comparison = compare(predicted, measured, profile_label);
   // The kernel's bytes are what the simulator charges it on that shard (the live CPU backend's
   // fp32 K and V).
-  std::set<int> retimed;
   for (ComparedCase& c : comparison.cases) {
     const auto pieces = pieces_of_case.find(c.index);
     if (pieces == pieces_of_case.end()) continue;
@@ -214,25 +203,24 @@ Comparison validate(const scenarios::Scenario& scenario, const ValidationOptions
         pieces->second.kernel_seconds);
     if (pieces->second.rotation_seconds > 0)
       add_rotation_rate(c, profile_of_case.at(c.index), spec, pieces->second);
-    retimed.insert(c.index);
   }
 
-  // The model's own error, less the drift of its inputs: each case predicted again with the
-  // kernel and the link at the rates they had while the case ran.
-  if (!retimed.empty()) {
-    say(fmt::format("simulating the {} cases again, each with the rates its ranks timed", retimed.size()));
-    const fs::path profiles = staging.path() / "retimed";
-    fs::create_directories(profiles);
-    scenarios::Scenario again = scenario;
-    std::erase_if(again.cases, [&](const scenarios::Case& c) { return !retimed.contains(c.index); });
-    for (scenarios::Case& c : again.cases) {
-      const std::string name = fmt::format("profile_retimed_case_{}.yaml", c.index);
-      const auto compared = std::find_if(comparison.cases.begin(), comparison.cases.end(),
-                                         [&](const ComparedCase& r) { return r.index == c.index; });
-      files[name] = profile_at_case_rates(profile_of_case.at(c.index), *compared);
-      std::ofstream(profiles / name) << files[name];
-      c.device = (profiles / name).string();
-    }
+  // The model's own error, less the drift of its inputs: each case whose pieces were timed
+  // predicted again with the kernel and the link at the rates they had while it ran.
+  const fs::path profiles = staging.path() / "retimed";
+  fs::create_directories(profiles);
+  scenarios::Scenario again = scenario;
+  again.cases.clear();
+  for (const ComparedCase& r : comparison.cases) {
+    if (!r.kernel_in_case) continue;
+    const std::string name = fmt::format("profile_retimed_case_{}.yaml", r.index);
+    files[name] = profile_at_case_rates(text_of(profile_of_case.at(r.index)), r);
+    std::ofstream(profiles / name) << files[name];
+    again.cases.push_back(case_at(scenario, r.index));
+    again.cases.back().device = (profiles / name).string();
+  }
+  if (!again.cases.empty()) {
+    say(fmt::format("simulating the {} cases again, each with the rates its ranks timed", again.cases.size()));
     add_retimed_predictions(comparison, runner::simulate_scenario(again, runner::RunOptions{}));
   }
   // Last, so that it sees the machine as the live runs left it.

@@ -125,6 +125,11 @@ const char* to_string(LinkClass cls) {
 bool is_device(VertexKind kind) { return kind == VertexKind::gpu || kind == VertexKind::cpu_rank; }
 bool is_endpoint(VertexKind kind) { return is_device(kind) || kind == VertexKind::cpu; }
 
+double exchange_Bps(const Edge& e) {
+  if (e.duplex == Duplex::half) return e.bandwidth_Bps / 2;
+  return e.both_ways_Bps > 0 ? e.both_ways_Bps : e.bandwidth_Bps;
+}
+
 const char* to_string(Duplex duplex) { return duplex == Duplex::full ? "full" : "half"; }
 
 std::optional<VertexKind> vertex_kind_from_string(const std::string& text) {

@@ -61,6 +61,11 @@ struct Edge {
   double both_ways_latency_s = 0;
 };
 
+/// Bytes/s each direction of `e` carries while both carry traffic, as the simulated platform
+/// shares it: both_ways_Bps where set, all of the bandwidth on independent full-duplex
+/// directions, half of it on a half-duplex link.
+double exchange_Bps(const Edge& e);
+
 /// One step of a route: an edge and the direction it is crossed in (a -> b is forward).
 struct Hop {
   int edge = 0;

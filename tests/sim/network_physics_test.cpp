@@ -3,6 +3,8 @@
 // sharing one direction of a full-duplex link split it, opposite directions do not.
 #include <catch2/catch.hpp>
 
+#include <tuple>
+
 #include "sim/simulate.hpp"
 #include "support/fixtures.hpp"
 
@@ -98,4 +100,25 @@ TEST_CASE("sim: a kernel takes launch overhead plus its roofline time", "[sim][p
   model::TaskGraph g;
   g.compute_each("kernel", {0}, {{1e9, 1e9}});
   CHECK_THAT(run(g, topology, device).latency_s, Catch::Matchers::WithinRel(2e-6 + 1e-3, 1e-9));
+}
+
+TEST_CASE("sim: topo::exchange_Bps is the rate each direction gets in a simulated exchange", "[sim][physics]") {
+  // System: the three ways a link's directions can share it. Expectation: 10 GB each way at once
+  // take 10 GB / exchange_Bps of the link (validate compares a timed rotation with that figure).
+  const auto full = testing::star(2, 100e9, 1e-6);
+  const auto [duplex, both_ways_Bps, rate_Bps] =
+      GENERATE(std::tuple{topo::Duplex::full, 0.0, 100e9}, std::tuple{topo::Duplex::full, 70e9, 70e9},
+               std::tuple{topo::Duplex::half, 0.0, 50e9});
+  std::vector<topo::Edge> edges = full.edges();
+  for (auto& e : edges) {
+    e.duplex = duplex;
+    e.both_ways_Bps = both_ways_Bps;
+  }
+  const topo::Topology t("t", full.vertices(), edges, true, "<test>");
+  CHECK(topo::exchange_Bps(t.edges()[0]) == rate_Bps);
+  model::TaskGraph exchange;
+  exchange.send("a", 0, 1, 1e10);
+  exchange.send("b", 1, 0, 1e10);
+  CHECK_THAT(run(exchange, t, testing::round_device()).latency_s,
+             Catch::Matchers::WithinRel(1e10 / topo::exchange_Bps(t.edges()[0]), 1e-3));
 }
