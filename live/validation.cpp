@@ -70,8 +70,9 @@ void scale_figure(YAML::Node figure, double scale, const std::string& why) {
 }
 
 /// The profile with its figures scaled to the rates the case's ranks timed: the memory
-/// bandwidth to the decode kernel's (in a CPU's model only the decode kernel reads it) and,
-/// for a ring, the rotated link class's bandwidths to the rotation's.
+/// bandwidth to the decode kernel's (every kernel of a CPU's model streams through it, and the
+/// decode kernel moves nearly all their bytes) and, for a ring, the rotated link class's
+/// bandwidths to the rotation's.
 std::string profile_at_case_rates(const std::string& profile_yaml, const ComparedCase& c) {
   YAML::Node root = YAML::Load(profile_yaml);
   const calibrate::RateRecheck& kernel = *c.kernel_in_case;
