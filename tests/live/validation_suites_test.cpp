@@ -86,16 +86,11 @@ SCENARIO("the CPU validation suite runs from a fresh calibration and produces it
     const model::AttentionShape suite{.batch = 1, .heads = 8, .kv_heads = 8, .head_dim = 128,
                                       .context = c["context"].get<std::int64_t>(), .dtype = model::DType::fp32};
     const double shard = static_cast<double>(model::shard_tokens(suite.context, p).front());
-    std::vector<model::KernelCost> critical_path(ring ? p : 1, model::kernels::partial_attention(suite, shard));
-    if (ring) {
-      for (model::KernelCost& k : critical_path) {
-        k.flops += model::kernels::merge(suite).flops;
-        k.hbm_bytes += model::kernels::merge(suite).hbm_bytes;
-      }
-    } else {
-      critical_path.push_back(model::kernels::rescale(suite));
-      critical_path.push_back(model::kernels::normalize(suite));
-    }
+    const model::KernelCost attend = model::kernels::partial_attention(suite, shard);
+    const model::KernelCost merge = model::kernels::merge(suite);
+    const std::vector<model::KernelCost> critical_path =
+        ring ? std::vector<model::KernelCost>(p, {attend.flops + merge.flops, attend.hbm_bytes + merge.hbm_bytes})
+             : std::vector<model::KernelCost>{attend, model::kernels::rescale(suite), model::kernels::normalize(suite)};
     double kernels_s = 0;
     for (const model::KernelCost& k : critical_path)
       kernels_s += retimed.kernel_time(k.flops, k.hbm_bytes, model::DType::fp32) -
