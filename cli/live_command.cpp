@@ -39,6 +39,8 @@ void print_progress(int done, int total, const reports::CaseResult& c, const std
 
 void run_live_command(const LiveCommandOptions& options) {
   const scenarios::Scenario scenario = scenarios::load_scenario(options.scenario);
+  const OutputDir out = options.out.empty() ? OutputDir::checked(default_output_dir(scenario.name, "_live"), "name")
+                                            : OutputDir::checked(options.out, "--out");
   TraceOption trace = options.trace;
   live::LiveOptions run{.repetitions = options.reps, .warmup = options.warmup, .oversubscribe = options.oversubscribe,
                         .trace_case = trace.case_to_trace(scenario.cases.size())};
@@ -70,11 +72,9 @@ void run_live_command(const LiveCommandOptions& options) {
   if (results.cases.empty())
     throw LaunchError(fmt::format("live: none of the {} cases of {} could run here", scenario.cases.size(),
                                   scenario.name));
-  const std::filesystem::path out =
-      options.out.empty() ? std::filesystem::path("results") / (scenario.name + "_live") : std::filesystem::path(options.out);
   reports::write_results(results, out);
   std::fputs(live::format_live_table(results).c_str(), stdout);
-  std::printf("# results: %s and %s\n", (out / "results.json").c_str(), (out / "results.csv").c_str());
+  std::printf("# results: %s and %s\n", (out.path() / "results.json").c_str(), (out.path() / "results.csv").c_str());
   trace.write("did not run on the CPU backend");
 }
 

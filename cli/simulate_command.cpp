@@ -32,6 +32,8 @@ void run_simulate(const SimulateOptions& options) {
   const scenarios::Scenario scenario =
       options.scenario.empty() ? scenarios::parse_scenario(scenarios::default_scenario_yaml(), "<embedded default>")
                                : scenarios::load_scenario(options.scenario);
+  const OutputDir out = options.out.empty() ? OutputDir::checked(default_output_dir(scenario.name), "name")
+                                            : OutputDir::checked(options.out, "--out");
   TraceOption trace = options.trace;
   runner::RunOptions run{.jobs = options.jobs, .trace_case = trace.case_to_trace(scenario.cases.size())};
   run.on_trace = [&](const reports::CaseResult& c, const std::string& json) { trace.keep(c, json, "GPUs"); };
@@ -44,7 +46,6 @@ void run_simulate(const SimulateOptions& options) {
                    c.status == "ok" ? fmt::format("{:.2f} us", c.latency_s * 1e6).c_str() : c.status.c_str());
     };
   const reports::Results results = runner::simulate_scenario(scenario, run);
-  const std::filesystem::path out = options.out.empty() ? std::filesystem::path("results") / scenario.name : std::filesystem::path(options.out);
   std::map<std::string, std::string> report_files;
   if (!options.no_report) {
     try {
@@ -56,8 +57,8 @@ void run_simulate(const SimulateOptions& options) {
   }
   reports::write_results(results, out, report_files);
   std::fputs(reports::format_table(results).c_str(), stdout);
-  std::printf("# results: %s and %s\n", (out / "results.json").c_str(), (out / "results.csv").c_str());
-  if (!report_files.empty()) std::printf("# report: %s\n", (out / "report.html").c_str());
+  std::printf("# results: %s and %s\n", (out.path() / "results.json").c_str(), (out.path() / "results.csv").c_str());
+  if (!report_files.empty()) std::printf("# report: %s\n", (out.path() / "report.html").c_str());
   trace.write("did not run (out of device memory)");
 }
 

@@ -24,9 +24,10 @@ struct ValidateOptions {
 
 void run_validate(const ValidateOptions& options) {
   const scenarios::Scenario scenario = scenarios::load_scenario(options.scenario);
-  const std::filesystem::path out = options.out.empty()
-                                        ? std::filesystem::path("results") / (scenario.name + "_validation")
-                                        : std::filesystem::path(options.out);
+  const OutputDir checked_out = options.out.empty()
+                                    ? OutputDir::checked(default_output_dir(scenario.name, "_validation"), "name")
+                                    : OutputDir::checked(options.out, "--out");
+  const std::filesystem::path& out = checked_out.path();
   live::ValidationOptions validation{
       .profile = options.profile,
       .out = out,

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -90,23 +91,47 @@ std::string describe_status(int status) {
   return "unknown status";
 }
 
+/// A descriptor to read `text` from: an anonymous memory file (no path, nothing left behind), or
+/// /dev/null when there is no text.
+int input_descriptor(const std::string& text, const std::string& what) {
+  if (text.empty()) return ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  const int fd = ::memfd_create("clustersim-input", MFD_CLOEXEC);
+  if (fd < 0) throw LaunchError(fmt::format("cannot start {}: memfd_create: {}", what, std::strerror(errno)));
+  for (std::size_t done = 0; done < text.size();) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      ::close(fd);
+      throw LaunchError(fmt::format("cannot start {}: writing its input: {}", what, std::strerror(errno)));
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  ::lseek(fd, 0, SEEK_SET);
+  return fd;
+}
+
 }  // namespace
 
 ProcessOutput run_process(const ProcessJob& job) {
   const std::vector<std::string>& cmd = job.command;
+  const int in_fd = input_descriptor(job.input, job.what);
   int out_pipe[2], err_pipe[2];
-  if (::pipe2(out_pipe, O_CLOEXEC) != 0 || ::pipe2(err_pipe, O_CLOEXEC) != 0)
+  if (::pipe2(out_pipe, O_CLOEXEC) != 0 || ::pipe2(err_pipe, O_CLOEXEC) != 0) {
+    ::close(in_fd);
     throw LaunchError(fmt::format("cannot start {}: pipe: {}", job.what, std::strerror(errno)));
+  }
 
   const pid_t child = ::fork();
   if (child < 0) throw LaunchError(fmt::format("cannot start {}: fork: {}", job.what, std::strerror(errno)));
   if (child == 0) {
     ::setpgid(0, 0);
+    ::dup2(in_fd, STDIN_FILENO);
     ::dup2(out_pipe[1], STDOUT_FILENO);
     ::dup2(err_pipe[1], STDERR_FILENO);
     exec_or_exit(cmd);
   }
   ::setpgid(child, child);  // also from the parent, so the group exists before any kill
+  ::close(in_fd);
   ::close(out_pipe[1]);
   ::close(err_pipe[1]);
   InterruptGuard guard(child);

@@ -2,7 +2,6 @@
 // The simulation runs first: it is quick, and a bad profile should fail before the live runs.
 #include "live/validation.hpp"
 
-#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -25,25 +24,6 @@ namespace clustersim::live {
 namespace {
 
 namespace fs = std::filesystem;
-
-/// A directory removed with its contents when the scope ends, however it ends.
-class StagingDir {
- public:
-  explicit StagingDir(fs::path path) : path_(std::move(path)) {
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~StagingDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  StagingDir(const StagingDir&) = delete;
-  StagingDir& operator=(const StagingDir&) = delete;
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
 
 std::string text_of(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);
@@ -132,9 +112,12 @@ Comparison validate(const scenarios::Scenario& scenario, const ValidationOptions
   auto say = [&](const std::string& line) {
     if (options.progress) options.progress(line);
   };
-  const fs::path parent = options.out.has_parent_path() ? options.out.parent_path() : fs::path(".");
-  // Everything staged lands beside the output directory, which is replaced whole at the end.
-  const StagingDir staging(parent / fmt::format(".{}.validate-{}", options.out.filename().string(), ::getpid()));
+  const OutputDir out = OutputDir::checked(options.out, "--out");
+  // Calibration, clusters' files and retimed profiles are staged beside the output directory;
+  // what the comparison keeps of them is published with it at the end.
+  const fs::path parent = out.path().has_parent_path() ? out.path().parent_path() : fs::path(".");
+  fs::create_directories(parent);
+  const ScratchDir staging(parent, "." + out.path().filename().string() + ".validate-");
   std::map<std::string, std::string> files;
   fs::path profile = options.profile;
   std::string profile_label = profile.string();
@@ -241,7 +224,7 @@ Comparison validate(const scenarios::Scenario& scenario, const ValidationOptions
   } catch (const std::exception& e) {
     say(fmt::format("warning: no comparison report ({}); the comparison files are written", e.what()));
   }
-  reports::write_results(measured, options.out, files);
+  reports::write_results(measured, out, files);
   return comparison;
 }
 

@@ -1,53 +1,29 @@
 // SPDX-License-Identifier: Apache-2.0
-// Filters through a shell with temporary files: simple, and these tools run a handful of times
-// per report.
+// The tools run as argument vectors through the process runner, never through a shell: no text
+// of a report (labels come from results files, topology names, scenario names) can reach a
+// command line.
 #include "reports/external_tool.hpp"
-
-#include <sys/wait.h>
-
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
-#include <stdexcept>
 
 #include <fmt/format.h>
 
+#include "common/process_runner.hpp"
+
 namespace clustersim::reports {
-namespace {
 
-std::string slurp(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
+std::string run_filter(const std::vector<std::string>& command, const std::string& input) {
+  const ProcessOutput output =
+      run_process({.command = command, .what = command.front(), .timeout = std::chrono::seconds(120), .input = input});
+  if (output.exit_code == 127 && output.stderr_text.empty())
+    throw std::runtime_error(command.front() + " is not installed (scripts/setup.sh installs it)");
+  if (output.exit_code != 0)
+    throw std::runtime_error(
+        fmt::format("{} failed (exit status {}): {}", command.front(), output.exit_code, output.stderr_text));
+  return output.stdout_text;
 }
 
-}  // namespace
+std::string gnuplot_svg(const std::string& script) { return run_filter({"gnuplot"}, script); }
 
-std::string run_filter(const std::string& program, const std::string& args, const std::string& input) {
-  namespace fs = std::filesystem;
-  std::string pattern = (fs::temp_directory_path() / "clustersim_tool_XXXXXX").string();
-  if (!::mkdtemp(pattern.data())) throw std::runtime_error("cannot create a temporary directory for " + program);
-  const fs::path dir = pattern;
-  std::ofstream(dir / "in", std::ios::binary) << input;
-  const std::string command = fmt::format("{} {} <'{}' >'{}' 2>'{}'", program, args, (dir / "in").string(),
-                                          (dir / "out").string(), (dir / "err").string());
-  const int status = std::system(command.c_str());
-  std::string out = slurp(dir / "out");
-  const std::string err = slurp(dir / "err");
-  fs::remove_all(dir);
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
-      throw std::runtime_error(program + " is not installed (scripts/setup.sh installs it)");
-    throw std::runtime_error(fmt::format("{} failed (status {}): {}", program, status, err));
-  }
-  return out;
-}
-
-std::string gnuplot_svg(const std::string& script) { return run_filter("gnuplot", "", script); }
-
-std::string dot_svg(const std::string& graph) { return run_filter("dot", "-Tsvg", graph); }
+std::string dot_svg(const std::string& graph) { return run_filter({"dot", "-Tsvg"}, graph); }
 
 std::string inline_svg(const std::string& svg) {
   const std::size_t start = svg.find("<svg");

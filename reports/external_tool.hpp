@@ -4,13 +4,14 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace clustersim::reports {
 
-/// Runs `program` with `args`, feeding it `input` on stdin, and returns its stdout.
+/// Runs `command` (argv; no shell), feeding it `input` on stdin, and returns its stdout.
 /// Throws: std::runtime_error naming the program, its exit status and its stderr when it is
-/// missing or fails.
-std::string run_filter(const std::string& program, const std::string& args, const std::string& input);
+/// missing or fails; LaunchError when it dies of a signal or runs past two minutes.
+std::string run_filter(const std::vector<std::string>& command, const std::string& input);
 
 /// A gnuplot script rendered to SVG (the script sets the svg terminal itself).
 std::string gnuplot_svg(const std::string& script);

@@ -23,10 +23,23 @@ const char* const kTerminal =
     "set terminal svg size 960,540 noenhanced font 'sans,12' background rgb 'white'\n"
     "set grid\nset border lw 1\n";
 
-/// Text safe inside a gnuplot double-quoted string.
+/// `c` is a control character: a newline would end a gnuplot command or a datablock row.
+bool control(char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }
+
+/// A string literal in a gnuplot command. Single-quoted: inside double quotes gnuplot runs
+/// `backquoted` text as a shell command, inside single quotes it substitutes nothing. A quote is
+/// written twice; control characters become spaces.
 std::string gnuplot_string(const std::string& text) {
+  std::string out = "'";
+  for (char c : text) out += c == '\'' ? std::string("''") : std::string(1, control(c) ? ' ' : c);
+  return out + "'";
+}
+
+/// A string column of a datablock row (data, never substituted): double-quoted, so a double quote
+/// inside, and control characters, become spaces.
+std::string gnuplot_field(const std::string& text) {
   std::string out = "\"";
-  for (char c : text) out += (c == '"' || c == '\\') ? ' ' : c;
+  for (char c : text) out += (c == '"' || control(c)) ? ' ' : c;
   return out + "\"";
 }
 
@@ -139,7 +152,7 @@ std::string bar_label(const CaseResult& c) {
 FigureSpec breakdown(const Results& results) {
   std::string rows;
   for (const CaseResult* c : bar_cases(results))
-    rows += fmt::format("{} {} {} {}\n", gnuplot_string(bar_label(*c)), 100 * c->compute_s / c->latency_s,
+    rows += fmt::format("{} {} {} {}\n", gnuplot_field(bar_label(*c)), 100 * c->compute_s / c->latency_s,
                         100 * c->exposed_comm_s / c->latency_s, 100 * c->idle_s / c->latency_s);
   return {"time-breakdown", "Where each device's time goes",
           "For the device that finishes last: share of the latency spent computing, communicating "
@@ -161,7 +174,7 @@ FigureSpec link_bytes(const Results& results) {
       if (bytes > 0 && std::find(classes.begin(), classes.end(), cls) == classes.end()) classes.push_back(cls);
   std::string rows;
   for (const CaseResult* c : bar_cases(results)) {
-    rows += gnuplot_string(bar_label(*c));
+    rows += gnuplot_field(bar_label(*c));
     for (const auto& cls : classes) {
       const auto it = c->link_bytes_by_class.find(cls);
       rows += fmt::format(" {}", it == c->link_bytes_by_class.end() || it->second <= 0 ? 1e-9 : it->second / 1e9);
@@ -189,9 +202,9 @@ FigureSpec generation(const Results& results) {
     if (c.model.empty()) continue;
     const std::string label = fmt::format("{} {} {} GPUs {}", c.model, c.strategy, c.gpus, context_label(c.prompt_tokens));
     if (c.status == "ok")
-      rows += fmt::format("{} {} {}\n", gnuplot_string(label), c.prefill_s, c.total_s - c.prefill_s);
+      rows += fmt::format("{} {} {}\n", gnuplot_field(label), c.prefill_s, c.total_s - c.prefill_s);
     else {
-      rows += fmt::format("{} 0 0\n", gnuplot_string(label));
+      rows += fmt::format("{} 0 0\n", gnuplot_field(label));
       oom += fmt::format("{} 0 \"out of memory\"\n", x);
     }
     ++x;

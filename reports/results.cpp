@@ -3,9 +3,7 @@
 // fixed columns and shortest round-trip number formatting, and the atomic directory write.
 #include "reports/results.hpp"
 
-#include <fstream>
 #include <stdexcept>
-#include <unistd.h>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -42,13 +40,6 @@ std::string quoted(const std::string& text) {
   std::string out = "\"";
   for (char c : text) out += c == '"' ? std::string("\"\"") : std::string(1, c);
   return out + "\"";
-}
-
-void write_file(const std::filesystem::path& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-  out.close();
-  if (!out) throw std::runtime_error("cannot write " + path.string());
 }
 
 }  // namespace
@@ -101,26 +92,11 @@ std::string to_csv(const Results& results) {
   return out;
 }
 
-void write_results(const Results& results, const std::filesystem::path& dir,
-                   const std::map<std::string, std::string>& extra_files) {
-  namespace fs = std::filesystem;
-  if (fs::exists(dir) && !fs::exists(dir / "results.json"))
-    throw std::runtime_error("output directory " + dir.string() + " exists and holds no results.json; not replacing it");
-  const fs::path parent = dir.has_parent_path() ? dir.parent_path() : fs::path(".");
-  fs::create_directories(parent);
-  const fs::path staging = parent / fmt::format(".{}.partial-{}", dir.filename().string(), ::getpid());
-  fs::remove_all(staging);
-  fs::create_directories(staging);
-  try {
-    write_file(staging / "results.json", to_json_text(results));
-    write_file(staging / "results.csv", to_csv(results));
-    for (const auto& [name, text] : extra_files) write_file(staging / name, text);
-    fs::remove_all(dir);
-    fs::rename(staging, dir);
-  } catch (...) {
-    fs::remove_all(staging);
-    throw;
-  }
+void write_results(const Results& results, const OutputDir& dir, const std::map<std::string, std::string>& extra_files) {
+  std::map<std::string, std::string> files = extra_files;
+  files["results.json"] = to_json_text(results);
+  files["results.csv"] = to_csv(results);
+  dir.publish(files);
 }
 
 }  // namespace clustersim::reports

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "common/output_dir.hpp"
 #include "model/strategy.hpp"
 #include "sim/simulate.hpp"
 
@@ -87,10 +88,8 @@ Results results_from_json_text(const std::string& text);
 std::string to_csv(const Results& results);
 
 /// Writes results.json, results.csv and `extra_files` (name -> content, e.g. a report) into `dir`
-/// atomically: into a temporary sibling first, then renamed, so a failed run leaves nothing
-/// half-written. An existing `dir` is replaced only if it holds a results.json.
-/// Throws: std::runtime_error on I/O failure or a foreign `dir`.
-void write_results(const Results& results, const std::filesystem::path& dir,
-                   const std::map<std::string, std::string>& extra_files = {});
+/// as one run's files (OutputDir::publish: staged, then renamed into place; only files clustersim
+/// wrote are replaced). Throws: std::runtime_error on I/O failure.
+void write_results(const Results& results, const OutputDir& dir, const std::map<std::string, std::string>& extra_files = {});
 
 }  // namespace clustersim::reports

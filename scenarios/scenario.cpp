@@ -17,6 +17,7 @@
 #include <fmt/format.h>
 
 #include "common/input_error.hpp"
+#include "common/output_dir.hpp"
 #include "common/yaml_reader.hpp"
 
 namespace clustersim::scenarios {
@@ -278,7 +279,11 @@ Scenario build(const Item& root) {
   yaml::check_keys(root, kTopLevelKeys);
   Scenario scenario;
   scenario.origin = root.mark.file;
-  scenario.name = yaml::as_string(single(yaml::require(root, "name")));
+  const Item name = single(yaml::require(root, "name"));
+  scenario.name = yaml::as_string(name);
+  if (!is_plain_file_name(scenario.name))
+    yaml::fail(name, "the name is also the results' folder under results/: give one plain file name",
+               "no '/', not '.' or '..', no control characters");
   if (const auto description = yaml::find(root, "description"))
     scenario.description = yaml::as_string(single(*description));
 
@@ -360,7 +365,7 @@ std::string TopologyRef::spec() const {
   return text;
 }
 
-Scenario load_scenario(const std::string& path) { return build(yaml::load_yaml(path)); }
+Scenario load_scenario(const std::string& path) { return build(yaml::load_yaml(path, "scenario file")); }
 
 Scenario parse_scenario(const std::string& yaml_text, const std::string& origin) {
   return build(yaml::parse_yaml(yaml_text, origin));

@@ -42,7 +42,7 @@ TEST_CASE("reports: tree and ring over contexts and GPU counts call for every fi
   }
   AND_THEN("the latency plot is in microseconds, one series per strategy and configuration") {
     CHECK(figures[0].gnuplot.find("80000 100\n160000 100\n") != std::string::npos);
-    CHECK(figures[0].gnuplot.find("\"ring, 4 GPUs (rtx4090_box:gpus=4)\"") != std::string::npos);
+    CHECK(figures[0].gnuplot.find("'ring, 4 GPUs (rtx4090_box:gpus=4)'") != std::string::npos);
   }
   AND_THEN("topologies are drawn with Graphviz") { CHECK(figures[4].dot.rfind("graph", 0) == 0); }
 }

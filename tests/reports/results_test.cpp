@@ -10,6 +10,7 @@
 
 #include "reports/results.hpp"
 #include "reports/table.hpp"
+#include "support/scratch_dir.hpp"
 
 using namespace clustersim;
 
@@ -65,21 +66,14 @@ TEST_CASE("reports: the CSV has the documented columns and one row per case", "[
   CHECK(csv.find(",12345.5,") != std::string::npos);
 }
 
-TEST_CASE("reports: results are written whole or not at all", "[reports][errors]") {
+TEST_CASE("reports: results are written as one run's files", "[reports]") {
   namespace fs = std::filesystem;
-  const fs::path dir = fs::temp_directory_path() / "clustersim_results_test";
-  fs::remove_all(dir);
-  reports::write_results(sample(), dir);
+  clustersim::testing::ScratchDir scratch;
+  const fs::path dir = fs::path(scratch.path()) / "run";
+  reports::write_results(sample(), clustersim::OutputDir::checked(dir, "--out"), {{"report.md", "# r"}});
   CHECK(reports::results_from_json_text(read(dir / "results.json")).cases.size() == 2);
-  AND_THEN("a directory that holds something else is not replaced") {
-    const fs::path foreign = fs::temp_directory_path() / "clustersim_foreign_dir";
-    fs::create_directories(foreign);
-    std::ofstream(foreign / "notes.txt") << "mine";
-    CHECK_THROWS_WITH(reports::write_results(sample(), foreign), Catch::Contains("holds no results.json"));
-    CHECK(read(foreign / "notes.txt") == "mine");
-    fs::remove_all(foreign);
-  }
-  fs::remove_all(dir);
+  CHECK(read(dir / "results.csv") == reports::to_csv(sample()));
+  CHECK(read(dir / "report.md") == "# r");
 }
 
 TEST_CASE("reports: a results file written before the live fields were added still reads", "[reports]") {

@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: Apache-2.0
+// Staging: a new directory is staged beside itself and renamed into place in one step; an existing
+// one gets a staging directory inside it, whose files are renamed over the old ones one by one.
+// The list of files is written before the renames (old and new names) and after them (what is
+// there now), so that an interruption anywhere leaves every file clustersim wrote on the list.
+#include "common/output_dir.hpp"
+
+#include <stdlib.h>
+
+#include <algorithm>
+#include <fstream>
+#include <set>
+#include <stdexcept>
+
+#include <fmt/format.h>
+#include <fmt/std.h>
+
+#include "common/atomic_file.hpp"
+#include "common/input_error.hpp"
+
+namespace clustersim {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* kFileList = ".clustersim-files";
+
+}  // namespace
+
+bool is_plain_file_name(const std::string& name) {
+  if (name.empty() || name == "." || name == ".." || name.find('/') != std::string::npos) return false;
+  return std::none_of(name.begin(), name.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+}
+
+namespace {
+
+/// The files an earlier run listed as its own; names that are not plain are ignored.
+std::set<std::string> listed_files(const fs::path& dir) {
+  std::set<std::string> names;
+  std::ifstream in(dir / kFileList);
+  for (std::string line; std::getline(in, line);)
+    if (is_plain_file_name(line) && line != kFileList) names.insert(line);
+  return names;
+}
+
+std::string file_list_text(const std::set<std::string>& names) {
+  std::string text;
+  for (const std::string& name : names) text += name + "\n";
+  return text;
+}
+
+void write_file(const fs::path& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+  out.close();
+  if (!out) throw std::runtime_error(fmt::format("cannot write {}", path));
+}
+
+}  // namespace
+
+OutputDir OutputDir::checked(const fs::path& path, const std::string& option) {
+  if (path.empty()) throw InputError({}, option, "the output directory is an empty path");
+  const fs::path dir = path.has_filename() ? path : path.parent_path();  // "R/" is "R"
+  std::error_code ec;
+  const fs::file_status status = fs::status(dir, ec);
+  if (!fs::exists(status)) return OutputDir(dir);
+  if (!fs::is_directory(status))
+    throw InputError({}, option, fmt::format("output directory {} exists and is not a directory", dir));
+  const bool empty = fs::is_empty(dir, ec);
+  if (ec) throw InputError({}, option, fmt::format("cannot read output directory {}: {}", dir, ec.message()));
+  if (!empty && !fs::is_regular_file(dir / kFileList) && !fs::is_regular_file(dir / "results.json"))
+    throw InputError({}, option,
+                     fmt::format("output directory {} holds files that clustersim did not write; not writing into it",
+                                 dir),
+                     "give an empty or new directory (clustersim replaces only the files it wrote itself)");
+  return OutputDir(dir);
+}
+
+void OutputDir::publish(const std::map<std::string, std::string>& files, Publish mode) const {
+  std::set<std::string> names;
+  for (const auto& [name, text] : files) {
+    if (!is_plain_file_name(name) || name == kFileList) throw std::logic_error("not a plain file name: " + name);
+    names.insert(name);
+  }
+  if (!fs::is_directory(path_)) {
+    const fs::path parent = path_.has_parent_path() ? path_.parent_path() : fs::path(".");
+    fs::create_directories(parent);
+    const ScratchDir staging(parent, "." + path_.filename().string() + ".staging-");
+    for (const auto& [name, text] : files) write_file(staging.path() / name, text);
+    write_file(staging.path() / kFileList, file_list_text(names));
+    using fs::perms;  // mkdtemp makes it 0700; results are for everyone to read
+    fs::permissions(staging.path(), perms::owner_all | perms::group_read | perms::group_exec | perms::others_read |
+                                        perms::others_exec);
+    fs::rename(staging.path(), path_);
+    return;
+  }
+  const ScratchDir staging(path_, ".clustersim-staging-");
+  for (const auto& [name, text] : files) write_file(staging.path() / name, text);
+  const std::set<std::string> earlier = listed_files(path_);
+  std::set<std::string> listed = earlier;
+  listed.insert(names.begin(), names.end());
+  write_file_atomically(path_ / kFileList, file_list_text(listed));
+  for (const std::string& name : names) fs::rename(staging.path() / name, path_ / name);
+  if (mode == Publish::replace_run) {
+    for (const std::string& name : earlier) {
+      if (names.count(name)) continue;
+      const fs::file_status status = fs::symlink_status(path_ / name);
+      if (fs::is_regular_file(status) || fs::is_symlink(status)) fs::remove(path_ / name);
+    }
+    listed = names;
+  }
+  write_file_atomically(path_ / kFileList, file_list_text(listed));
+}
+
+ScratchDir::ScratchDir(const fs::path& parent, const std::string& prefix) {
+  std::string pattern = (parent / (prefix + "XXXXXX")).string();
+  if (!::mkdtemp(pattern.data()))
+    throw std::runtime_error(fmt::format("cannot create a staging directory in {}", parent));
+  path_ = pattern;
+}
+
+ScratchDir::~ScratchDir() {
+  std::error_code ignored;
+  fs::remove_all(path_, ignored);
+}
+
+std::filesystem::path default_output_dir(const std::string& name, const std::string& suffix) {
+  if (!is_plain_file_name(name)) {
+    std::string shown;  // control characters shown as \xNN, never sent raw to the terminal
+    for (const char c : name)
+      shown += static_cast<unsigned char>(c) < 0x20 || c == 0x7f ? fmt::format("\\x{:02x}", static_cast<int>(static_cast<unsigned char>(c))) : std::string(1, c);
+    throw InputError({}, "name", fmt::format("the scenario name '{}' cannot name a directory under results/", shown),
+                     "a name is one plain file name: no '/', not '.' or '..', no control characters");
+  }
+  return fs::path("results") / (name + suffix);
+}
+
+}  // namespace clustersim
