@@ -11,11 +11,11 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 #include <vector>
 
 #include <fmt/format.h>
+
+#include "common/read_file.hpp"
 
 extern char** environ;
 
@@ -23,10 +23,7 @@ namespace clustersim::calibrate {
 namespace {
 
 std::string read_text(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
+  return read_text_file(path, "GPU probe output", kTextFileLimit);
 }
 
 std::string last_line(std::string text) {

@@ -2,12 +2,11 @@
 // `clustersim report`: the report of one results.json, or two side by side.
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "cli/commands.hpp"
-#include "common/atomic_file.hpp"
 #include "common/input_error.hpp"
+#include "common/read_file.hpp"
+#include "common/output_dir.hpp"
 #include "reports/report.hpp"
 
 namespace clustersim::cli {
@@ -19,12 +18,9 @@ struct ReportOptions {
 };
 
 reports::Results read_results(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw InputError({path}, path, "cannot read the results file");
-  std::stringstream text;
-  text << in.rdbuf();
+  const std::string text = read_text_file(path, "results file", kTextFileLimit);
   try {
-    return reports::results_from_json_text(text.str());
+    return reports::results_from_json_text(text);
   } catch (const std::exception& e) {
     throw InputError({path}, path, std::string("not a clustersim results file: ") + e.what());
   }
@@ -43,18 +39,20 @@ void run_report(const ReportOptions& options) {
   std::vector<reports::Results> runs;
   for (const auto& path : options.results) runs.push_back(read_results(path));
   const bool comparison = runs.size() == 2;
-  const std::filesystem::path out =
+  const OutputDir out = OutputDir::checked(
       !options.out.empty() ? std::filesystem::path(options.out)
       : comparison ? std::filesystem::path(label_of(options.results[0]) + "_vs_" + label_of(options.results[1]))
-                   : std::filesystem::absolute(options.results[0]).parent_path();
+                   : std::filesystem::absolute(options.results[0]).parent_path(),
+      "--out");
   const reports::ReportFiles files =
       comparison ? reports::make_comparison(runs[0], label_of(options.results[0]), runs[1], label_of(options.results[1]))
                  : reports::make_report(runs[0]);
-  std::filesystem::create_directories(out);
-  write_file_atomically(out / "report.html", files.html);
-  write_file_atomically(out / "report.md", files.markdown);
-  write_file_atomically(out / (comparison ? "comparison.csv" : "results.csv"), files.csv);
-  std::printf("# report: %s\n", (out / "report.html").c_str());
+  // Beside the results they report on: the run's other files stay.
+  out.publish({{"report.html", files.html},
+               {"report.md", files.markdown},
+               {comparison ? "comparison.csv" : "results.csv", files.csv}},
+              Publish::add_files);
+  std::printf("# report: %s\n", (out.path() / "report.html").c_str());
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include "common/input_error.hpp"
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <numeric>
 
@@ -12,12 +13,28 @@
 namespace clustersim {
 namespace {
 
+// The line is shown only from a regular file: a mark may name a FIFO or device the reader refused.
 std::string source_line(const std::string& file, int line) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(file, ec)) return {};
   std::ifstream in(file);
   std::string text;
   for (int i = 0; i < line && std::getline(in, text); ++i) {
   }
   return in ? text : std::string{};
+}
+
+// At most kShownColumns of the line around `column`, with "..." where it is cut, and the caret's
+// column in what is shown: a file of one huge line must not fill the terminal.
+constexpr std::size_t kShownColumns = 120;
+std::pair<std::string, int> window(const std::string& text, int column) {
+  if (text.size() <= kShownColumns) return {text, column};
+  const std::size_t at = static_cast<std::size_t>(column - 1);
+  const std::size_t start = std::min(at > kShownColumns / 2 ? at - kShownColumns / 2 : 0, text.size() - kShownColumns);
+  const std::string before = start > 0 ? "..." : "";
+  const std::string after = start + kShownColumns < text.size() ? "..." : "";
+  return {before + text.substr(start, kShownColumns) + after,
+          static_cast<int>(at - std::min(at, start) + before.size()) + 1};
 }
 
 std::string format_message(const SourceMark& mark, const std::string& message, const std::string& note) {
@@ -30,9 +47,9 @@ std::string format_message(const SourceMark& mark, const std::string& message, c
     out = mark.file + ": ";
   out += "error: " + message;
   if (mark.line > 0) {
-    const std::string text = source_line(mark.file, mark.line);
-    if (!text.empty()) {
-      const int col = std::max(mark.column, 1);
+    const std::string line = source_line(mark.file, mark.line);
+    if (!line.empty()) {
+      const auto [text, col] = window(line, std::max(mark.column, 1));
       out += fmt::format("\n {:>4} | {}\n      | {}^", mark.line, text, std::string(col - 1, ' '));
     }
   }

@@ -5,14 +5,13 @@
 #include "common/yaml_reader.hpp"
 
 #include <algorithm>
-#include <cerrno>
 #include <charconv>
 #include <cmath>
-#include <cstring>
-#include <fstream>
-#include <sstream>
 
 #include <fmt/format.h>
+#include <yaml-cpp/depthguard.h>
+
+#include "common/read_file.hpp"
 
 namespace clustersim::yaml {
 namespace {
@@ -65,6 +64,12 @@ std::optional<std::int64_t> parse_count(const std::string& text, bool suffixes) 
 Item parse_yaml(const std::string& text, const std::string& origin) {
   try {
     return Item{YAML::Load(text), "", SourceMark{origin, 1, 1}};
+  } catch (const YAML::DeepRecursion& e) {
+    // yaml-cpp stops at a fixed recursion depth (so deep nesting cannot overflow the stack) and
+    // calls it a "bad file"; say what is wrong instead.
+    throw InputError({origin, e.mark.line + 1, e.mark.column + 1}, "",
+                     "invalid YAML: lists and maps nested too deeply",
+                     "a scenario or profile needs only a few levels of nesting");
   } catch (const YAML::Exception& e) {
     // e.msg is yaml-cpp's reason without its own "error at line" prefix.
     const int line = e.mark.line >= 0 ? e.mark.line + 1 : 0;
@@ -73,12 +78,8 @@ Item parse_yaml(const std::string& text, const std::string& origin) {
   }
 }
 
-Item load_yaml(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError({path, 0, 0}, "", fmt::format("cannot read file: {}", std::strerror(errno)));
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_yaml(text.str(), path);
+Item load_yaml(const std::string& path, const std::string& what) {
+  return parse_yaml(read_text_file(path, what, kTextFileLimit), path);
 }
 
 void fail(const Item& item, const std::string& message, const std::string& note) {

@@ -30,8 +30,9 @@ struct Item {
 /// Throws: InputError at the syntax error's line and column.
 Item parse_yaml(const std::string& text, const std::string& origin);
 
-/// Reads and parses the file at `path`. Throws: InputError if it cannot be read or parsed.
-Item load_yaml(const std::string& path);
+/// Reads (see read_text_file; `what` names the file, e.g. "scenario file") and parses the file at
+/// `path`. Throws: InputError if it is not a regular file, is too large, or cannot be read or parsed.
+Item load_yaml(const std::string& path, const std::string& what = "YAML file");
 
 /// Throws: InputError at `item` with `message` (lowercase, no trailing period) and `note`.
 [[noreturn]] void fail(const Item& item, const std::string& message, const std::string& note = {});

@@ -16,6 +16,7 @@
 
 #include "common/data_path.hpp"
 #include "common/input_error.hpp"
+#include "common/read_file.hpp"
 #include "common/yaml_reader.hpp"
 
 namespace clustersim::model {
@@ -224,12 +225,14 @@ DeviceProfile load_device_profile(const std::string& name_or_path) {
     const bool looks_like_path = name_or_path.find('/') != std::string::npos ||
                                  std::filesystem::path(name_or_path).has_extension();
     if (looks_like_path)
-      throw InputError({}, "device", fmt::format("cannot read device profile '{}': no such file", name_or_path));
+      throw InputError({}, "device",
+                       fmt::format("cannot read device profile '{}': {}", name_or_path,
+                                   not_a_regular_file(name_or_path).value_or("it is not a regular file")));
     throw InputError({}, "device", fmt::format("unknown device profile '{}'", name_or_path),
                      suggestion_note(name_or_path, shipped_profiles(), "shipped profiles") +
                          "; or give the path of a profile file");
   }
-  return read_profile(yaml::load_yaml(path.string()));
+  return read_profile(yaml::load_yaml(path.string(), "device profile"));
 }
 
 }  // namespace clustersim::model

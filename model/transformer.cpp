@@ -13,6 +13,7 @@
 
 #include "common/data_path.hpp"
 #include "common/input_error.hpp"
+#include "common/read_file.hpp"
 #include "common/yaml_reader.hpp"
 
 namespace clustersim::model {
@@ -127,12 +128,14 @@ TransformerConfig load_transformer(const std::string& name_or_path) {
   const std::filesystem::path path = resolve_data_file(name_or_path, "model/models", ".yaml");
   if (!std::filesystem::is_regular_file(path)) {
     if (looks_like_path(name_or_path))
-      throw InputError({}, "model", fmt::format("cannot read model '{}': no such file", name_or_path));
+      throw InputError({}, "model",
+                       fmt::format("cannot read model '{}': {}", name_or_path,
+                                   not_a_regular_file(name_or_path).value_or("it is not a regular file")));
     throw InputError({}, "model", fmt::format("unknown model '{}'", name_or_path),
                      suggestion_note(name_or_path, transformer_names(), "shipped models") +
                          "; or give the path of a model file");
   }
-  return read_transformer(yaml::load_yaml(path.string()));
+  return read_transformer(yaml::load_yaml(path.string(), "model file"));
 }
 
 std::vector<std::string> transformer_names() {

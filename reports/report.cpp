@@ -5,12 +5,16 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <map>
 #include <set>
 #include <tuple>
+#include <variant>
 
 #include <fmt/format.h>
 
+#include "common/data_path.hpp"
+#include "common/read_file.hpp"
 #include "model/device_profile.hpp"
 #include "reports/external_tool.hpp"
 #include "reports/figures.hpp"
@@ -75,6 +79,24 @@ std::string cases_table_html(const Results& results) {
   return out + "</table>\n";
 }
 
+/// The device profile a results file names, or why it is not shown. A results file is input
+/// like any other: its `device` is read only as a shipped profile's name or a regular file (never
+/// a FIFO or device, whose read could block or never end), and a file that is not a valid profile
+/// is not quoted, since its text could be anything, e.g. a line of /etc/passwd.
+std::variant<model::DeviceProfile, std::string> profile_for_report(const std::string& device) {
+  const std::filesystem::path path = resolve_data_file(device, "model/devices", ".yaml");
+  if (const auto problem = not_a_regular_file(path)) {
+    std::error_code ec;
+    return std::filesystem::exists(path, ec) ? fmt::format("its file cannot be read: {}", *problem)
+                                             : std::string("no such device profile or file here");
+  }
+  try {
+    return model::load_device_profile(path.string());
+  } catch (const std::exception&) {
+    return std::string("its file is not a valid device profile");
+  }
+}
+
 /// Every figure of every device profile the results name, with its source.
 std::string provenance_html(const Results& results) {
   std::set<std::string> seen;
@@ -82,26 +104,27 @@ std::string provenance_html(const Results& results) {
   for (const CaseResult& c : results.cases) {
     if (!seen.insert(c.device).second) continue;
     out += fmt::format("<h3>{} ({} figures)</h3>\n", escape(c.device), escape(c.device_provenance));
-    try {
-      const model::DeviceProfile p = model::load_device_profile(c.device);
-      out += fmt::format("<p>{}; from <code>{}</code></p>\n<table>\n<tr><th class=\"text\">figure</th><th>value</th>"
-                         "<th class=\"text\">source</th></tr>\n",
-                         escape(p.description), escape(p.origin));
-      auto row = [&](const std::string& name, const std::string& value, const model::Figure& f) {
-        out += fmt::format("<tr><td class=\"text\">{}</td><td>{}</td><td class=\"text\">{}</td></tr>\n", name, value,
-                           escape(f.source));
-      };
-      for (const auto& [dtype, f] : p.dense_flops)
-        row(fmt::format("dense {} TFLOP/s", model::to_string(dtype)), fmt::format("{:g}", f.value / 1e12), f);
-      row("HBM bandwidth (GB/s)", fmt::format("{:g}", p.hbm_bandwidth.value / 1e9), p.hbm_bandwidth);
-      row("memory (GB)", fmt::format("{:g}", p.memory_capacity.value / 1e9), p.memory_capacity);
-      row("launch overhead (us)", fmt::format("{:g}", p.launch_overhead.value * 1e6), p.launch_overhead);
-      row("compute efficiency", fmt::format("{:g}", p.compute_efficiency.value), p.compute_efficiency);
-      row("memory efficiency", fmt::format("{:g}", p.memory_efficiency.value), p.memory_efficiency);
-      out += "</table>\n";
-    } catch (const std::exception& e) {
-      out += fmt::format("<p>profile not available here: {}</p>\n", escape(e.what()));
+    auto profile = profile_for_report(c.device);
+    if (const auto* why = std::get_if<std::string>(&profile)) {
+      out += fmt::format("<p>profile not available here: {}</p>\n", escape(*why));
+      continue;
     }
+    const model::DeviceProfile& p = std::get<model::DeviceProfile>(profile);
+    out += fmt::format("<p>{}; from <code>{}</code></p>\n<table>\n<tr><th class=\"text\">figure</th><th>value</th>"
+                       "<th class=\"text\">source</th></tr>\n",
+                       escape(p.description), escape(p.origin));
+    auto row = [&](const std::string& name, const std::string& value, const model::Figure& f) {
+      out += fmt::format("<tr><td class=\"text\">{}</td><td>{}</td><td class=\"text\">{}</td></tr>\n", name, value,
+                         escape(f.source));
+    };
+    for (const auto& [dtype, f] : p.dense_flops)
+      row(fmt::format("dense {} TFLOP/s", model::to_string(dtype)), fmt::format("{:g}", f.value / 1e12), f);
+    row("HBM bandwidth (GB/s)", fmt::format("{:g}", p.hbm_bandwidth.value / 1e9), p.hbm_bandwidth);
+    row("memory (GB)", fmt::format("{:g}", p.memory_capacity.value / 1e9), p.memory_capacity);
+    row("launch overhead (us)", fmt::format("{:g}", p.launch_overhead.value * 1e6), p.launch_overhead);
+    row("compute efficiency", fmt::format("{:g}", p.compute_efficiency.value), p.compute_efficiency);
+    row("memory efficiency", fmt::format("{:g}", p.memory_efficiency.value), p.memory_efficiency);
+    out += "</table>\n";
   }
   return out;
 }

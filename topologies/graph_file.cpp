@@ -6,12 +6,10 @@
 // so GraphML ids (and duplicate ids, which Boost would merge) come from a property_tree pass.
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <functional>
 #include <map>
 #include <numeric>
@@ -26,6 +24,8 @@
 #include <fmt/format.h>
 
 #include "common/input_error.hpp"
+#include "common/read_file.hpp"
+#include "topologies/nesting_check.hpp"
 #include "topologies/topology.hpp"
 
 namespace clustersim::topo {
@@ -141,6 +141,28 @@ boost::dynamic_properties recording_properties(ReadGraph& graph, Attributes& gra
                                                                const boost::any&) {
     return boost::shared_ptr<boost::dynamic_property_map>(new RecordingMap(graph, graph_attributes, name, key.type()));
   });
+}
+
+/// How deep braces (DOT) or elements (GraphML) may nest: Boost's parsers recurse once per level
+/// and overflow the stack at some thousands, and a topology needs a few.
+constexpr int kMaxNesting = 100;
+
+/// Throws: InputError at the brace or element that nests deeper than kMaxNesting.
+void check_nesting(const FileText& file) {
+  const auto note = fmt::format("a topology needs only a few levels; more than {} are refused", kMaxNesting);
+  if (file.dot) {
+    if (const auto at = dot_nesting_beyond(file.text, kMaxNesting))
+      throw InputError(
+          file.mark_at(*at), "subgraph",
+          fmt::format("graph and subgraph bodies '{{ ... }}' nested more than {} levels deep", kMaxNesting), note);
+    return;
+  }
+  if (const auto at = xml_nesting_beyond(file.text, kMaxNesting)) {
+    const std::size_t name_end = std::min(file.text.find_first_of(" \t\r\n/>", *at + 1), file.text.size());
+    const std::string element = "<" + file.text.substr(*at + 1, std::min<std::size_t>(name_end - *at - 1, 40)) + ">";
+    throw InputError(file.mark_at(*at), element,
+                     fmt::format("element {} nested more than {} levels deep", element, kMaxNesting), note);
+  }
 }
 
 RawGraph read_graphml_file(const FileText& file) {
@@ -423,9 +445,8 @@ Topology load_topology(const std::string& path) {
   if (extension != ".graphml" && extension != ".dot" && extension != ".gv")
     throw InputError({path}, "file",
                      fmt::format("unknown topology file type '{}', expected .graphml, .dot or .gv", extension));
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError({path}, "file", fmt::format("cannot open topology file: {}", std::strerror(errno)));
-  FileText file{path, std::string(std::istreambuf_iterator<char>(in), {}), extension != ".graphml"};
+  FileText file{path, read_text_file(path, "topology file", kGraphFileLimit), extension != ".graphml"};
+  check_nesting(file);
   const RawGraph raw = file.dot ? read_dot_file(file) : read_graphml_file(file);
   return Builder(file).build(raw);
 }

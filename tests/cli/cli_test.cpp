@@ -2,8 +2,14 @@
 // The clustersim command as users run it: exit codes, messages, what is written and what is not.
 #include <catch2/catch.hpp>
 
-#include <filesystem>
+#include <sys/stat.h>
 
+#include <chrono>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "common/process_runner.hpp"
 #include "support/run_clustersim.hpp"
 #include "support/scratch_dir.hpp"
 
@@ -11,6 +17,27 @@ namespace fs = std::filesystem;
 using clustersim::testing::Run;
 using clustersim::testing::run_clustersim;
 using clustersim::testing::slurp;
+
+namespace {
+
+/// `clustersim <args>` bounded in time and memory, so that a reader that blocks on a FIFO or
+/// reads /dev/zero without end fails the test instead of hanging it or filling the machine.
+Run bounded_clustersim(const std::vector<std::string>& args) {
+  clustersim::ProcessJob job;
+  job.command = {"/bin/sh", "-c", "ulimit -v 4000000 && exec \"$0\" \"$@\"", CLUSTERSIM_BINARY};
+  job.command.insert(job.command.end(), args.begin(), args.end());
+  job.what = "clustersim";
+  job.timeout = std::chrono::seconds(60);
+  try {
+    const clustersim::ProcessOutput out = clustersim::run_process(job);
+    return {out.exit_code, out.stdout_text, out.stderr_text};
+  } catch (const clustersim::LaunchError& e) {
+    FAIL("clustersim did not finish: " << e.what());
+  }
+  return {};
+}
+
+}  // namespace
 
 SCENARIO("the default scenario runs and says where its results are", "[cli]") {
   const fs::path out = fs::temp_directory_path() / "clustersim_cli_default";
@@ -173,4 +200,73 @@ SCENARIO("simulate ends with a report; report compares two runs", "[cli]") {
   }
   fs::remove_all(a);
   fs::remove_all(b);
+}
+
+SCENARIO("an input that is a FIFO or a device or a directory exits 2 naming what it is without blocking",
+         "[cli][errors]") {
+  const clustersim::testing::ScratchDir scratch;
+  const fs::path dir = scratch.path();
+  REQUIRE(::mkfifo((dir / "fifo.yaml").c_str(), 0600) == 0);
+  REQUIRE(::mkfifo((dir / "fifo.dot").c_str(), 0600) == 0);
+  fs::create_symlink("/dev/zero", dir / "zero.yaml");
+  fs::create_directory(dir / "folder.yaml");
+  const std::string out = (dir / "out").string();
+  for (const auto& [name, what] : {std::pair{"fifo.yaml", "a FIFO"}, {"zero.yaml", "a device file"},
+                                   {"folder.yaml", "a directory"}}) {
+    const std::string path = (dir / name).string();
+    const Run run = bounded_clustersim({"simulate", path, "--out", out});
+    CHECK(run.exit_code == 2);
+    CHECK(run.err.find(path + ": error: cannot read scenario file: it is " + what) != std::string::npos);
+  }
+  const Run graph = bounded_clustersim({"topology", "show", (dir / "fifo.dot").string()});
+  CHECK(graph.exit_code == 2);
+  CHECK(graph.err.find("fifo.dot: error: cannot read topology file: it is a FIFO") != std::string::npos);
+  AND_THEN("a FIFO named as a scenario's device profile is reported where the scenario names it") {
+    const std::string scenario = scratch.write("s.yaml", "name: fifo\n"
+                                                         "topology: {generator: dgx_h100_cluster, nodes: 1}\n"
+                                                         "device: " + (dir / "fifo.yaml").string() + "\n"
+                                                         "workload: {context: 80k}\n"
+                                                         "strategies: [tree]\n");
+    const Run run = bounded_clustersim({"simulate", scenario, "--out", out});
+    CHECK(run.exit_code == 2);
+    CHECK(run.err.find(scenario + ":3:9: error: cannot read device profile '" + (dir / "fifo.yaml").string() +
+                       "': it is a FIFO") != std::string::npos);
+  }
+  CHECK_FALSE(fs::exists(out));
+}
+
+SCENARIO("report reads a results file's devices only as device profiles: no other file is quoted or blocks it",
+         "[cli][errors]") {
+  const clustersim::testing::ScratchDir scratch;
+  const fs::path dir = scratch.path();
+  REQUIRE(bounded_clustersim({"simulate", "--quiet", "--no-report", "--out", (dir / "run").string()}).exit_code == 0);
+  const std::string results = slurp(dir / "run" / "results.json");
+  const std::string secret = scratch.write("passwd", "root:x:0:0:do-not-leak:/root:/bin/bash\n");
+  REQUIRE(::mkfifo((dir / "fifo.yaml").c_str(), 0600) == 0);
+  // The results of the run with every case's device replaced by `device`, in a folder of their own.
+  const auto results_naming = [&](const std::string& folder, const std::string& device) {
+    std::string text = results;
+    const std::string key = "\"device\": \"h100_sxm\"";
+    for (auto at = text.find(key); at != std::string::npos; at = text.find(key, at + 1))
+      text.replace(at, key.size(), "\"device\": \"" + device + "\"");
+    fs::create_directory(dir / folder);
+    return scratch.write(folder + "/results.json", text);
+  };
+  const Run leaked = bounded_clustersim({"report", results_naming("secret", secret)});
+  CHECK(leaked.exit_code == 0);
+  const std::string html = slurp(dir / "secret" / "report.html");
+  CHECK(html.find("profile not available here: its file is not a valid device profile") != std::string::npos);
+  CHECK(html.find("do-not-leak") == std::string::npos);
+  CHECK(slurp(dir / "secret" / "report.md").find("do-not-leak") == std::string::npos);
+
+  const Run fifo = bounded_clustersim({"report", results_naming("fifo", (dir / "fifo.yaml").string())});
+  CHECK(fifo.exit_code == 0);
+  CHECK(slurp(dir / "fifo" / "report.html").find("profile not available here: its file cannot be read: it is a FIFO") !=
+        std::string::npos);
+
+  AND_THEN("a results file that is a FIFO is refused") {
+    const Run run = bounded_clustersim({"report", (dir / "fifo.yaml").string()});
+    CHECK(run.exit_code == 2);
+    CHECK(run.err.find("fifo.yaml: error: cannot read results file: it is a FIFO") != std::string::npos);
+  }
 }

@@ -169,6 +169,18 @@ SCENARIO("a device profile with a bad value or key is rejected", "[model][errors
   GIVEN("a misspelt shipped profile name") {
     CHECK_THROWS_WITH(load_device_profile("h100_sx"), Catch::Matchers::Contains("did you mean 'h100_sxm'?"));
   }
+  GIVEN("a path that is a directory, a device file or nothing") {
+    const clustersim::testing::ScratchDir dir;
+    const std::filesystem::path folder = std::filesystem::path(dir.path()) / "folder.yaml";
+    std::filesystem::create_directory(folder);
+    CHECK_THROWS_WITH(load_device_profile(folder.string()),
+                      "clustersim: error: cannot read device profile '" + folder.string() + "': it is a directory");
+    const std::filesystem::path null = std::filesystem::path(dir.path()) / "null.yaml";
+    std::filesystem::create_symlink("/dev/null", null);
+    CHECK_THROWS_WITH(load_device_profile(null.string()), Catch::Matchers::Contains("': it is a device file"));
+    CHECK_THROWS_WITH(load_device_profile("/nonexistent/gpu.yaml"),
+                      Catch::Matchers::EndsWith("'/nonexistent/gpu.yaml': it does not exist"));
+  }
 }
 
 namespace {

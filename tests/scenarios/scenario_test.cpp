@@ -284,3 +284,38 @@ SCENARIO("malformed YAML is reported where the parser stopped", "[scenarios][err
     CHECK_THROWS_AS(load_scenario("/nonexistent/scenario.yaml"), InputError);
   }
 }
+
+SCENARIO("a scenario path that is not a regular file is refused naming what it is", "[scenarios][errors]") {
+  namespace fs = std::filesystem;
+  const clustersim::testing::ScratchDir dir;
+  const auto message = [](const fs::path& path) {
+    try {
+      load_scenario(path.string());
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    FAIL("load_scenario accepted " << path);
+    return std::string();
+  };
+  const fs::path folder = fs::path(dir.path()) / "folder.yaml";
+  fs::create_directory(folder);
+  CHECK(message(folder) == folder.string() + ": error: cannot read scenario file: it is a directory");
+  // /dev/null rather than /dev/zero: if the check regressed, this must fail, not fill memory
+  const fs::path device = fs::path(dir.path()) / "device.yaml";
+  fs::create_symlink("/dev/null", device);
+  CHECK(message(device) == device.string() + ": error: cannot read scenario file: it is a device file, not a "
+                                             "regular file");
+  CHECK(message("/nonexistent/scenario.yaml") ==
+        "/nonexistent/scenario.yaml: error: cannot read scenario file: it does not exist");
+}
+
+SCENARIO("deeply nested YAML is refused with a message that says so", "[scenarios][errors]") {
+  // yaml-cpp's own depth limit keeps its stack safe but calls the file "bad file"
+  std::string block;
+  for (int i = 0; i < 1000; ++i) block += std::string(i, ' ') + "a:\n";
+  for (const std::string& text : {std::string(100000, '['), block}) {
+    const std::string message = error_of(text);
+    CHECK_THAT(message, Catch::Matchers::StartsWith("FILE:") &&
+                            Catch::Matchers::Contains("error: invalid YAML: lists and maps nested too deeply"));
+  }
+}

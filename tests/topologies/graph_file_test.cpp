@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // load_topology(): shipped and hand-written files load with the promised attribute semantics,
 // and every broken file is refused with a message naming the file, the element and the reason.
+#include <filesystem>
+#include <map>
+
 #include <fmt/format.h>
 #include <catch2/catch.hpp>
 
@@ -213,7 +216,81 @@ TEST_CASE("topologies: a broken graph file is refused with the file, the element
   }
   SECTION("unknown extension or missing file") {
     CHECK_THAT(load_error(dir.write("t.json", "{}")), Contains("unknown topology file type '.json'"));
-    CHECK_THAT(load_error("/nonexistent/t.graphml"), StartsWith("/nonexistent/t.graphml: error: cannot open"));
+    CHECK_THAT(load_error("/nonexistent/t.graphml"),
+               StartsWith("/nonexistent/t.graphml: error: cannot read topology file: it does not exist"));
+  }
+  SECTION("a directory or a device file is named as what it is") {
+    const std::filesystem::path folder = std::filesystem::path(dir.path()) / "folder.dot";
+    std::filesystem::create_directory(folder);
+    CHECK_THAT(load_error(folder.string()), StartsWith(folder.string() + ": error: cannot read topology file: it is "
+                                                                         "a directory"));
+    const std::filesystem::path null = std::filesystem::path(dir.path()) / "null.graphml";
+    std::filesystem::create_symlink("/dev/null", null);
+    CHECK_THAT(load_error(null.string()), Contains("cannot read topology file: it is a device file"));
+  }
+}
+
+// Boost's DOT parser and the XML parser under read_graphml recurse once per level: thousands of
+// levels overflowed the stack (SIGSEGV) before the depth was checked on the text.
+TEST_CASE("topologies: deeply nested DOT subgraphs and GraphML elements are refused instead of crashing",
+          "[topologies][errors]") {
+  ScratchDir dir;
+  std::string dot = "graph g {\n";
+  for (int i = 0; i < 10000; ++i) dot += "subgraph {\n";
+  for (int i = 0; i < 10000; ++i) dot += "}\n";
+  const std::string dot_path = dir.write("deep.dot", dot + "}\n");
+  // the graph's brace is level 1, so the 101st level opens on line 101
+  CHECK_THAT(load_error(dot_path), StartsWith(dot_path + ":101:10: error: graph and subgraph bodies '{ ... }' nested "
+                                                         "more than 100 levels deep"));
+
+  std::string xml = "<?xml version=\"1.0\"?>\n<graphml>\n<graph edgedefault=\"undirected\">\n";
+  for (int i = 0; i < 50000; ++i) xml += "<data>";
+  xml += "\n";
+  for (int i = 0; i < 50000; ++i) xml += "</data>";
+  const std::string xml_path = dir.write("deep.graphml", xml + "\n</graph>\n</graphml>\n");
+  const std::string message = load_error(xml_path);
+  CHECK_THAT(message, StartsWith(xml_path + ":4:") && Contains("error: element <data> nested more than 100 levels deep"));
+  CHECK(message.size() < 1000);  // the quoted source line is cut around the column, not 300 kB long
+}
+
+TEST_CASE("topologies: braces in DOT strings and comments and XML comments or empty elements are not nesting",
+          "[topologies]") {
+  ScratchDir dir;
+  const std::string braces(150, '{');
+  // `#` right after a token starts a comment for Boost's DOT lexer, as at the start of a line
+  const std::string dot = "graph {\n// " + braces + "\n/* " + braces + " */\n# " + braces + "\na#" + braces + "\n" +
+                          "a [kind=\"gpu\", source=\"" + braces + "\"]; b [kind=\"gpu\", source=<b>" + braces +
+                          "</b>];\na -- b [class=\"nvlink\", bandwidth_GBps=\"1\", latency_us=\"1\"]; }\n";
+  CHECK(load_topology(dir.write("quoted.dot", dot)).vertices().size() == 2);
+  std::string flat;
+  for (int i = 0; i < 150; ++i) flat += "<!-- <x> --><y a='<z>'/><![CDATA[<z>]]>\n";
+  CHECK(load_topology(dir.write("flat.graphml", two_gpus(flat))).vertices().size() == 3);
+}
+
+// The depth is counted as the parsers tokenize: what they read as a brace or an element counts
+// even where a simpler scan would see a comment, a string or a quote.
+TEST_CASE("topologies: nesting hidden from a naive scan is still refused", "[topologies][errors]") {
+  ScratchDir dir;
+  const auto repeat = [](const std::string& text, int times) {
+    std::string out;
+    for (int i = 0; i < times; ++i) out += text;
+    return out;
+  };
+  const std::map<std::string, std::string> files = {
+      // Boost ends an HTML string after its tags balance: the `//` is inside it, not a comment
+      {"html.dot", "graph {\n" + repeat("subgraph <b>//</b> {\n", 20000) + "}\n"},
+      // braces inside strings do not close anything
+      {"strings.dot", "graph {\n" + repeat("subgraph { x [source=\"}}\"];\n", 20000) + "}\n"},
+      // rapidxml takes quotes as part of element names
+      {"names.graphml", "<graphml><graph edgedefault=\"undirected\">" + repeat("<x\">", 50000) + "\n"},
+      // `<!` other than DOCTYPE ends at the first `>`, brackets or not
+      {"bang.graphml", "<graphml><graph edgedefault=\"undirected\"><!x[>" + repeat("<x>", 50000) + "\n"},
+      // a quoted attribute value may hold `>`
+      {"values.graphml", "<graphml><graph edgedefault=\"undirected\">" + repeat("<x a='>'>", 50000) + "\n"},
+  };
+  for (const auto& [name, text] : files) {
+    INFO(name);
+    CHECK_THAT(load_error(dir.write(name, text)), Contains("nested more than 100 levels deep"));
   }
 }
 
