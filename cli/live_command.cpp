@@ -30,7 +30,7 @@ struct LiveCommandOptions {
 /// "[3/8] tree p=2 context 65536: 1.23 ms (±2 %) ok"
 void print_progress(int done, int total, const reports::CaseResult& c, const std::string& note) {
   const std::string outcome =
-      c.status == "ok" ? fmt::format("{:.3f} ms (±{:.0f} %) ok, max rel. error {:.1e}", c.latency_s * 1e3,
+      c.status == reports::CaseStatus::ok ? fmt::format("{:.3f} ms (±{:.0f} %) ok, max rel. error {:.1e}", c.latency_s * 1e3,
                                      live::spread_percent(c) / 2, c.output_max_relative_error)
                        : fmt::format("not run: {}", note);
   std::fprintf(stderr, "[%d/%d] %s p=%d context %lld: %s\n", done, total, c.strategy.c_str(), c.gpus,

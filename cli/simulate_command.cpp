@@ -43,7 +43,7 @@ void run_simulate(const SimulateOptions& options) {
     run.on_case_done = [](int done, int total, const reports::CaseResult& c) {
       std::fprintf(stderr, "[%d/%d] %s %d GPUs %s context %lld: %s\n", done, total, c.topology.c_str(), c.gpus,
                    c.strategy.c_str(), static_cast<long long>(c.context),
-                   c.status == "ok" ? fmt::format("{:.2f} us", c.latency_s * 1e6).c_str() : c.status.c_str());
+                   c.status == reports::CaseStatus::ok ? fmt::format("{:.2f} us", c.latency_s * 1e6).c_str() : reports::to_string(c.status));
     };
   const reports::Results results = runner::simulate_scenario(scenario, run);
   std::map<std::string, std::string> report_files;

@@ -37,7 +37,7 @@ void run_validate(const ValidateOptions& options) {
     validation.live.on_case_done = [](int done, int total, const reports::CaseResult& c, const std::string& note) {
       std::fprintf(stderr, "[%d/%d] %s p=%d context %lld: %s\n", done, total, c.strategy.c_str(), c.gpus,
                    static_cast<long long>(c.context),
-                   c.status == "ok" ? fmt::format("{:.3f} ms measured", c.latency_s * 1e3).c_str()
+                   c.status == reports::CaseStatus::ok ? fmt::format("{:.3f} ms measured", c.latency_s * 1e3).c_str()
                                     : ("not run: " + note).c_str());
     };
   }

@@ -32,11 +32,11 @@ Comparison compare(const reports::Results& predicted, const reports::Results& me
   Comparison out{.scenario = measured.scenario, .profile = profile};
   std::map<int, const reports::CaseResult*> by_index;
   for (const reports::CaseResult& c : measured.cases)
-    if (c.status == "ok" && c.latency_s > 0) by_index.emplace(c.index, &c);
+    if (c.status == reports::CaseStatus::ok && c.latency_s > 0) by_index.emplace(c.index, &c);
   std::vector<double> errors;
   for (const reports::CaseResult& p : predicted.cases) {
     const auto it = by_index.find(p.index);
-    if (p.status != "ok" || it == by_index.end()) continue;
+    if (p.status != reports::CaseStatus::ok || it == by_index.end()) continue;
     const reports::CaseResult& m = *it->second;
     out.cases.push_back({.index = p.index, .topology = p.topology, .gpus = p.gpus, .strategy = p.strategy,
                          .context = p.context, .predicted_s = p.latency_s, .measured_s = m.latency_s,
@@ -52,7 +52,7 @@ Comparison compare(const reports::Results& predicted, const reports::Results& me
 void add_retimed_predictions(Comparison& comparison, const reports::Results& retimed_predicted) {
   std::map<int, double> predicted_s;
   for (const reports::CaseResult& p : retimed_predicted.cases)
-    if (p.status == "ok") predicted_s.emplace(p.index, p.latency_s);
+    if (p.status == reports::CaseStatus::ok) predicted_s.emplace(p.index, p.latency_s);
   std::vector<double> errors;
   for (ComparedCase& c : comparison.cases) {
     const auto it = predicted_s.find(c.index);

@@ -33,9 +33,12 @@ std::string why_unsupported(const scenarios::Case& c, Backend backend) {
   if (c.shape.partials_dtype != model::DType::fp32)
     return fmt::format("partials_dtype {}: the live backends exchange fp32 partials only",
                        model::to_string(c.shape.partials_dtype));
-  const std::string& name = c.strategy.name;
-  if (name != "single" && name != "tree" && name != "ring")
-    return fmt::format("strategy {} has no live implementation (single, tree and ring do)", c.strategy.label());
+  if (!model::strategy(c.strategy.name).live_args) {
+    std::vector<std::string> live;
+    for (const model::Strategy* s : model::strategies())
+      if (s->live_args) live.push_back(s->name);
+    return fmt::format("strategy {} has no live implementation ({} do)", c.strategy.label(), fmt::join(live, ", "));
+  }
   return {};
 }
 
@@ -54,9 +57,7 @@ const topo::Topology& topology_of(const scenarios::Case& c,
 }
 
 int device_count(const scenarios::Case& c, const topo::Topology& topology) {
-  if (c.strategy.name == "single") return 1;
-  if (c.gpus > 0) return c.gpus;
-  return static_cast<int>(topology.devices().size());
+  return model::devices_used(c.strategy, c.gpus > 0 ? c.gpus : static_cast<int>(topology.devices().size()));
 }
 
 /// GPU vertices run on the GPU backend; cpu_rank vertices (CPU processes as devices) on the CPU's.
@@ -67,14 +68,10 @@ Backend backend_of(const topo::Topology& topology) {
 }
 
 std::vector<std::string> program_args(const scenarios::Case& c, Backend backend, int ranks) {
-  std::vector<std::string> args{"--strategy",   c.strategy.name,
-                                "--context",    std::to_string(c.shape.context),
-                                "--batch",      std::to_string(c.shape.batch),
-                                "--heads",      std::to_string(c.shape.heads),
-                                "--kv-heads",   std::to_string(c.shape.kv_heads),
-                                "--head-dim",   std::to_string(c.shape.head_dim)};
-  if (c.strategy.name == "tree" && c.strategy.fuse_sums) args.push_back("--fuse-sums");
-  if (c.strategy.name == "ring" && !c.strategy.output_on_all) args.push_back("--output-one");
+  std::vector<std::string> args = model::strategy(c.strategy.name).live_args(c.strategy);
+  args.insert(args.end(), {"--context", std::to_string(c.shape.context), "--batch", std::to_string(c.shape.batch),
+                           "--heads", std::to_string(c.shape.heads), "--kv-heads", std::to_string(c.shape.kv_heads),
+                           "--head-dim", std::to_string(c.shape.head_dim)});
   if (backend == Backend::gpu)
     args.insert(args.end(), {"--dtype", model::to_string(c.shape.dtype), "--gpus", std::to_string(ranks)});
   return args;
@@ -101,7 +98,7 @@ std::vector<LiveCase> plan_live_cases(const scenarios::Scenario& scenario, const
     // Each device holds its shard (ring: plus one incoming shard); after the timed steps every
     // device frees its cache and one process regenerates the whole cache in fp32 for the reference.
     const std::int64_t largest_shard = (c.shape.context + p.ranks - 1) / p.ranks;
-    const bool ring = c.strategy.name == "ring" && p.ranks > 1;
+    const bool ring = model::strategy(c.strategy.name).moves_kv && p.ranks > 1;
     const double whole_cache = kv_bytes(c.shape, c.shape.context);
     if (backend == Backend::gpu) {
       // The shards live in GPU memory in 16 bits; the host generates one at a time.

@@ -21,11 +21,11 @@ std::string format_live_table(const reports::Results& results) {
                      "(tokens)", "(ms)", "(ms)", "(ms)", "(%)", "", "(max rel)", "");
   int ran = 0;
   for (const reports::CaseResult& c : results.cases) {
-    ran += c.status == "ok";
+    ran += c.status == reports::CaseStatus::ok;
     out += fmt::format(" {:>27} {:>5} {:>16} {:>10} {:>11.3f} {:>11.3f} {:>11.3f} {:>7.1f} {:>5} {:>10.2e} {:>11}\n",
                        c.topology, c.gpus, c.strategy, c.context, c.latency_s * 1e3, c.latency_s_min * 1e3,
                        c.latency_s_max * 1e3, spread_percent(c), c.repetitions, c.output_max_relative_error,
-                       c.status);
+                       reports::to_string(c.status));
   }
   out += fmt::format("# {} cases, {} run live, {} unsupported by the CPU backend (not run)\n", results.cases.size(),
                      ran, results.cases.size() - ran);

@@ -26,7 +26,7 @@ reports::CaseResult row_of(const scenarios::Scenario& scenario, const LiveCase& 
           .kv_heads = c.shape.kv_heads, .head_dim = c.shape.head_dim, .dtype = model::to_string(c.shape.dtype),
           // The device is what ran the case: this host's cores (one per rank) or its GPUs.
           .device = std::string(p.backend == Backend::gpu ? "gpu@" : "cpu@") + machine.host, .device_provenance = "live",
-          .status = p.unsupported.empty() ? "ok" : "unsupported", .peak_mem_bytes = p.rank_kv_bytes,
+          .status = p.unsupported.empty() ? reports::CaseStatus::ok : reports::CaseStatus::unsupported, .peak_mem_bytes = p.rank_kv_bytes,
           .memory_capacity_bytes = machine.available_memory_bytes};
 }
 

@@ -11,7 +11,7 @@
 
 #include <fmt/format.h>
 
-#include "model/strategies/decode_strategies.hpp"
+#include "model/strategy_parts/strategy_parts.hpp"
 
 namespace clustersim::model {
 namespace {
@@ -147,7 +147,8 @@ std::vector<OpId> add_decode_step(TaskGraph& g, const TransformerConfig& m, cons
   const DenseLayer dense = dense_layer(m, spec.batch);
   AttentionShape shape = m.attention(spec.prompt_tokens + t, spec.batch);
   if (spec.reference.gqa_expanded_kv) shape.kv_heads = shape.heads;
-  const bool output_on_one_rank = spec.strategy.name == "ring" && !spec.strategy.output_on_all && p > 1;
+  const Strategy& strategy = model::strategy(spec.strategy.name);
+  const bool output_on_one_rank = !strategy.output_on_every_rank(spec.strategy) && p > 1;
   for (int l = 0; l < m.layers; ++l) {
     const std::string at = fmt::format("t{}.L{}.", t, l);
     const OpId in = g.compute_each(at + "attention_in", ranks, std::vector<KernelCost>(p, dense.attention_in), previous);
@@ -157,7 +158,7 @@ std::vector<OpId> add_decode_step(TaskGraph& g, const TransformerConfig& m, cons
       const OpId query = g.broadcast(at + "broadcast_query", ranks, p - 1, shape.query_bytes(), ready);
       ready = after(g.allreduce(at + "barrier", ranks, 4, ReduceOp::sum, after(query)));
     }
-    if (spec.reference.max_allreduce_before_ring && spec.strategy.name == "ring" && p > 1)
+    if (spec.reference.max_allreduce_before_ring && strategy.moves_kv && p > 1)
       ready = after(g.allreduce(at + "allreduce_max_length", ranks, 8, ReduceOp::max, ready));
     std::vector<OpId> attended = add_decode_attention(
         g, spec.strategy, shape, placement,

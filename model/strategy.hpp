@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // Decode strategies: how one attention layer's decode step is split over p devices. A strategy
 // turns (attention shape, placement) into a TaskGraph plus the memory each device holds.
-// Implementations live one per file in model/strategies/.
+// Each strategy is one descriptor (Strategy) in its own file in model/strategies/.
 #pragma once
 
+#include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -34,13 +36,17 @@ struct MemoryUse {
   double total() const { return kv_shard + receive_buffers + partials + query_output + weights + activations; }
 };
 
-/// A strategy by name with its options.
+/// A strategy by name with its option values, as a scenario gives it.
 struct StrategySpec {
-  std::string name = "tree";  ///< one of strategy_names()
-  bool fuse_sums = false;     ///< tree: one allreduce for numerator and denominator together
-  bool output_on_all = true;  ///< ring: every device ends with the output (else only the last)
+  std::string name = "tree";                   ///< a registered strategy's name
+  std::map<std::string, std::string> options;  ///< option -> value; an option not given has its default
 
-  /// Name plus non-default options, e.g. `tree+fused`, `ring+output_one`.
+  /// The option's value, or its default. Throws: std::invalid_argument for an option the
+  /// strategy does not have.
+  std::string option(const std::string& option_name) const;
+  /// option(...) == "true", for the yes/no options.
+  bool flag(const std::string& option_name) const { return option(option_name) == "true"; }
+  /// Name plus the marks of its non-default options, e.g. `tree+fused`, `ring+output_one`.
   std::string label() const;
 };
 
@@ -56,8 +62,65 @@ struct AttentionStep {
   std::string prefix;           ///< prepended to op names, e.g. `L3.`
 };
 
-/// single, tree, tree_topology_aware, ring
+/// One option of a strategy, as a scenario's `{name: <strategy>, <option>: <value>}` gives it.
+struct StrategyOption {
+  std::string name;                                 ///< its key, e.g. `fuse_sums`
+  std::vector<std::string> values;                  ///< the values it takes, its default first
+  std::map<std::string, std::string> label_suffix;  ///< value -> its mark on the label, e.g. `+fused`
+  std::string help;                                 ///< one line for the docs
+
+  /// A yes/no option: its values are false (the default) and true.
+  bool is_flag() const { return values == std::vector<std::string>{"false", "true"}; }
+};
+
+/// How many of the placement's devices a strategy uses.
+enum class RankUse {
+  one,  ///< one device, whatever the case offers (the single-device baseline)
+  all,  ///< every device of the case
+};
+
+/// A decode strategy: everything the rest of clustersim asks of one, so that nothing outside its
+/// file compares its name. One per file in model/strategies/, each file defining
+/// `const Strategy& strategy_<file name>()`; the build lists them (registered_strategies).
+struct Strategy {
+  using AddFn = std::function<std::vector<OpId>(TaskGraph&, const StrategySpec&, const AttentionShape&,
+                                                const Placement&, const AttentionStep&)>;
+  using MemoryFn = std::function<std::vector<MemoryUse>(const StrategySpec&, const AttentionShape&, const Placement&)>;
+  using SpecFn = std::function<bool(const StrategySpec&)>;
+  using LiveArgsFn = std::function<std::vector<std::string>(const StrategySpec&)>;
+
+  std::string name;        ///< as scenarios and results spell it
+  std::string long_name;   ///< in prose, e.g. "tree attention"
+  std::string summary;     ///< one line: what it does
+  std::vector<StrategyOption> options;
+  RankUse ranks = RankUse::all;
+  /// Adds one layer's decode attention after `step.after`; returns the ops after which every rank
+  /// that needs the output holds it. Throws std::invalid_argument for an impossible placement.
+  AddFn add;
+  /// The bytes each rank holds for one layer's decode attention.
+  MemoryFn memory;
+  /// Whether every rank ends with the output (else only the last one).
+  SpecFn output_on_every_rank = [](const StrategySpec&) { return true; };
+  /// K/V chunks travel between the ranks (each rank holds a second, incoming chunk).
+  bool moves_kv = false;
+  /// The rank programs' arguments that run it live (`--strategy <kernel>` and its options);
+  /// empty when no live backend runs it.
+  LiveArgsFn live_args;
+  /// Tables and reports show this strategy's latency over this other one's (`ring / tree`).
+  std::string compared_with;
+};
+
+/// Every registered strategy, by name in alphabetical order.
+const std::vector<const Strategy*>& strategies();
+/// The strategy of that name, or nullptr.
+const Strategy* find_strategy(const std::string& name);
+/// The strategy of that name. Throws: std::invalid_argument naming the valid ones.
+const Strategy& strategy(const std::string& name);
+/// The registered names, in alphabetical order.
 std::vector<std::string> strategy_names();
+
+/// How many devices of the `offered` the strategy runs on.
+int devices_used(const StrategySpec& spec, int offered);
 
 /// Adds one layer's decode attention to `graph`; returns the ops after which every rank that
 /// needs the output holds it. Requires and throws as plan_decode.
@@ -69,7 +132,6 @@ std::vector<MemoryUse> decode_attention_memory(const StrategySpec& spec, const A
                                                const Placement& placement);
 
 /// The task graph and memory of one decode step of `shape` over `placement`.
-/// Requires: spec.name in strategy_names(); single needs placement.size() == 1.
 /// Throws: std::invalid_argument for an unknown name or an impossible placement.
 DecodePlan plan_decode(const StrategySpec& spec, const AttentionShape& shape, const Placement& placement);
 

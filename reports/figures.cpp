@@ -4,6 +4,7 @@
 #include "reports/figures.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <map>
 #include <set>
@@ -43,7 +44,7 @@ std::string gnuplot_field(const std::string& text) {
   return out + "\"";
 }
 
-bool ok(const CaseResult& c) { return c.status == "ok"; }
+bool ok(const CaseResult& c) { return c.status == CaseStatus::ok; }
 
 /// Configurations in order of first appearance.
 std::vector<std::string> configurations(const Results& results) {
@@ -86,15 +87,15 @@ FigureSpec latency_vs_context(const Results& results) {
           ""};
 }
 
-FigureSpec speedup_heatmap(const Results& results) {
+FigureSpec speedup_heatmap(const Results& results, const model::Strategy& over, const model::Strategy& base) {
   const auto configs = configurations(results);
   std::set<std::int64_t> context_set;
   for (const CaseResult& c : results.cases) context_set.insert(c.context);
   const std::vector<std::int64_t> contexts(context_set.begin(), context_set.end());
-  std::map<std::pair<std::string, std::int64_t>, const CaseResult*> tree, ring;
+  std::map<std::pair<std::string, std::int64_t>, const CaseResult*> base_cases, over_cases;
   for (const CaseResult& c : results.cases) {
-    if (c.strategy == "tree") tree[{configuration_label(c), c.context}] = &c;
-    if (c.strategy == "ring") ring[{configuration_label(c), c.context}] = &c;
+    if (c.strategy == base.name) base_cases[{configuration_label(c), c.context}] = &c;
+    if (c.strategy == over.name) over_cases[{configuration_label(c), c.context}] = &c;
   }
   std::string cells, labels, xtics, ytics;
   for (std::size_t x = 0; x < contexts.size(); ++x)
@@ -102,9 +103,9 @@ FigureSpec speedup_heatmap(const Results& results) {
   for (std::size_t y = 0; y < configs.size(); ++y) {
     ytics += fmt::format("{}{} {}", y ? ", " : "", gnuplot_string(configs[y]), y);
     for (std::size_t x = 0; x < contexts.size(); ++x) {
-      const auto t = tree.find({configs[y], contexts[x]});
-      const auto r = ring.find({configs[y], contexts[x]});
-      if (t == tree.end() || r == ring.end()) continue;
+      const auto t = base_cases.find({configs[y], contexts[x]});
+      const auto r = over_cases.find({configs[y], contexts[x]});
+      if (t == base_cases.end() || r == over_cases.end()) continue;
       if (!ok(*t->second) || !ok(*r->second)) {
         labels += fmt::format("{} {} \"out of memory\"\n", x, y);
         continue;
@@ -114,11 +115,15 @@ FigureSpec speedup_heatmap(const Results& results) {
       labels += fmt::format("{} {} \"{:.1f}x\"\n", x, y, ratio);
     }
   }
-  return {"ring-tree-speedup", "Ring / tree latency ratio",
-          "Each cell is ring attention's latency divided by tree attention's for one context and "
-          "machine configuration: above 1 tree attention is faster. The colour scale is logarithmic.",
-          std::string(kTerminal) + "unset grid\nset logscale cb\nset cblabel 'ring / tree'\n" +
+  std::string title = fmt::format("{} / {} latency ratio", over.name, base.name);
+  title[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(title[0])));
+  return {fmt::format("{}-{}-speedup", over.name, base.name), title,
+          fmt::format("Each cell is {}'s latency divided by {}'s for one context and machine configuration: above 1 "
+                      "{} is faster. The colour scale is logarithmic.",
+                      over.long_name, base.long_name, base.long_name),
+          std::string(kTerminal) + "unset grid\nset logscale cb\n" +
               "set palette defined (0 '#2c7bb6', 1 '#ffffbf', 2 '#d7191c')\n" +
+              fmt::format("set cblabel {}\n", gnuplot_string(over.name + " / " + base.name)) +
               fmt::format("set xtics ({})\nset ytics ({})\n", xtics, ytics) +
               fmt::format("set xrange [-0.5:{}]\nset yrange [-0.5:{}]\n", contexts.size() - 0.5, configs.size() - 0.5) +
               "set xlabel 'context (tokens)'\nset lmargin 34\n" + "$cells << EOD\n" + cells + "EOD\n" +
@@ -201,7 +206,7 @@ FigureSpec generation(const Results& results) {
   for (const CaseResult& c : results.cases) {
     if (c.model.empty()) continue;
     const std::string label = fmt::format("{} {} {} GPUs {}", c.model, c.strategy, c.gpus, context_label(c.prompt_tokens));
-    if (c.status == "ok")
+    if (c.status == CaseStatus::ok)
       rows += fmt::format("{} {} {}\n", gnuplot_field(label), c.prefill_s, c.total_s - c.prefill_s);
     else {
       rows += fmt::format("{} 0 0\n", gnuplot_field(label));
@@ -251,7 +256,9 @@ std::vector<FigureSpec> figures_for(const Results& results) {
       std::any_of(results.cases.begin(), results.cases.end(), [](const CaseResult& c) { return !c.model.empty(); });
   if (generation_cases) figures.push_back(generation(results));
   else if (any_ok && contexts.size() >= 2) figures.push_back(latency_vs_context(results));
-  if (strategies.count("tree") && strategies.count("ring")) figures.push_back(speedup_heatmap(results));
+  for (const model::Strategy* s : model::strategies())
+    if (!s->compared_with.empty() && strategies.count(s->name) && strategies.count(s->compared_with))
+      figures.push_back(speedup_heatmap(results, *s, model::strategy(s->compared_with)));
   if (any_ok) {
     figures.push_back(breakdown(results));
     figures.push_back(link_bytes(results));

@@ -68,7 +68,7 @@ std::string cases_table_html(const Results& results) {
       "<th>context</th><th>latency (us)</th><th>compute (us)</th><th>exposed comm (us)</th><th>idle (us)</th>"
       "<th>bytes/device (MB)</th><th>peak memory (GB)</th><th class=\"text\">status</th></tr>\n";
   for (const CaseResult& c : results.cases) {
-    const bool oom = c.status != "ok";
+    const bool oom = c.status != CaseStatus::ok;
     out += fmt::format(
         "<tr><td class=\"text\">{}</td><td>{}</td><td class=\"text\">{}</td><td>{}</td><td>{}</td><td>{}</td>"
         "<td>{}</td><td>{}</td><td>{:.3f}</td><td>{:.3f}</td><td class=\"text{}\">{}</td></tr>\n",
@@ -130,8 +130,10 @@ std::string provenance_html(const Results& results) {
 }
 
 std::string ratio_html(const Results& results) {
-  const std::string matrix = format_ring_tree_ratio(results);
-  return matrix.empty() ? std::string{} : "<h2>Ring / tree latency ratio</h2>\n<pre>" + escape(matrix) + "</pre>\n";
+  std::string html;
+  for (const LatencyRatio& ratio : latency_ratios(results))
+    html += "<h2>" + escape(ratio.title) + "</h2>\n<pre>" + escape(ratio.matrix) + "</pre>\n";
+  return html;
 }
 
 /// Key on which two runs are joined.
@@ -144,7 +146,7 @@ CaseKey key_of(const CaseResult& c) {
 
 ReportFiles make_report(const Results& results) {
   int oom = 0;
-  for (const CaseResult& c : results.cases) oom += c.status != "ok";
+  for (const CaseResult& c : results.cases) oom += c.status != CaseStatus::ok;
   std::string body = fmt::format(
       "<p class=\"meta\">clustersim {} {} of scenario <b>{}</b> ({}): {} cases, {} out of device memory. "
       "Schema {}.</p>\n",
@@ -163,15 +165,15 @@ ReportFiles make_report(const Results& results) {
                                results.cases.size(), oom);
   if (const std::string generation = format_generation(results); !generation.empty())
     md += "## End-to-end generation\n\n```\n" + generation + "```\n\n";
-  if (const std::string matrix = format_ring_tree_ratio(results); !matrix.empty())
-    md += "## Ring / tree latency ratio\n\n```\n" + matrix + "```\n\n";
+  for (const LatencyRatio& ratio : latency_ratios(results))
+    md += "## " + ratio.title + "\n\n```\n" + ratio.matrix + "```\n\n";
   md += "## Cases\n\n| topology | GPUs | strategy | context | latency (us) | compute (us) | exposed comm (us) | "
         "idle (us) | bytes/device (MB) | peak memory (GB) | status |\n|---|---|---|---|---|---|---|---|---|---|---|\n";
   for (const CaseResult& c : results.cases)
     md += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {:.3f} | {:.3f} | {} |\n", c.topology, c.gpus,
                       c.strategy, context_label(c.context), micro(c.latency_s), micro(c.compute_s),
                       micro(c.exposed_comm_s), micro(c.idle_s), c.bytes_per_device / 1e6, c.peak_mem_bytes / 1e9,
-                      c.status);
+                      to_string(c.status));
   md += "\nFigures, the topology drawings and the provenance of every device figure are in report.html.\n";
   return {page("clustersim report: " + results.scenario, body), md, to_csv(results)};
 }
@@ -182,7 +184,7 @@ ReportFiles make_comparison(const Results& a, const std::string& label_a, const 
   for (const CaseResult& c : b.cases) in_b.emplace(key_of(c), &c);
   std::vector<std::pair<const CaseResult*, const CaseResult*>> joined;
   for (const CaseResult& c : a.cases)
-    if (const auto it = in_b.find(key_of(c)); it != in_b.end() && c.status == "ok" && it->second->status == "ok")
+    if (const auto it = in_b.find(key_of(c)); it != in_b.end() && c.status == CaseStatus::ok && it->second->status == CaseStatus::ok)
       joined.emplace_back(&c, it->second);
 
   std::vector<double> errors;

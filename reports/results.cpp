@@ -17,6 +17,24 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(MemoryUse, kv_shard, receive_buffers, partial
 
 namespace clustersim::reports {
 
+const char* to_string(CaseStatus status) {
+  switch (status) {
+    case CaseStatus::ok: return "ok";
+    case CaseStatus::oom: return "oom";
+    case CaseStatus::unsupported: return "unsupported";
+  }
+  return "?";
+}
+
+CaseStatus case_status_from_string(const std::string& text) {
+  for (const CaseStatus s : {CaseStatus::ok, CaseStatus::oom, CaseStatus::unsupported})
+    if (text == to_string(s)) return s;
+  throw std::invalid_argument("unknown case status '" + text + "' (ok, oom or unsupported)");
+}
+
+void to_json(nlohmann::json& j, CaseStatus status) { j = to_string(status); }
+void from_json(const nlohmann::json& j, CaseStatus& status) { status = case_status_from_string(j.get<std::string>()); }
+
 const char* const kResultsSchema = "clustersim.results/1";
 
 // With defaults: a results file written before a field was added still reads.
@@ -74,7 +92,7 @@ std::string to_csv(const Results& results) {
   for (const CaseResult& c : results.cases) {
     std::vector<std::string> row{quoted(c.scenario), quoted(c.topology), number(c.gpus), quoted(c.strategy),
                                  number(static_cast<double>(c.context)), number(c.batch), number(c.heads),
-                                 number(c.kv_heads), number(c.head_dim), c.dtype, quoted(c.device), c.status,
+                                 number(c.kv_heads), number(c.head_dim), c.dtype, quoted(c.device), to_string(c.status),
                                  number(c.latency_s), number(c.compute_s), number(c.comm_s), number(c.exposed_comm_s),
                                  number(c.idle_s), number(c.bytes_per_device), number(c.peak_mem_bytes)};
     for (const auto& cls : kLinkClasses) {

@@ -16,6 +16,18 @@
 
 namespace clustersim::reports {
 
+/// What happened to a case; results files spell it as to_string says.
+enum class CaseStatus {
+  ok,           ///< simulated, or run live
+  oom,          ///< does not fit in device memory: not simulated, timing fields 0
+  unsupported,  ///< live only: the case cannot run live (a strategy or dtype a backend lacks)
+};
+
+/// "ok", "oom", "unsupported".
+const char* to_string(CaseStatus status);
+/// The status a results file spells `text`. Throws: std::invalid_argument for another word.
+CaseStatus case_status_from_string(const std::string& text);
+
 /// "clustersim.results/1": bump when a field changes meaning or is removed.
 extern const char* const kResultsSchema;
 
@@ -36,10 +48,7 @@ struct CaseResult {
   std::string device_provenance;  ///< datasheet or measured
   /// Where the figures came from: `device` and `links.<class>` → datasheet, measured or assumption.
   std::map<std::string, std::string> figure_sources;
-  // What happened. status is "ok", "oom" when the case does not fit in device memory (then it
-  // is not simulated and the timing fields are 0), or, in a live run, "unsupported" when the
-  // case cannot be run live (e.g. a strategy or dtype the live backend lacks; not run).
-  std::string status = "ok";
+  CaseStatus status = CaseStatus::ok;  ///< what happened
   double latency_s = 0;
   double compute_s = 0;         ///< of the device that finished last
   double comm_s = 0;

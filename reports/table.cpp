@@ -3,6 +3,7 @@
 #include "reports/table.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <set>
 
@@ -27,34 +28,44 @@ std::string collectives_model(const Results& results) {
 
 }  // namespace
 
-std::string format_ring_tree_ratio(const Results& results) {
-  std::map<std::pair<std::string, std::int64_t>, double> tree, ring;
-  std::vector<std::string> columns;
-  std::set<std::int64_t> contexts;
-  for (const CaseResult& c : results.cases) {
-    if (c.status != "ok" || (c.strategy != "tree" && c.strategy != "ring")) continue;
-    const std::string column = column_label(c);
-    if (std::find(columns.begin(), columns.end(), column) == columns.end()) columns.push_back(column);
-    contexts.insert(c.context);
-    (c.strategy == "tree" ? tree : ring)[{column, c.context}] = c.latency_s;
-  }
-  if (tree.empty() || ring.empty()) return {};
-  std::string out = "# ring / tree latency ratio (>1: tree attention is faster)\n";
-  out += fmt::format("# {:>10}", "context");
-  for (const auto& column : columns) out += fmt::format("  {:>{}}", column, column.size());
-  out += "\n";
-  for (std::int64_t context : contexts) {
-    out += fmt::format("  {:>10}", context);
-    for (const auto& column : columns) {
-      const auto t = tree.find({column, context});
-      const auto r = ring.find({column, context});
-      const std::string cell =
-          t != tree.end() && r != ring.end() && t->second > 0 ? fmt::format("{:.2f}", r->second / t->second) : "-";
-      out += fmt::format("  {:>{}}", cell, column.size());
+std::vector<LatencyRatio> latency_ratios(const Results& results) {
+  std::vector<LatencyRatio> ratios;
+  for (const model::Strategy* strategy : model::strategies()) {
+    if (strategy->compared_with.empty()) continue;
+    const model::Strategy& base = model::strategy(strategy->compared_with);
+    // Cases with default options only: `ring+output_one` is not ring.
+    std::map<std::pair<std::string, std::int64_t>, double> over, under;
+    std::vector<std::string> columns;
+    std::set<std::int64_t> contexts;
+    for (const CaseResult& c : results.cases) {
+      if (c.status != CaseStatus::ok || (c.strategy != strategy->name && c.strategy != base.name)) continue;
+      const std::string column = column_label(c);
+      if (std::find(columns.begin(), columns.end(), column) == columns.end()) columns.push_back(column);
+      contexts.insert(c.context);
+      (c.strategy == base.name ? under : over)[{column, c.context}] = c.latency_s;
     }
+    if (over.empty() || under.empty()) continue;
+    std::string out = fmt::format("# {} / {} latency ratio (>1: {} is faster)\n", strategy->name, base.name,
+                                  base.long_name);
+    out += fmt::format("# {:>10}", "context");
+    for (const auto& column : columns) out += fmt::format("  {:>{}}", column, column.size());
     out += "\n";
+    for (std::int64_t context : contexts) {
+      out += fmt::format("  {:>10}", context);
+      for (const auto& column : columns) {
+        const auto u = under.find({column, context});
+        const auto o = over.find({column, context});
+        const std::string cell =
+            u != under.end() && o != over.end() && u->second > 0 ? fmt::format("{:.2f}", o->second / u->second) : "-";
+        out += fmt::format("  {:>{}}", cell, column.size());
+      }
+      out += "\n";
+    }
+    std::string title = fmt::format("{} / {} latency ratio", strategy->name, base.name);
+    title[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(title[0])));
+    ratios.push_back({strategy, &base, title, out});
   }
-  return out;
+  return ratios;
 }
 
 std::string format_generation(const Results& results) {
@@ -73,7 +84,7 @@ std::string format_generation(const Results& results) {
             "# fits_up_to: the longest prompt whose generation fits in the device's memory\n" +
             names + units;
     }
-    const bool fits = c.status == "ok";
+    const bool fits = c.status == CaseStatus::ok;
     out += row(c.model, c.topology, c.gpus, c.strategy, c.prompt_tokens, c.new_tokens,
                fits ? fmt::format("{:.2f}", c.prefill_s * 1e3) : "oom",
                fits ? fmt::format("{:.1f}", 100 * c.prefill_s / c.total_s) : "-",
@@ -106,13 +117,13 @@ std::string format_table(const Results& results) {
     out += row(c.topology, c.gpus, c.strategy, c.context, fmt::format("{:.2f}", c.latency_s * kMicro),
                fmt::format("{:.2f}", c.compute_s * kMicro), fmt::format("{:.2f}", c.exposed_comm_s * kMicro),
                fmt::format("{:.2f}", c.idle_s * kMicro), fmt::format("{:.3f}", c.bytes_per_device / 1e6),
-               fmt::format("{:.3f}", c.peak_mem_bytes / 1e9), c.status);
+               fmt::format("{:.3f}", c.peak_mem_bytes / 1e9), to_string(c.status));
   int oom = 0;
-  for (const CaseResult& c : results.cases) oom += c.status == "oom";
+  for (const CaseResult& c : results.cases) oom += c.status == CaseStatus::oom;
   out += fmt::format("# {} cases, {} simulated, {} out of device memory (not simulated)\n", results.cases.size(),
                      results.cases.size() - oom, oom);
   if (const std::string generation = format_generation(results); !generation.empty()) out += "#\n" + generation;
-  if (const std::string ratio = format_ring_tree_ratio(results); !ratio.empty()) out += "#\n" + ratio;
+  for (const LatencyRatio& ratio : latency_ratios(results)) out += "#\n" + ratio.matrix;
   return out;
 }
 

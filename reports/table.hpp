@@ -17,8 +17,15 @@ std::string format_table(const Results& results);
 /// the cases that name a model. Empty when none does.
 std::string format_generation(const Results& results);
 
-/// The footer matrix alone: ring latency / tree latency per context (rows) and topology and GPU
-/// count (columns). Empty when the results do not hold both a `tree` and a `ring` strategy.
-std::string format_ring_tree_ratio(const Results& results);
+/// One strategy's latency over the one it is compared with (its descriptor's compared_with).
+struct LatencyRatio {
+  const model::Strategy* strategy;
+  const model::Strategy* base;
+  std::string title;   ///< e.g. "Ring / tree latency ratio"
+  std::string matrix;  ///< the ratio per context (rows) and topology and GPU count (columns)
+};
+
+/// The footer matrices: one per strategy compared with another, when the results hold both.
+std::vector<LatencyRatio> latency_ratios(const Results& results);
 
 }  // namespace clustersim::reports

@@ -45,7 +45,7 @@ PreparedCase prepare(const scenarios::Scenario& scenario, const scenarios::Case&
     throw InputError({scenario.origin}, "gpus",
                      "case " + std::to_string(c.index) + " asks for " + std::to_string(used) + " GPUs but topology '" +
                          c.topology.spec() + "' has " + std::to_string(all_gpus.size()));
-  if (c.strategy.name == "single") used = 1;
+  used = model::devices_used(c.strategy, used);
   p.gpus.assign(all_gpus.begin(), all_gpus.begin() + used);
 
   model::Placement placement;
@@ -88,8 +88,8 @@ PreparedCase prepare(const scenarios::Scenario& scenario, const scenarios::Case&
       row.peak_mem_bytes = m.total();
       row.peak_memory = m;
     }
-  if (row.peak_mem_bytes > row.memory_capacity_bytes) row.status = "oom";
-  row.fits_in_memory = row.status == "ok";
+  if (row.peak_mem_bytes > row.memory_capacity_bytes) row.status = reports::CaseStatus::oom;
+  row.fits_in_memory = row.status == reports::CaseStatus::ok;
   if (c.model) {
     row.model = c.model->name;
     row.prompt_tokens = c.prompt_tokens;
@@ -164,7 +164,7 @@ reports::Results simulate_scenario(const scenarios::Scenario& scenario, const Ru
   const int total = static_cast<int>(cases.size());
   const int jobs = std::max(1, options.jobs > 0 ? options.jobs : static_cast<int>(std::thread::hardware_concurrency()));
   auto run_case = [&options](PreparedCase& p) {
-    if (p.row.status != "ok") return;
+    if (p.row.status != reports::CaseStatus::ok) return;
     const bool traced = p.row.index == options.trace_case;
     sim::SimulationInput input{.topology = p.topology, .gpu_of_rank = p.gpus, .device = p.device,
                                .dtype = p.spec->shape.dtype, .collectives = p.spec->collectives,

@@ -35,7 +35,6 @@ const std::vector<std::string> kWorkloadKeys = {"batch", "heads",          "kv_h
                                                 "dtype", "partials_dtype", "model",    "prompt_tokens", "new_tokens"};
 const std::vector<std::string> kModelDims = {"heads", "kv_heads", "head_dim", "context", "dtype"};  // from `model`
 const std::vector<std::string> kGenerationKeys = {"prompt_tokens", "new_tokens"};                   // only with it
-const std::vector<std::string> kStrategyOptions = {"fuse_sums", "output"};
 const char* const kSweepNote =
     "a list is a sweep; the keys that take one are topology generator parameters, gpus, batch, heads, "
     "kv_heads, head_dim, context, dtype, prompt_tokens, new_tokens and strategies";
@@ -47,11 +46,13 @@ struct Draft {
 };
 using Axis = std::vector<std::function<void(Draft&)>>;
 
-// Options each strategy takes; a name missing here takes none.
-std::vector<std::string> options_of(const std::string& strategy) {
-  if (strategy == "tree" || strategy == "tree_topology_aware") return {"fuse_sums"};
-  if (strategy == "ring") return {"output"};
-  return {};
+// Every option some strategy takes: the keys a strategy map may hold.
+std::vector<std::string> all_strategy_options() {
+  std::vector<std::string> keys;
+  for (const model::Strategy* s : model::strategies())
+    for (const model::StrategyOption& o : s->options)
+      if (std::find(keys.begin(), keys.end(), o.name) == keys.end()) keys.push_back(o.name);
+  return keys;
 }
 
 Item single(const Item& item) {
@@ -260,17 +261,22 @@ model::StrategySpec read_strategy(const Item& item) {
   if (!item.node.IsMap()) return spec;
 
   std::vector<std::string> allowed = {"name"};
-  allowed.insert(allowed.end(), kStrategyOptions.begin(), kStrategyOptions.end());
+  const std::vector<std::string> keys = all_strategy_options();
+  allowed.insert(allowed.end(), keys.begin(), keys.end());
   yaml::check_keys(item, allowed);
-  const std::vector<std::string> options = options_of(spec.name);
+  const model::Strategy& strategy = model::strategy(spec.name);
+  std::vector<std::string> options;
+  for (const model::StrategyOption& o : strategy.options) options.push_back(o.name);
   for (const yaml::Entry& entry : yaml::entries(item)) {
     if (entry.key == "name") continue;
-    if (!contains(options, entry.key))
+    const auto option = std::find_if(strategy.options.begin(), strategy.options.end(),
+                                     [&](const model::StrategyOption& o) { return o.name == entry.key; });
+    if (option == strategy.options.end())
       yaml::fail(entry.key_item, fmt::format("option '{}' does not apply to strategy '{}'", entry.key, spec.name),
                  options.empty() ? fmt::format("'{}' takes no options", spec.name)
                                  : fmt::format("options of '{}': {}", spec.name, fmt::join(options, ", ")));
-    if (entry.key == "fuse_sums") spec.fuse_sums = yaml::as_bool(single(entry.value));
-    if (entry.key == "output") spec.output_on_all = read_choice(entry.value, {"all", "one"}, "output") == "all";
+    spec.options[entry.key] = option->is_flag() ? (yaml::as_bool(single(entry.value)) ? "true" : "false")
+                                                : read_choice(entry.value, option->values, entry.key);
   }
   return spec;
 }

@@ -113,7 +113,7 @@ class Step {
     in_hand_.k.resize(capacity);
     in_hand_.v.resize(capacity);
     kernels::fill_kv_shard(shard_shape(tokens[rank]), first_token_[rank], o.seed, in_hand_.k.data(), in_hand_.v.data());
-    if (o.strategy == "ring" && ranks > 1) {
+    if (o.step == clustersim::live::RankStep::ring && ranks > 1) {
       incoming_.k.resize(capacity);
       incoming_.v.resize(capacity);
     }
@@ -130,7 +130,7 @@ class Step {
       MPI_Bcast(q_.data(), static_cast<int>(q_.size()), MPI_FLOAT, ranks_ - 1, MPI_COMM_WORLD);
       recorder_.add("broadcast_query", "collective", begin, 4.0 * q_.size());
     }
-    if (o_.strategy == "ring") run_ring();
+    if (o_.step == clustersim::live::RankStep::ring) run_ring();
     else run_tree();
   }
 
@@ -151,7 +151,7 @@ class Step {
     MPI_Waitall(4, requests, MPI_STATUSES_IGNORE);
     return bytes;
   }
-  bool rotates() const { return o_.strategy == "ring" && ranks_ > 1; }
+  bool rotates() const { return o_.step == clustersim::live::RankStep::ring && ranks_ > 1; }
 
   /// Each shard buffer receives once before anything is timed. The first message into a buffer
   /// runs ten times slower than the next ones (65 MB: 106 ms, then 10 ms, on the 2-core dev VM's
@@ -165,7 +165,9 @@ class Step {
     }
   }
 
-  bool has_output() const { return o_.strategy != "ring" || o_.output_on_all || rank_ == ranks_ - 1; }
+  bool has_output() const {
+    return o_.step != clustersim::live::RankStep::ring || o_.output_on_all || rank_ == ranks_ - 1;
+  }
   std::vector<float>& output() { return output_; }
   const std::vector<float>& query() const { return q_; }
 
@@ -338,7 +340,8 @@ int main(int argc, char** argv) {
   } catch (const std::invalid_argument& e) {
     fail(e.what());
   }
-  if (o.strategy == "single" && ranks != 1) fail("strategy single runs on one rank, got " + std::to_string(ranks));
+  if (o.step == clustersim::live::RankStep::single && ranks != 1)
+    fail("strategy single runs on one rank, got " + std::to_string(ranks));
   if (o.shape.tokens < ranks) fail("a context of " + std::to_string(o.shape.tokens) + " tokens cannot be split over " +
                                    std::to_string(ranks) + " ranks");
 
@@ -389,7 +392,7 @@ int main(int argc, char** argv) {
   int status = 0;
   if (rank == 0) {
     const std::string line = clustersim::live::format_report_line(
-        {.program = "clustersim_live_cpu", .strategy = o.strategy, .ranks = ranks,
+        {.program = "clustersim_live_cpu", .strategy = to_string(o.step), .ranks = ranks,
          .context = static_cast<long long>(o.shape.tokens), .warmup = o.warmup, .max_relative_error = error,
          .tolerance = kTolerance, .rep_seconds = seconds, .kernel_seconds = kernel_seconds,
          .kernel_tokens = kernel_tokens, .rotation_seconds = rotation_seconds, .rotation_bytes = rotation_bytes,
@@ -400,7 +403,7 @@ int main(int argc, char** argv) {
       std::fprintf(stderr,
                    "clustersim_live_cpu: error: output check failed: %s %d ranks context %lld: max relative error "
                    "%.3g against the double-precision reference exceeds the tolerance %g\n",
-                   o.strategy.c_str(), ranks, static_cast<long long>(o.shape.tokens), error, kTolerance);
+                   to_string(o.step), ranks, static_cast<long long>(o.shape.tokens), error, kTolerance);
       std::fflush(stderr);
       status = 3;
     }

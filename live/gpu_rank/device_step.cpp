@@ -75,7 +75,7 @@ DeviceStep::DeviceStep(const RankOptions& options, kc::StorageType type, const S
       l2_scratch_bytes_(2 * static_cast<std::size_t>(std::max(l2_bytes(device), 1 << 20))),
       l2_scratch_(l2_scratch_bytes_),
       capacity_(shard_shape(0).key_elements()),  // shard 0 is a longest one
-      kv_(2 * 2 * capacity_ * (options.strategy == "ring" && ranks > 1 ? 2 : 1)) {
+      kv_(2 * 2 * capacity_ * (options.step == RankStep::ring && ranks > 1 ? 2 : 1)) {
   origin_[0] = rank;
   const kernels::DecodeShape s = shard_shape(rank);
   std::vector<float> k(s.key_elements()), v(s.key_elements());
@@ -207,7 +207,9 @@ void DeviceStep::ring_next() {
   in_hand_ = 1 - in_hand_;
 }
 
-bool DeviceStep::attends() const { return o_.strategy != "ring" || o_.output_on_all || rank_ == ranks_ - 1; }
+bool DeviceStep::attends() const {
+  return o_.step != RankStep::ring || o_.output_on_all || rank_ == ranks_ - 1;
+}
 
 void DeviceStep::evict_l2() {
   use_device();

@@ -128,7 +128,7 @@ int run(Job& job, const live::RankOptions& o) {
   int status = 0;
   if (job.reports()) {
     const double err = check(o, type, outputs);
-    std::printf("%s\n", live::format_report_line({.program = "clustersim_live_gpu", .strategy = o.strategy,
+    std::printf("%s\n", live::format_report_line({.program = "clustersim_live_gpu", .strategy = live::to_string(o.step),
                                                   .ranks = ranks, .context = static_cast<long long>(o.shape.tokens),
                                                   .dtype = o.dtype, .warmup = o.warmup, .max_relative_error = err,
                                                   .tolerance = kTolerance, .rep_seconds = seconds})
@@ -139,7 +139,7 @@ int run(Job& job, const live::RankOptions& o) {
       std::snprintf(text, sizeof text,
                     "output check failed: %s on %d GPUs, context %lld, %s: max relative error %.3g against the "
                     "double-precision reference exceeds the tolerance %g",
-                    o.strategy.c_str(), ranks, static_cast<long long>(o.shape.tokens), o.dtype.c_str(), err,
+                    live::to_string(o.step), ranks, static_cast<long long>(o.shape.tokens), o.dtype.c_str(), err,
                     kTolerance);
       status = error(kExitCheckFailed, text);
     }
@@ -176,7 +176,7 @@ int main(int argc, char** argv) {
         return error(kExitUsage, "asked for " + std::to_string(o.gpus) + " GPUs, this machine has " + std::to_string(gpus));
       job = clustersim::live::gpu::single_process_job(o.gpus);
     }
-    if (o.strategy == "single" && job->ranks() != 1)
+    if (o.step == live::RankStep::single && job->ranks() != 1)
       return error(kExitUsage, "strategy single runs on one GPU, got " + std::to_string(job->ranks()));
     if (o.shape.tokens < job->ranks())
       return error(kExitUsage, "a context of " + std::to_string(o.shape.tokens) + " tokens cannot be split over " +

@@ -21,7 +21,7 @@ void run_step(const RankOptions& o, int ranks, std::vector<std::unique_ptr<Devic
   }
   // The query comes from the newest rank, as in the simulated plan (broadcast_query).
   grouped(&DeviceStep::broadcast_query);
-  if (o.strategy == "ring") {
+  if (o.step == RankStep::ring) {
     for (int hop = 0; hop < ranks; ++hop) {
       const bool rotate = hop + 1 < ranks;
       if (rotate) grouped(&DeviceStep::ring_rotate);  // on the comm stream, while the next line computes

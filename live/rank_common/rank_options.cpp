@@ -21,7 +21,24 @@ int int_arg(const std::string& name, const char* text) {
   return static_cast<int>(value);
 }
 
+constexpr RankStep kSteps[] = {RankStep::single, RankStep::tree, RankStep::ring};
+
+RankStep step_arg(const std::string& value) {
+  for (const RankStep step : kSteps)
+    if (value == to_string(step)) return step;
+  throw std::invalid_argument("--strategy must be single, tree or ring, got '" + value + "'");
+}
+
 }  // namespace
+
+const char* to_string(RankStep step) {
+  switch (step) {
+    case RankStep::single: return "single";
+    case RankStep::tree: return "tree";
+    case RankStep::ring: return "ring";
+  }
+  return "?";
+}
 
 RankOptions parse_rank_options(int argc, const char* const* argv, RankBackend backend) {
   const bool gpu = backend == RankBackend::gpu;
@@ -35,7 +52,7 @@ RankOptions parse_rank_options(int argc, const char* const* argv, RankBackend ba
     if (!gpu && arg == "--trace") { o.trace = true; continue; }
     if (i + 1 >= argc) throw std::invalid_argument("unknown option or missing value: " + arg);
     const char* value = argv[++i];
-    if (arg == "--strategy") o.strategy = value;
+    if (arg == "--strategy") o.step = step_arg(value);
     else if (arg == "--context") o.shape.tokens = number_arg(arg, value);
     else if (arg == "--batch") o.shape.batch = int_arg(arg, value);
     else if (arg == "--heads") o.shape.heads = int_arg(arg, value);
@@ -49,8 +66,6 @@ RankOptions parse_rank_options(int argc, const char* const* argv, RankBackend ba
     else throw std::invalid_argument("unknown option " + arg);
   }
   if (o.count_gpus) return o;  // nothing else is read
-  if (o.strategy != "single" && o.strategy != "tree" && o.strategy != "ring")
-    throw std::invalid_argument("--strategy must be single, tree or ring, got '" + o.strategy + "'");
   if (o.shape.tokens <= 0 || o.shape.batch <= 0 || o.shape.heads <= 0 || o.shape.kv_heads <= 0 ||
       o.shape.head_dim <= 0 || o.shape.heads % o.shape.kv_heads != 0)
     throw std::invalid_argument(

@@ -13,8 +13,19 @@ namespace clustersim::live {
 
 enum class RankBackend { cpu, gpu };
 
+/// The decode steps the rank programs implement. Each is the live kernel of the strategies whose
+/// descriptor (model/strategies/) names it in its live arguments (`--strategy <step>`).
+enum class RankStep {
+  single,  ///< one rank attends over the whole cache
+  tree,    ///< partial attention per shard, softmax statistics combined by allreduce
+  ring,    ///< K/V shards rotate around the ranks, each attended in turn
+};
+
+/// The step's name on the command line and in the report line.
+const char* to_string(RankStep step);
+
 struct RankOptions {
-  std::string strategy = "tree";      ///< single, tree, ring
+  RankStep step = RankStep::tree;
   bool fuse_sums = false;             ///< tree: numerators and denominators in one allreduce
   bool output_on_all = true;          ///< ring: every device attends, else only the last
   kernels::DecodeShape shape;         ///< tokens = the whole context

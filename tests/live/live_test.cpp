@@ -159,7 +159,7 @@ SCENARIO("clustersim live runs a tiny scenario and writes measured results in th
   CHECK(results.mode == "live");
   REQUIRE(results.cases.size() == 4);
   for (const auto& c : results.cases) {
-    CHECK(c.status == "ok");
+    CHECK(c.status == reports::CaseStatus::ok);
     CHECK(c.gpus == 2);
     CHECK(c.repetitions == 2);
     CHECK(c.latency_s > 0);
@@ -261,7 +261,7 @@ TEST_CASE("live: the comparison joins on the case index and reports the predicti
     measured.cases.back().latency_s_max = 1.2e-3;
   }
   predicted.cases[2].latency_s = 0.7e-3;  // 30 % low
-  measured.cases[1].status = "unsupported";
+  measured.cases[1].status = reports::CaseStatus::unsupported;
   const live::Comparison c = live::compare(predicted, measured, "p.yaml");
   REQUIRE(c.cases.size() == 2);
   CHECK(c.cases[0].error_percent == Approx(10));
@@ -371,7 +371,7 @@ SCENARIO("clustersim live runs emulated-cluster cases on a cluster it builds, as
   const reports::Results results = reports::results_from_json_text(slurp(out / "results.json"));
   REQUIRE(results.cases.size() == 2);
   for (const auto& c : results.cases) {
-    CHECK(c.status == "ok");
+    CHECK(c.status == reports::CaseStatus::ok);
     CHECK(c.output_max_relative_error <= 1e-4);
   }
   // Each of the two tc queues a message crosses lets at most its 64 KiB bucket through at once.

@@ -35,7 +35,7 @@ TEST_CASE("rank programs: the command line, and the GPU-only options refused by 
   const RankOptions o = parse({"--strategy", "ring", "--context", "4096", "--heads", "32", "--kv-heads", "8",
                                "--output-one", "--dtype", "fp16", "--gpus", "2"},
                               RankBackend::gpu);
-  CHECK(o.strategy == "ring");
+  CHECK(o.step == RankStep::ring);
   CHECK(o.shape.tokens == 4096);
   CHECK(o.shape.heads == 32);
   CHECK_FALSE(o.output_on_all);

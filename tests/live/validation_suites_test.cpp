@@ -17,7 +17,7 @@
 #include "live/emulated_cluster.hpp"
 #include "model/attention.hpp"
 #include "model/device_profile.hpp"
-#include "model/strategies/decode_strategies.hpp"
+#include "model/strategy_parts/strategy_parts.hpp"
 #include "support/run_clustersim.hpp"
 #include "support/scratch_dir.hpp"
 

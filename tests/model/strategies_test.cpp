@@ -30,7 +30,7 @@ TEST_CASE("model: tree decode allreduces b*d + 2*b*n_h elements, fused or not", 
   const AttentionShape s = paper_shape();
   const double elements = s.batch * s.hidden() + 2.0 * s.batch * s.heads;
   for (bool fused : {false, true}) {
-    const DecodePlan plan = plan_decode({.name = "tree", .fuse_sums = fused}, s, one_node(8));
+    const DecodePlan plan = plan_decode({.name = "tree", .options = {{"fuse_sums", fused ? "true" : "false"}}}, s, one_node(8));
     CHECK(bytes_of_kind(plan.graph, OpKind::collective) == elements * 4);
   }
 }

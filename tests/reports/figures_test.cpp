@@ -59,7 +59,7 @@ TEST_CASE("reports: a case out of memory is marked in the heatmap, not drawn", "
   r.cases.push_back(case_of("ring", 2, 80000, 3e-3));
   r.cases.push_back(case_of("tree", 2, 5120000, 1e-3));
   r.cases.push_back(case_of("ring", 2, 5120000, 0));
-  r.cases.back().status = "oom";
+  r.cases.back().status = CaseStatus::oom;
   const auto figures = figures_for(r);
   REQUIRE(figures.at(1).id == "ring-tree-speedup");
   CHECK(figures[1].gnuplot.find("1 0 \"out of memory\"") != std::string::npos);
@@ -83,7 +83,7 @@ TEST_CASE("reports: generation cases call for the end-to-end figure, out-of-memo
     c.total_s = 0.5;
     r.cases.push_back(c);
   }
-  r.cases.back().status = "oom";
+  r.cases.back().status = CaseStatus::oom;
   const auto figures = figures_for(r);
   REQUIRE(figures.front().id == "generation");
   CHECK(figures.front().gnuplot.find("\"llama3.2-1b tree 2 GPUs 32k\" 0.3 0.2") != std::string::npos);

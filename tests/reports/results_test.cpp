@@ -94,3 +94,12 @@ TEST_CASE("reports: the table's header names the library whose model ran the col
   for (auto& c : r.cases) c.collectives.clear();
   CHECK_THAT(reports::format_table(r), !Catch::Matchers::Contains("collectives:"));
 }
+
+TEST_CASE("reports: a case status is one of ok, oom and unsupported, in files and back", "[reports]") {
+  nlohmann::json j = nlohmann::json::parse(reports::to_json_text(sample()));
+  CHECK(j["cases"][0]["status"] == "ok");
+  j["cases"][0]["status"] = "unsupported";
+  CHECK(reports::results_from_json_text(j.dump()).cases[0].status == reports::CaseStatus::unsupported);
+  j["cases"][0]["status"] = "finished";
+  CHECK_THROWS_WITH(reports::results_from_json_text(j.dump()), Catch::Contains("unknown case status 'finished'"));
+}

@@ -21,11 +21,11 @@ TEST_CASE("runner: Llama 3.1-70B at 1M tokens fits on 16 MI300X but not on 8", "
   }
   REQUIRE(on8);
   REQUIRE(on16);
-  CHECK(on8->status == "oom");
+  CHECK(on8->status == reports::CaseStatus::oom);
   CHECK_FALSE(on8->fits_in_memory);
   CHECK(on8->total_s == 0);
   CHECK(on8->peak_mem_bytes > on8->memory_capacity_bytes);
-  CHECK(on16->status == "ok");
+  CHECK(on16->status == reports::CaseStatus::ok);
   CHECK(on16->fits_in_memory);
   CHECK(on16->model == "llama3.1-70b");
   CHECK(on16->prefill_s > 0);

@@ -135,7 +135,7 @@ TEST_CASE("runner: a 2-rank cpu_host tree case with measured links differs by th
   options.on_warning = [&](const std::string& line) { warnings.push_back(line); };
   const auto measured = runner::simulate_scenario(scenario_with(kFixture), options).cases.at(0);
   const auto assumed = runner::simulate_scenario(scenario_with(without_links), {.jobs = 1}).cases.at(0);
-  REQUIRE(measured.status == "ok");
+  REQUIRE(measured.status == reports::CaseStatus::ok);
   REQUIRE(measured.collectives.size() == assumed.collectives.size());
   REQUIRE_FALSE(measured.collectives.empty());
   double expected = 0;

@@ -159,9 +159,9 @@ TEST_CASE("scenarios: strategy options and collective settings are read", "[scen
                "collectives:\n  algorithm: ring\n  protocol: ll128\n"),
       "<test>");
   REQUIRE(s.cases.size() == 2);
-  CHECK(s.cases[0].strategy.fuse_sums);
+  CHECK(s.cases[0].strategy.flag("fuse_sums"));
   CHECK(s.cases[1].strategy.name == "ring");
-  CHECK_FALSE(s.cases[1].strategy.output_on_all);
+  CHECK(s.cases[1].strategy.option("output") == "one");
   CHECK(s.cases[1].collectives.algorithm == clustersim::sim::Algorithm::ring);
   CHECK(s.cases[1].collectives.protocol == clustersim::sim::Protocol::ll128);
   CHECK(s.cases[0].shape.kv_heads == 16);  // defaults to heads

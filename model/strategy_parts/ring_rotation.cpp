@@ -7,7 +7,7 @@
 //   hop:      0          1          2
 //   rank 0: [c0]--send->[c3]--send->[c2] ...   c_i = the chunk that started on rank i
 //   rank 1: [c1]        [c0]        [c3]
-#include "model/strategies/decode_strategies.hpp"
+#include "model/strategy_parts/strategy_parts.hpp"
 
 namespace clustersim::model {
 

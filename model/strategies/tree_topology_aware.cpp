@@ -3,7 +3,7 @@
 // order of the fabric — reduce inside every node onto its first GPU, allreduce among those
 // leaders across nodes, broadcast back inside the node — so only one GPU per node touches the
 // slow inter-node network (Tree Attention §5.3, Fig. 2).
-#include "model/strategies/decode_strategies.hpp"
+#include "model/strategy_parts/strategy_parts.hpp"
 
 namespace clustersim::model {
 namespace {
@@ -27,16 +27,29 @@ std::vector<OpId> hierarchical_allreduce(TaskGraph& g, const std::string& name,
   return done;
 }
 
-}  // namespace
-
-std::vector<OpId> add_tree_topology_aware(TaskGraph& g, const AttentionShape& shape, const Placement& placement,
-                                          const AttentionStep& step, bool fuse_sums) {
+std::vector<OpId> add_tree_topology_aware(TaskGraph& g, const StrategySpec& spec, const AttentionShape& shape,
+                                          const Placement& placement, const AttentionStep& step) {
   const std::vector<std::vector<int>> nodes = placement.ranks_by_node();
-  return add_tree_with(g, shape, placement, step, fuse_sums,
-                       [&](TaskGraph& graph, const std::string& prefix, const std::string& what, double bytes, ReduceOp op,
-                           std::vector<OpId> deps) {
+  return add_tree_with(g, shape, placement, step, spec.flag("fuse_sums"),
+                       [&](TaskGraph& graph, const std::string& prefix, const std::string& what, double bytes,
+                           ReduceOp op, std::vector<OpId> deps) {
                          return hierarchical_allreduce(graph, prefix + what, nodes, bytes, op, deps);
                        });
+}
+
+}  // namespace
+
+const Strategy& strategy_tree_topology_aware() {
+  static const Strategy tree_topology_aware{
+      .name = "tree_topology_aware",
+      .long_name = "topology-aware tree attention",
+      .summary = "tree attention with each allreduce done node first: reduce in nodes, allreduce across, broadcast",
+      .options = {fuse_sums_option()},
+      .add = add_tree_topology_aware,
+      .memory = [](const StrategySpec&, const AttentionShape& shape,
+                   const Placement& placement) { return tree_memory(shape, placement); },
+  };
+  return tree_topology_aware;
 }
 
 }  // namespace clustersim::model

@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// Tree attention decode (Shyam et al., 2024, Alg. 3): K/V stay sharded along the sequence; the
-// query is broadcast; every device computes a partial attention with its log-sum-exp; three
-// allreduces — max of lse, sum of numerators, sum of denominators — combine them. Communication
-// is independent of the context length: 2(p-1)/p·(b·d + 2·b·n_h) elements with a ring allreduce.
-#include "model/strategies/decode_strategies.hpp"
+// Tree attention's combine (Shyam et al., 2024, Alg. 3): every device computes a partial
+// attention on its shard with its log-sum-exp; three allreduces — max of lse, sum of numerators,
+// sum of denominators — combine them, each done by the strategy's `allreduce` (flat or node-first).
+#include "model/strategy_parts/strategy_parts.hpp"
 
 namespace clustersim::model {
 
@@ -34,16 +33,6 @@ std::vector<OpId> add_tree_with(TaskGraph& g, const AttentionShape& shape, const
   return after(g.compute_each(at + "normalize", ranks, normalize_cost, sums));
 }
 
-std::vector<OpId> add_tree(TaskGraph& g, const AttentionShape& shape, const Placement& placement,
-                           const AttentionStep& step, bool fuse_sums) {
-  const std::vector<int> ranks = all_ranks(placement);
-  return add_tree_with(g, shape, placement, step, fuse_sums,
-                       [&](TaskGraph& graph, const std::string& prefix, const std::string& what, double bytes, ReduceOp op,
-                           std::vector<OpId> deps) {
-                         return after(graph.allreduce(prefix + "allreduce_" + what, ranks, bytes, op, std::move(deps)));
-                       });
-}
-
 std::vector<MemoryUse> tree_memory(const AttentionShape& shape, const Placement& placement) {
   // Eq. 9: the shard, the query, and the numerator, denominator and max being reduced.
   std::vector<MemoryUse> memory;
@@ -52,6 +41,13 @@ std::vector<MemoryUse> tree_memory(const AttentionShape& shape, const Placement&
                       .partials = numerator_bytes(shape) + 2 * statistic_bytes(shape),
                       .query_output = shape.query_bytes()});
   return memory;
+}
+
+StrategyOption fuse_sums_option() {
+  return {.name = "fuse_sums",
+          .values = {"false", "true"},
+          .label_suffix = {{"true", "+fused"}},
+          .help = "one allreduce for the numerators and denominators together"};
 }
 
 }  // namespace clustersim::model

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// The decode strategies, one per file in this folder; model/strategy.cpp dispatches by name.
-// Each adds its ops to a graph after the step's dependencies and returns its last ops, and says
-// what each rank holds in memory. Internal to model/: callers use add_decode_attention().
+// The parts the decode strategies (model/strategies/) are built from: the softmax-combine
+// kernels, the tree combine, the ring rotation, the query broadcast. Internal to model/.
 #pragma once
 
 #include <functional>
@@ -12,19 +11,6 @@
 
 namespace clustersim::model {
 
-std::vector<OpId> add_single_device(TaskGraph& g, const AttentionShape& shape, const Placement& placement,
-                                    const AttentionStep& step);
-std::vector<OpId> add_tree(TaskGraph& g, const AttentionShape& shape, const Placement& placement,
-                           const AttentionStep& step, bool fuse_sums);
-std::vector<OpId> add_tree_topology_aware(TaskGraph& g, const AttentionShape& shape, const Placement& placement,
-                                          const AttentionStep& step, bool fuse_sums);
-std::vector<OpId> add_ring(TaskGraph& g, const AttentionShape& shape, const Placement& placement,
-                           const AttentionStep& step, bool output_on_all);
-
-std::vector<MemoryUse> single_device_memory(const AttentionShape& shape);
-std::vector<MemoryUse> tree_memory(const AttentionShape& shape, const Placement& placement);
-std::vector<MemoryUse> ring_memory(const AttentionShape& shape, const Placement& placement);
-
 /// Adds an allreduce of `bytes` over all ranks to the graph, its ops named `prefix` + something
 /// with `what`, returning the ops after which every rank holds the result.
 using AllreduceStep = std::function<std::vector<OpId>(TaskGraph& g, const std::string& prefix, const std::string& what,
@@ -33,6 +19,12 @@ using AllreduceStep = std::function<std::vector<OpId>(TaskGraph& g, const std::s
 /// Tree decode with its three combines done by `allreduce` (flat, or node-first).
 std::vector<OpId> add_tree_with(TaskGraph& g, const AttentionShape& shape, const Placement& placement,
                                 const AttentionStep& step, bool fuse_sums, const AllreduceStep& allreduce);
+
+/// What each rank holds in tree decode (Eq. 9): its shard, the query, the statistics reduced.
+std::vector<MemoryUse> tree_memory(const AttentionShape& shape, const Placement& placement);
+
+/// The `fuse_sums` option of the tree strategies: numerators and denominators in one allreduce.
+StrategyOption fuse_sums_option();
 
 /// A ring rotation (ring_rotation.cpp): p-1 hops of `chunk_bytes` around `ranks`, with
 /// `work(hop, i)` the kernel rank ranks[i] runs on the chunk in hand at that hop, if any.

@@ -5,12 +5,16 @@
 // device moves 2·b·(N/p)·n_kv·d_h elements per hop: communication grows with the context.
 #include <algorithm>
 
-#include "model/strategies/decode_strategies.hpp"
+#include "model/strategy_parts/strategy_parts.hpp"
 
 namespace clustersim::model {
+namespace {
 
-std::vector<OpId> add_ring(TaskGraph& g, const AttentionShape& shape, const Placement& placement,
-                           const AttentionStep& step, bool output_on_all) {
+bool output_on_all(const StrategySpec& spec) { return spec.option("output") == "all"; }
+
+std::vector<OpId> add_ring(TaskGraph& g, const StrategySpec& spec, const AttentionShape& shape,
+                           const Placement& placement, const AttentionStep& step) {
+  const bool on_all = output_on_all(spec);
   const int p = placement.size();
   const std::vector<int> ranks = all_ranks(placement);
   const std::vector<std::int64_t> tokens = shard_tokens(shape.context, p);
@@ -24,7 +28,7 @@ std::vector<OpId> add_ring(TaskGraph& g, const AttentionShape& shape, const Plac
   RingRotation ring{.ranks = ranks, .chunk_bytes = chunk_bytes, .work_after = query, .rotate_after = step.after,
                     .prefix = at};
   ring.work = [&](int hop, int rank) -> std::optional<KernelCost> {
-    if (!output_on_all && rank != newest) return std::nullopt;
+    if (!on_all && rank != newest) return std::nullopt;
     const int origin = ((rank - hop) % p + p) % p;
     const KernelCost attend = kernels::partial_attention(shape, static_cast<double>(tokens[origin]));
     const KernelCost merge = kernels::merge(shape);
@@ -33,7 +37,7 @@ std::vector<OpId> add_ring(TaskGraph& g, const AttentionShape& shape, const Plac
   return add_ring_rotation(g, ring);
 }
 
-std::vector<MemoryUse> ring_memory(const AttentionShape& shape, const Placement& placement) {
+std::vector<MemoryUse> ring_memory(const StrategySpec&, const AttentionShape& shape, const Placement& placement) {
   // Eq. 8: the shard, one incoming chunk, the query and the output; plus the running lse the
   // paper leaves out.
   const int p = placement.size();
@@ -46,6 +50,32 @@ std::vector<MemoryUse> ring_memory(const AttentionShape& shape, const Placement&
                       .partials = statistic_bytes(shape),
                       .query_output = shape.query_bytes() + numerator_bytes(shape)});
   return memory;
+}
+
+}  // namespace
+
+const Strategy& strategy_ring() {
+  static const Strategy ring{
+      .name = "ring",
+      .long_name = "ring attention",
+      .summary = "ring attention: K/V chunks rotate p-1 hops, each hop overlapped with attention on the chunk in hand",
+      .options = {{.name = "output",
+                   .values = {"all", "one"},
+                   .label_suffix = {{"one", "+output_one"}},
+                   .help = "all: every device ends with the output; one: only the last device attends"}},
+      .add = add_ring,
+      .memory = ring_memory,
+      .output_on_every_rank = output_on_all,
+      .moves_kv = true,
+      .live_args =
+          [](const StrategySpec& spec) {
+            std::vector<std::string> args{"--strategy", "ring"};
+            if (!output_on_all(spec)) args.push_back("--output-one");
+            return args;
+          },
+      .compared_with = "tree",
+  };
+  return ring;
 }
 
 }  // namespace clustersim::model
