@@ -24,6 +24,15 @@ std::vector<std::vector<int>> Placement::ranks_by_node() const {
   return groups;
 }
 
+Placement placement_on(const topo::Topology& topology, const std::vector<int>& vertices) {
+  Placement placement;
+  std::map<std::string, int> node_ids;  // in order of first appearance
+  for (int v : vertices)
+    placement.node_of_rank.push_back(
+        node_ids.try_emplace(topology.vertices()[v].node, static_cast<int>(node_ids.size())).first->second);
+  return placement;
+}
+
 const std::vector<const Strategy*>& strategies() {
   static const std::vector<const Strategy*> all = [] {
     std::vector<const Strategy*> list = registered_strategies();

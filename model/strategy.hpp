@@ -11,6 +11,7 @@
 
 #include "model/attention.hpp"
 #include "model/task_graph.hpp"
+#include "topologies/topology.hpp"
 
 namespace clustersim::model {
 
@@ -22,6 +23,10 @@ struct Placement {
   /// Ranks grouped by node, nodes in order of first appearance, ranks ascending.
   std::vector<std::vector<int>> ranks_by_node() const;
 };
+
+/// The placement of ranks on `vertices` of `topology` (rank r on vertices[r]): nodes numbered in
+/// order of first appearance.
+Placement placement_on(const topo::Topology& topology, const std::vector<int>& vertices);
 
 /// Bytes one device holds at its peak, by purpose (Tree Attention §6.2, Eq. 8–9; weights and
 /// activations for whole models).

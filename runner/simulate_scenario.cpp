@@ -29,6 +29,7 @@ struct PreparedCase {
   const topo::Topology* topology = nullptr;
   const model::DeviceProfile* device = nullptr;
   std::vector<int> gpus;  ///< topology vertices, one per rank
+  model::Placement placement;  ///< node of each rank
   model::TaskGraph graph;
   std::vector<model::MemoryUse> memory;  ///< per rank
   model::OpId first_token = -1;          ///< end-to-end cases: the prefill's last op
@@ -36,23 +37,26 @@ struct PreparedCase {
   std::string trace_json;  ///< when this case's timeline was asked for
 };
 
+/// The GPUs the case asks for. Throws: InputError when the topology has fewer.
+int gpus_asked(const scenarios::Scenario& scenario, const scenarios::Case& c, const topo::Topology& topology) {
+  const int available = static_cast<int>(topology.devices().size());
+  const int asked = c.gpus == 0 ? available : c.gpus;
+  if (asked > available)
+    throw InputError({scenario.origin}, "gpus",
+                     "case " + std::to_string(c.index) + " asks for " + std::to_string(asked) + " GPUs but topology '" +
+                         c.topology.spec() + "' has " + std::to_string(available));
+  return asked;
+}
+
 PreparedCase prepare(const scenarios::Scenario& scenario, const scenarios::Case& c, const topo::Topology& topology,
                      const model::DeviceProfile& device) {
   PreparedCase p{.spec = &c, .topology = &topology, .device = &device};
   const auto& all_gpus = topology.devices();
-  int used = c.gpus == 0 ? static_cast<int>(all_gpus.size()) : c.gpus;
-  if (used > static_cast<int>(all_gpus.size()))
-    throw InputError({scenario.origin}, "gpus",
-                     "case " + std::to_string(c.index) + " asks for " + std::to_string(used) + " GPUs but topology '" +
-                         c.topology.spec() + "' has " + std::to_string(all_gpus.size()));
-  used = model::devices_used(c.strategy, used);
+  const int used = model::devices_used(c.strategy, gpus_asked(scenario, c, topology));
   p.gpus.assign(all_gpus.begin(), all_gpus.begin() + used);
 
-  model::Placement placement;
-  std::map<std::string, int> node_ids;  // in order of first appearance
-  for (int v : p.gpus)
-    placement.node_of_rank.push_back(
-        node_ids.try_emplace(topology.vertices()[v].node, static_cast<int>(node_ids.size())).first->second);
+  p.placement = model::placement_on(topology, p.gpus);
+  const model::Placement& placement = p.placement;
   if (c.model) {
     model::GenerationPlan plan = model::plan_generation(
         *c.model,
@@ -135,7 +139,16 @@ reports::Results simulate_scenario(const scenarios::Scenario& scenario, const Ru
   std::map<std::string, std::unique_ptr<model::DeviceProfile>> devices;
   // A topology with a profile's measured link figures applied, per (topology, profile).
   std::map<std::pair<std::string, std::string>, std::unique_ptr<topo::Topology>> measured_topologies;
-  std::vector<PreparedCase> cases;
+  // First every case's inputs, so that a bad one stops the run before any case is simulated;
+  // task graphs are built only as cases enter the window of running ones (a sweep of a million
+  // cases must not hold a million graphs).
+  struct Inputs {
+    const topo::Topology* topology;
+    const model::DeviceProfile* device;
+    std::map<std::string, std::string> figure_sources;
+  };
+  std::vector<Inputs> inputs;
+  inputs.reserve(scenario.cases.size());
   for (const scenarios::Case& c : scenario.cases) {
     auto& topology = topologies[c.topology.spec()];
     if (!topology)
@@ -157,16 +170,17 @@ reports::Results simulate_scenario(const scenarios::Scenario& scenario, const Ru
       if (!measured) measured = std::make_unique<topo::Topology>(with_measured_links(*topology, *device));
       used = measured.get();
     }
-    cases.push_back(prepare(scenario, c, *used, *device));
-    cases.back().row.figure_sources = figure_sources(*topology, *device);
+    gpus_asked(scenario, c, *used);
+    inputs.push_back({used, device.get(), figure_sources(*topology, *device)});
   }
 
-  const int total = static_cast<int>(cases.size());
+  const int total = static_cast<int>(scenario.cases.size());
   const int jobs = std::max(1, options.jobs > 0 ? options.jobs : static_cast<int>(std::thread::hardware_concurrency()));
   auto run_case = [&options](PreparedCase& p) {
     if (p.row.status != reports::CaseStatus::ok) return;
     const bool traced = p.row.index == options.trace_case;
-    sim::SimulationInput input{.topology = p.topology, .gpu_of_rank = p.gpus, .device = p.device,
+    sim::SimulationInput input{.topology = p.topology, .gpu_of_rank = p.gpus, .placement = p.placement,
+                               .device = p.device,
                                .dtype = p.spec->shape.dtype, .collectives = p.spec->collectives,
                                .record_timeline = traced};
     const sim::SimulationResult result = sim::simulate(p.graph, input);
@@ -184,20 +198,28 @@ reports::Results simulate_scenario(const scenarios::Scenario& scenario, const Ru
         result, p.graph, devices,
         fmt::format("{} on {} ({} GPUs), context {}", p.row.strategy, p.row.topology, p.row.gpus, p.row.context));
   };
-  // A sliding window of `jobs` cases; each simulate() forks its own SimGrid process.
-  std::vector<std::future<void>> running(total);
-  int next = 0;
-  for (int done = 0; done < total; ++done) {
-    for (; next < total && next < done + jobs; ++next)
-      running[next] = std::async(std::launch::async, run_case, std::ref(cases[next]));
-    running[done].get();
-    if (options.on_case_done) options.on_case_done(done + 1, total, cases[done].row);
-    if (options.on_trace && !cases[done].trace_json.empty()) options.on_trace(cases[done].row, cases[done].trace_json);
-  }
-
   reports::Results results{.tool_version = CLUSTERSIM_VERSION, .mode = "simulate", .scenario = scenario.name,
                            .scenario_origin = scenario.origin};
-  for (PreparedCase& p : cases) results.cases.push_back(std::move(p.row));
+  results.cases.reserve(scenario.cases.size());
+  // A sliding window of `jobs` cases, prepared here in case order; each simulate() forks its own
+  // SimGrid process. A case's graph is freed as soon as its row is kept.
+  std::map<int, std::pair<std::unique_ptr<PreparedCase>, std::future<void>>> running;
+  int next = 0;
+  for (int done = 0; done < total; ++done) {
+    for (; next < total && next < done + jobs; ++next) {
+      const Inputs& in = inputs[next];
+      auto p = std::make_unique<PreparedCase>(prepare(scenario, scenario.cases[next], *in.topology, *in.device));
+      p->row.figure_sources = in.figure_sources;
+      std::future<void> run = std::async(std::launch::async, run_case, std::ref(*p));
+      running.emplace(next, std::make_pair(std::move(p), std::move(run)));
+    }
+    auto finished = running.extract(done);
+    PreparedCase& p = *finished.mapped().first;
+    finished.mapped().second.get();
+    if (options.on_case_done) options.on_case_done(done + 1, total, p.row);
+    if (options.on_trace && !p.trace_json.empty()) options.on_trace(p.row, p.trace_json);
+    results.cases.push_back(std::move(p.row));
+  }
   return results;
 }
 

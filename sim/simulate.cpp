@@ -13,6 +13,7 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "common/input_error.hpp"
 #include "sim/executor.hpp"
 #include "sim/result_json.hpp"
 
@@ -44,8 +45,10 @@ std::string read_all(int fd) {
 
 }  // namespace
 
-SimulationResult simulate(const model::TaskGraph& graph, const SimulationInput& input) {
-  if (!input.topology || !input.device) throw std::invalid_argument("simulate: topology and device are required");
+SimulationResult simulate(const model::TaskGraph& graph, const SimulationInput& given) {
+  if (!given.topology || !given.device) throw std::invalid_argument("simulate: topology and device are required");
+  SimulationInput input = given;
+  if (input.placement.size() == 0) input.placement = model::placement_on(*input.topology, input.gpu_of_rank);
   // Unflushed output would be written twice, once by each process.
   std::fflush(stdout);
   std::fflush(stderr);
@@ -62,6 +65,9 @@ SimulationResult simulate(const model::TaskGraph& graph, const SimulationInput& 
       ::getrusage(RUSAGE_SELF, &usage);
       result.engine_peak_rss_bytes = static_cast<double>(usage.ru_maxrss) * 1024;
       reply["result"] = result;
+    } catch (const InputError& e) {  // a bad figure met while simulating: the same error in the parent
+      reply["input_error"] = {{"file", e.mark().file}, {"line", e.mark().line},   {"column", e.mark().column},
+                              {"element", e.element()}, {"message", e.message()}, {"note", e.note()}};
     } catch (const std::exception& e) {
       reply["error"] = e.what();
     }
@@ -79,6 +85,11 @@ SimulationResult simulate(const model::TaskGraph& graph, const SimulationInput& 
     throw std::runtime_error("simulate: the simulation process died" +
                              (WIFSIGNALED(status) ? " (signal " + std::to_string(WTERMSIG(status)) + ")" : std::string{}));
   const nlohmann::json reply = nlohmann::json::parse(text);
+  if (reply.contains("input_error")) {
+    const nlohmann::json& e = reply["input_error"];
+    throw InputError({e["file"].get<std::string>(), e["line"].get<int>(), e["column"].get<int>()},
+                     e["element"].get<std::string>(), e["message"].get<std::string>(), e["note"].get<std::string>());
+  }
   if (reply.contains("error")) throw std::runtime_error("simulate: " + reply["error"].get<std::string>());
   return reply["result"].get<SimulationResult>();
 }

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "model/device_profile.hpp"
+#include "model/strategy.hpp"
 #include "model/task_graph.hpp"
 #include "sim/collective_settings.hpp"
 #include "topologies/topology.hpp"
@@ -24,6 +25,7 @@ namespace clustersim::sim {
 struct SimulationInput {
   const topo::Topology* topology = nullptr;
   std::vector<int> gpu_of_rank;               ///< topology vertex of each rank; distinct devices (gpu or cpu_rank)
+  model::Placement placement;                 ///< node of each rank; empty: model::placement_on(gpu_of_rank)
   const model::DeviceProfile* device = nullptr;  ///< every GPU's profile
   model::DType dtype = model::DType::bf16;    ///< compute dtype of the kernels
   CollectiveSettings collectives;

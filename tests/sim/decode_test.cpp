@@ -5,6 +5,8 @@
 
 #include <map>
 
+#include "common/input_error.hpp"
+#include "model/device_profile.hpp"
 #include "model/strategy.hpp"
 #include "sim/simulate.hpp"
 #include "support/fixtures.hpp"
@@ -111,5 +113,19 @@ TEST_CASE("sim: the timeline records every op of every device with its kind and 
   }
   AND_THEN("links report the bytes they carried: every chunk crosses two NVLink edges") {
     CHECK(r.link_bytes_by_class.at("nvlink") >= 2 * 4 * 3 * 2.0 * (1 << 18) * 2048 * 2);
+  }
+}
+
+TEST_CASE("sim: an error met inside a rank's actor ends the simulation with that error", "[sim][errors]") {
+  // A CPU profile has no bf16 rate: the first kernel's time throws inside the SimGrid actor.
+  const auto topology = testing::star(2, 450e9, 0.5e-6);
+  const model::DeviceProfile cpu = model::load_device_profile("tests/fixtures/cpu_measured.yaml");
+  const model::DecodePlan plan = model::plan_decode({.name = "tree"}, shape(4096), {{0, 0}});
+  try {
+    sim::simulate(plan.graph, {.topology = &topology, .gpu_of_rank = topology.devices(), .device = &cpu});
+    FAIL("the simulation should have refused the profile");
+  } catch (const InputError& e) {
+    CHECK_THAT(e.what(), Catch::Contains("has no dense_TFLOPS figure for bf16"));
+    CHECK(e.element() == "dense_TFLOPS.bf16");
   }
 }
