@@ -2,7 +2,7 @@
 // Topology generators: DGX H100 clusters on a rail-optimised InfiniBand fabric, MI300X nodes on
 // RoCE, PCIe boxes of RTX 4090s without peer-to-peer, and CPU ranks (MPI processes) on one host
 // or on an emulated cluster of containers joined by a tc-shaped ethernet. Every figure carries a `source` string
-// citing the datasheet, paper or code it comes from (shared/research/engine_and_hardware.md §5-6);
+// citing the datasheet, paper or code it comes from (topologies/README.md lists them);
 // figures we had to pick ourselves say "assumption:". Devices are listed first, in rank order.
 //
 //   node k:  gpu g --nvlink/xgmi-- [nvswitch | other gpus]        rail g fabric:

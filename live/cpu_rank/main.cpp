@@ -154,9 +154,9 @@ class Step {
   bool rotates() const { return o_.step == clustersim::live::RankStep::ring && ranks_ > 1; }
 
   /// Each shard buffer receives once before anything is timed. The first message into a buffer
-  /// runs ten times slower than the next ones (65 MB: 106 ms, then 10 ms, on the 2-core dev VM's
-  /// Open MPI 4.1 shared memory), and the steps alternate the buffers: without this the first two
-  /// rotations after start-up, warm-up or not, time the transport's first touch, not the link.
+  /// runs far slower than the next ones (Open MPI's shared-memory transport touching its pages;
+  /// the README gives the figures), and the steps alternate the buffers: without this the first
+  /// two rotations after start-up, warm-up or not, time the transport's first touch, not the link.
   void prime_buffers() {
     if (!rotates()) return;
     for (int i = 0; i < 2; ++i) {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // NCCL latency tables and the tuner's choice. Constants are NCCL v2.28.9-1 src/graph/tuning.cc
-// (baseLat, hwLat for NVLINK / PCI / NET; the Hopper values are unchanged in v2.30.7-1), see
-// ../shared/research/engine_and_hardware.md §5.3–5.4.
+// (baseLat, hwLat for NVLINK / PCI / NET; the Hopper values are unchanged in v2.30.7-1); the
+// values are listed in docs/sources.md.
 #include "sim/collectives/nccl_model.hpp"
 
 #include "sim/collectives/mpi_model.hpp"
