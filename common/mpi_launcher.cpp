@@ -11,13 +11,11 @@
 
 #include <fmt/format.h>
 
+#include "common/data_path.hpp"
+
 namespace clustersim {
 
-std::filesystem::path program_beside_clustersim(const std::string& name) {
-  std::error_code ec;
-  const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
-  return (ec ? std::filesystem::current_path() : self.parent_path()) / name;
-}
+std::filesystem::path program_beside_clustersim(const std::string& name) { return program_dir() / name; }
 
 std::string find_mpirun() {
   if (const char* given = std::getenv("CLUSTERSIM_MPIRUN"); given && *given) {

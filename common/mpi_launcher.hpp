@@ -35,8 +35,8 @@ struct MpiJobOutput {
   std::string stderr_text;
 };
 
-/// A program built beside the running clustersim (the rank programs and probes it starts): the
-/// build directory, or wherever clustersim is installed with them.
+/// A program clustersim starts (the rank programs and probes): beside the running clustersim in
+/// the build directory, or in <prefix>/lib/clustersim when installed (common/data_path).
 std::filesystem::path program_beside_clustersim(const std::string& name);
 
 /// The mpirun on PATH (or $CLUSTERSIM_MPIRUN). Throws: LaunchError saying what to install.
