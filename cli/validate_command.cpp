@@ -7,6 +7,8 @@
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
+#include "live/emulated_runs.hpp"
+#include "live/run_live.hpp"
 #include "live/validation.hpp"
 
 namespace clustersim::cli {
@@ -28,6 +30,11 @@ void run_validate(const ValidateOptions& options) {
                                     ? OutputDir::checked(default_output_dir(scenario.name, "_validation"), "name")
                                     : OutputDir::checked(options.out, "--out");
   const std::filesystem::path& out = checked_out.path();
+  // Refuse at once what this machine cannot run live (a GPU scenario here without GPUs), not
+  // after a minute of calibration.
+  scenarios::Scenario here = scenario;
+  std::erase_if(here.cases, live::on_emulated_cluster);
+  if (!here.cases.empty()) live::check_live_prerequisites(here, {.oversubscribe = options.oversubscribe});
   live::ValidationOptions validation{
       .profile = options.profile,
       .out = out,

@@ -93,11 +93,7 @@ std::string run_case(const LiveCase& p, const LiveOptions& options) {
   return run_mpi_job(options.place ? options.place(job) : job).stdout_text;
 }
 
-}  // namespace
-
-reports::Results run_live(const scenarios::Scenario& scenario, const LiveOptions& options) {
-  const Machine machine = this_machine();
-  const std::vector<LiveCase> plan = plan_live_cases(scenario, machine, options.oversubscribe);
+void check_programs(const scenarios::Scenario& scenario, const std::vector<LiveCase>& plan) {
   if (runs_on(plan, Backend::gpu)) check_gpu_backend(scenario, plan);
   if (runs_on(plan, Backend::cpu)) {
     const std::filesystem::path program = live_cpu_program();
@@ -106,6 +102,18 @@ reports::Results run_live(const scenarios::Scenario& scenario, const LiveOptions
                                            program.string()));
     find_mpirun();  // a missing mpirun fails here, before any case
   }
+}
+
+}  // namespace
+
+void check_live_prerequisites(const scenarios::Scenario& scenario, const LiveOptions& options) {
+  check_programs(scenario, plan_live_cases(scenario, this_machine(), options.oversubscribe));
+}
+
+reports::Results run_live(const scenarios::Scenario& scenario, const LiveOptions& options) {
+  const Machine machine = this_machine();
+  const std::vector<LiveCase> plan = plan_live_cases(scenario, machine, options.oversubscribe);
+  check_programs(scenario, plan);
 
   reports::Results results{.tool_version = CLUSTERSIM_VERSION, .mode = "live", .scenario = scenario.name,
                            .scenario_origin = scenario.origin};

@@ -55,6 +55,12 @@ std::filesystem::path live_gpu_program();
 /// memory or GPUs, or clustersim_live_gpu not built; nothing runs then); LaunchError when mpirun
 /// is missing, a rank fails or its output check fails; std::runtime_error when the CPU program
 /// is missing or a report is malformed.
+/// What run_live checks before its first case: the cases fit this machine's cores and memory,
+/// the rank program exists, mpirun is found, the GPU program and enough GPUs are there for GPU
+/// cases. `validate` asks it before calibrating. Throws: InputError or std::runtime_error, as
+/// run_live would.
+void check_live_prerequisites(const scenarios::Scenario& scenario, const LiveOptions& options);
+
 reports::Results run_live(const scenarios::Scenario& scenario, const LiveOptions& options);
 
 }  // namespace clustersim::live

@@ -4,11 +4,13 @@
 // so nothing is serialised on the way in; doubles round-trip exactly through the JSON text.
 #include "sim/simulate.hpp"
 
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <stdexcept>
@@ -54,9 +56,13 @@ SimulationResult simulate(const model::TaskGraph& graph, const SimulationInput& 
   std::fflush(stderr);
   int fds[2];
   if (::pipe(fds) != 0) throw std::runtime_error(std::string("simulate: pipe: ") + std::strerror(errno));
+  const pid_t parent = ::getpid();
   const pid_t child = ::fork();
   if (child < 0) throw std::runtime_error(std::string("simulate: fork: ") + std::strerror(errno));
   if (child == 0) {
+    // The simulation dies with clustersim, however clustersim ends (Ctrl-C, kill): no orphan.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(1);  // the parent was already gone
     ::close(fds[0]);
     nlohmann::json reply;
     try {
