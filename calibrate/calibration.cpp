@@ -178,28 +178,31 @@ void run_cuda(const Plan& plan, Measurements& m, const std::function<void(const 
 
 /// A figure a skipped group should have measured: the profile still loads, and simulate warns
 /// whenever it uses it.
-MeasuredFigure not_measured(double placeholder, const std::string& group, const Measurements& m) {
+/// `placeholder` is in SI units, `as_written` the same in the file's (e.g. "1 TFLOPS").
+model::Figure not_measured(double placeholder, const std::string& as_written, const std::string& group,
+                           const Measurements& m) {
   const auto why = m.why_skipped.find(group);
   const std::string reason =
       why == m.why_skipped.end() ? fmt::format("group {} was not run", group) : fmt::format("{} skipped", group);
   return {.value = placeholder,
-          .source = fmt::format("not measured ({}); placeholder {} so the profile loads", reason, placeholder),
+          .source = fmt::format("not measured ({}); placeholder {} so the profile loads", reason, as_written),
           .flagged = fmt::format("not measured: {}", reason)};
 }
 
 /// A fitted intercept must be positive to be a time; below zero the sweep cannot resolve it.
-void floor_intercept(MeasuredFigure& figure, double fitted_us) {
-  if (fitted_us > 0) return;
-  figure.value = 0.01;
+void floor_intercept(model::Figure& figure, double fitted_s) {
+  if (fitted_s > 0) return;
+  figure.value = 0.01e-6;
   figure.flagged = fmt::format("fit intercept {:.3g} us is not positive: the fixed cost is below what the sweep "
                                "resolves; 0.01 us used",
-                               fitted_us);
+                               fitted_s * 1e6);
 }
 
-MeasuredProfile make_profile(const Plan& plan, const std::vector<std::string>& groups, const Measurements& m) {
+model::DeviceProfile make_profile(const Plan& plan, const std::vector<std::string>& groups, const Measurements& m) {
   const HostInfo& host = plan.host;
-  MeasuredProfile p;
-  p.device = measured_profile_name(host.hostname);
+  model::DeviceProfile p;
+  p.name = measured_profile_name(host.hostname);
+  p.provenance = "measured";
   p.description = fmt::format("{} (1 core per rank, {} ranks), measured by clustersim calibrate", host.cpu_model,
                               plan.ranks);
   std::vector<std::string> ran;
@@ -216,35 +219,34 @@ MeasuredProfile make_profile(const Plan& plan, const std::vector<std::string>& g
       {"gpu", m.gpu ? "measured separately: the gpu_*.yaml profile and gpu_*.csv files beside this one" : "none"},
       {"libraries", fmt::format("{}; {}", host.blas, m.mpi ? m.mpi->library : "MPI not measured")},
       {"ranks", std::to_string(plan.ranks)}};
-  if (!m.skipped.empty()) p.measured.emplace_back("skipped", fmt::format("{}", fmt::join(m.skipped, "; ")));
+  if (!m.skipped.empty()) p.measured.emplace("skipped", fmt::format("{}", fmt::join(m.skipped, "; ")));
 
   if (m.gemm) {
     const GemmRate& best = m.gemm->rates[m.gemm->best];
-    p.dense_TFLOPS["fp32"] = figure_from(
-        best.flops_per_s.map([](double f) { return f / 1e12; }),
+    p.dense_flops[model::DType::fp32] = figure_from(
+        best.flops_per_s,
         fmt::format("cblas_sgemm (OpenBLAS, 1 thread: a rank is one core), best of {} shapes at {}x{}x{} (raw: gemm.csv)",
                     m.gemm->rates.size(), best.shape.m, best.shape.n, best.shape.k));
     p.compute_efficiency = {.value = 1,
                             .source = "1: dense_TFLOPS is the best sgemm rate measured; compute_efficiency_curve "
                                       "gives other kernel sizes"};
-    p.compute_efficiency_curve = EfficiencyCurve{
+    p.compute_efficiency_curve = model::EfficiencyCurve{
+        .points = compute_efficiency_points(*m.gemm),
         .source = "sgemm sweep, square shapes (the skinny ones are bound by memory): median rate / best rate by "
-                  "FLOPs (raw: gemm.csv)",
-        .points = compute_efficiency_points(*m.gemm)};
+                  "FLOPs (raw: gemm.csv)"};
   } else {
-    p.dense_TFLOPS["fp32"] = not_measured(1, "gemm", m);
-    p.compute_efficiency = not_measured(1, "gemm", m);
+    p.dense_flops[model::DType::fp32] = not_measured(1e12, "1 TFLOPS", "gemm", m);
+    p.compute_efficiency = not_measured(1, "1", "gemm", m);
   }
 
   double hbm_Bps = 0;
   if (m.memory && !m.memory->per_rank_triad_Bps.values.empty()) {
-    p.hbm_bandwidth_GBps = figure_from(m.memory->per_rank_triad_Bps.map([](double b) { return b / 1e9; }),
-                                       m.memory->method + " (raw: memory_bandwidth.csv)");
+    p.hbm_bandwidth = figure_from(m.memory->per_rank_triad_Bps, m.memory->method + " (raw: memory_bandwidth.csv)");
     hbm_Bps = m.memory->per_rank_triad_Bps.median();
   } else {
-    p.hbm_bandwidth_GBps = not_measured(1, "memory", m);
+    p.hbm_bandwidth = not_measured(1e9, "1 GB/s", "memory", m);
   }
-  p.memory_GB = {.value = host.memory_bytes / plan.ranks / 1e9,
+  p.memory_capacity = {.value = host.memory_bytes / plan.ranks,
                  .source = fmt::format("MemTotal / ranks (/proc/meminfo: {:.1f} GB / {})", host.memory_bytes / 1e9,
                                        plan.ranks)};
 
@@ -258,22 +260,22 @@ MeasuredProfile make_profile(const Plan& plan, const std::vector<std::string>& g
       std::vector<Sample> sweep;
       for (const DecodePoint& point : points)
         if (r < point.seconds.values.size()) sweep.push_back({point.bytes, point.seconds.values[r]});
-      alphas.values.push_back(fit_latency_bandwidth(sweep).latency_s * 1e6);
+      alphas.values.push_back(fit_latency_bandwidth(sweep).latency_s);
     }
-    p.launch_overhead_us = figure_from(
+    p.launch_overhead = figure_from(
         alphas, fmt::format("intercept alpha of the decode-attention sweep fit t = alpha + bytes/B, {} ranks at once, R^2 {:.4f} "
                             "(raw: decode_attention.csv)",
                             plan.ranks, fit.r_squared));
-    p.launch_overhead_us.value = fit.latency_s * 1e6;
-    floor_intercept(p.launch_overhead_us, fit.latency_s * 1e6);
+    p.launch_overhead.value = fit.latency_s;
+    floor_intercept(p.launch_overhead, fit.latency_s);
     const double alpha = std::max(0.0, fit.latency_s);
     if (hbm_Bps > 0) {
       const auto efficiency = [&](double bytes, double seconds) {
         return seconds > alpha ? std::min(1.0, bytes / (hbm_Bps * (seconds - alpha))) : 1.0;
       };
-      EfficiencyCurve curve{.source = fmt::format("decode-attention kernel sweep, {} ranks at once: bytes / (hbm "
-                                                  "bandwidth x (t - alpha)) (raw: decode_attention.csv)",
-                                                  plan.ranks)};
+      model::EfficiencyCurve curve{.source = fmt::format("decode-attention kernel sweep, {} ranks at once: bytes / "
+                                                         "(hbm bandwidth x (t - alpha)) (raw: decode_attention.csv)",
+                                                         plan.ranks)};
       for (const DecodePoint& point : points)
         curve.points.emplace_back(point.bytes, efficiency(point.bytes, point.seconds.median()));
       p.memory_efficiency_curve = curve;
@@ -284,45 +286,44 @@ MeasuredProfile make_profile(const Plan& plan, const std::vector<std::string>& g
                       "decode_attention.csv)",
                       largest.tokens, largest.bytes / kMiB));
     } else {
-      p.memory_efficiency = not_measured(1, "memory", m);
+      p.memory_efficiency = not_measured(1, "1", "memory", m);
     }
   } else {
-    p.launch_overhead_us = not_measured(1, "decode", m);
-    p.memory_efficiency = not_measured(1, "decode", m);
+    p.launch_overhead = not_measured(1e-6, "1 us", "decode", m);
+    p.memory_efficiency = not_measured(1, "1", "decode", m);
   }
 
   if (m.mpi) {
     const MpiSweepResult& mpi = *m.mpi;
     const double max_bytes = mpi.one_way_s.rbegin()->first;
-    MeasuredLink link;
-    link.latency_us = figure_from(
-        mpi.latency_s.map([](double s) { return s * 1e6; }),
+    model::LinkFigures link;
+    link.latency = figure_from(
+        mpi.latency_s,
         fmt::format("MPI ping-pong 8 B..{:.0f} MiB between 2 ranks on this host, one way = round trip / 2, fit alpha "
                     "(raw: mpi_p2p.csv)",
                     max_bytes / kMiB));
-    link.latency_us.value = mpi.fit.latency_s * 1e6;
-    floor_intercept(link.latency_us, mpi.fit.latency_s * 1e6);
+    link.latency.value = mpi.fit.latency_s;
+    floor_intercept(link.latency, mpi.fit.latency_s);
     // Bandwidth from the largest message, past the caches: what ring attention's shards (tens to
     // hundreds of MB) see; the fit's B is weighted by mid sizes that stay in cache.
-    const auto gigabytes = [](double b) { return b / 1e9; };
-    link.bandwidth_GBps = figure_from(
-        one_way_plateau_Bps(mpi).map(gigabytes),
+    link.bandwidth = figure_from(
+        one_way_plateau_Bps(mpi),
         fmt::format("ping-pong of {:.0f} MiB: bytes / (one-way time - alpha)", max_bytes / kMiB));
     if (!mpi.exchange_s.empty())
-      link.both_ways_GBps = figure_from(
-          exchange_plateau_Bps(mpi).map(gigabytes),
+      link.both_ways = figure_from(
+          exchange_plateau_Bps(mpi),
           fmt::format("{:.0f} MiB sent both ways at once (two halves posted with MPI_Isend/Irecv, as a ring "
                       "rotation moves K and V): bytes / (time - alpha), per direction (raw: mpi_exchange.csv)",
                       mpi.exchange_s.rbegin()->first / kMiB));
     const Repeated extra = exchange_extra_latency_s(mpi);
     if (!extra.values.empty())
-      link.both_ways_latency_us = figure_from(
-          extra.map([&](double s) { return link.latency_us.value + s * 1e6; }),
+      link.both_ways_latency = figure_from(
+          extra.map([&](double s) { return link.latency.value + s; }),
           fmt::format("alpha + how much longer {:.0f} B take sent both ways at once than one way "
                       "(raw: mpi_exchange.csv, mpi_p2p.csv)",
                       mpi.exchange_s.begin()->first));
     link.r_squared = mpi.fit.r_squared;
-    p.links["shared_memory"] = link;
+    p.links[topo::LinkClass::shared_memory] = link;
   }
   return p;
 }
@@ -421,10 +422,10 @@ CalibrationSummary run_calibration(const CalibrationOptions& options) {
   std::string gpu_text;
   if (m.gpu) {
     try {
-      const MeasuredProfile gpu = gpu_profile_from_summary(read_probe_summary(m.gpu->files.at("summary.txt")),
-                                                           plan.host.hostname, utc_timestamp());
-      gpu_out = dir / (gpu.device + ".yaml");
-      gpu_text = to_yaml(gpu);
+      const model::DeviceProfile gpu = gpu_profile_from_summary(read_probe_summary(m.gpu->files.at("summary.txt")),
+                                                                plan.host.hostname, utc_timestamp());
+      gpu_out = dir / (gpu.name + ".yaml");
+      gpu_text = measured_profile_text(gpu);
       say(fmt::format("[cuda] GPU profile: {}", gpu_out.string()));
     } catch (const std::exception& e) {
       m.skipped.push_back(fmt::format("cuda: no GPU profile ({}); the probe's files are beside this profile",
@@ -434,7 +435,7 @@ CalibrationSummary run_calibration(const CalibrationOptions& options) {
   if (!m.memory && !m.gemm && !m.decode && !m.mpi)
     throw std::runtime_error(fmt::format("calibration measured nothing, no profile written: {}", fmt::join(m.skipped, "; ")));
 
-  const std::string profile_text = to_yaml(make_profile(plan, groups, m));
+  const std::string profile_text = measured_profile_text(make_profile(plan, groups, m));
   {
     InterruptsDeferred deferred;
     std::filesystem::create_directories(dir);

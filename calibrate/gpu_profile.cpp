@@ -44,8 +44,8 @@ class Summary {
 };
 
 /// "x:y;x:y" → points, efficiencies clamped to (0, 1] as the profile format requires.
-EfficiencyCurve curve(const Summary& s, const std::string& key, const std::string& source) {
-  EfficiencyCurve c{.source = source};
+model::EfficiencyCurve curve(const Summary& s, const std::string& key, const std::string& source) {
+  model::EfficiencyCurve c{.source = source};
   std::stringstream points(s.text(key));
   for (std::string point; std::getline(points, point, ';');) {
     const auto colon = point.find(':');
@@ -74,18 +74,21 @@ std::map<std::string, std::string> read_probe_summary(const std::string& text) {
   return values;
 }
 
-MeasuredProfile gpu_profile_from_summary(const std::map<std::string, std::string>& values, const std::string& host,
-                                         const std::string& date) {
+model::DeviceProfile gpu_profile_from_summary(const std::map<std::string, std::string>& values,
+                                              const std::string& host, const std::string& date) {
   const Summary s(values);
   const std::string reps = s.text("repetitions");
   auto from = [&](const std::string& key) { return fmt::format("clustersim_gpu_probe, summary.txt {}", key); };
-  auto measured = [&](const std::string& key, const std::string& spread_key, const std::string& raw) {
-    return figure_with_spread(s.number(key), s.number(spread_key), fmt::format("{} (raw: {})", from(key), raw), reps);
+  // `si` turns the summary's unit, named in its key, into the profile's SI one.
+  auto measured = [&](const std::string& key, double si, const std::string& spread_key, const std::string& raw) {
+    return figure_with_spread(s.number(key) * si, s.number(spread_key), fmt::format("{} (raw: {})", from(key), raw),
+                              reps);
   };
 
-  MeasuredProfile p;
+  model::DeviceProfile p;
   const std::string gpu = s.text("gpu");
-  p.device = profile_name(gpu);
+  p.name = profile_name(gpu);
+  p.provenance = "measured";
   p.description = fmt::format("{}, measured by clustersim calibrate (CUDA group)", gpu);
   p.measured = {{"host", host},
                 {"date", date},
@@ -97,17 +100,20 @@ MeasuredProfile gpu_profile_from_summary(const std::map<std::string, std::string
                                           s.text("cuda_runtime"), s.text("cublas"),
                                           s.has("nccl_version") ? s.text("nccl_version") : "not built")},
                 {"ranks", "1"}};
-  for (const char* dtype : {"bf16", "fp16"})
-    p.dense_TFLOPS[dtype] =
-        measured(fmt::format("dense_{}_TFLOPS", dtype), fmt::format("dense_{}_spread", dtype), "gpu_gemm.csv");
-  p.hbm_bandwidth_GBps = measured("hbm_copy_kernel_GBps", "hbm_copy_kernel_spread", "gpu_hbm_copy.csv");
-  p.memory_GB = {.value = s.number("memory_bytes") / 1e9, .source = from("memory_bytes") + " (cudaDeviceProp)"};
-  p.launch_overhead_us = {.value = s.number("decode_fit_latency_us"),
-                          .source = from("decode_fit_latency_us") + ": intercept of t = alpha + bytes/B over the "
-                                                                    "split-KV decode sweep (raw: gpu_decode_attention.csv)"};
-  if (p.launch_overhead_us.value <= 0) {
-    p.launch_overhead_us.flagged = fmt::format("fit intercept {} us is not positive", p.launch_overhead_us.value);
-    p.launch_overhead_us.value = 0.01;
+  for (model::DType dtype : {model::DType::bf16, model::DType::fp16}) {
+    const std::string name = model::to_string(dtype);
+    p.dense_flops[dtype] =
+        measured(fmt::format("dense_{}_TFLOPS", name), 1e12, fmt::format("dense_{}_spread", name), "gpu_gemm.csv");
+  }
+  p.hbm_bandwidth = measured("hbm_copy_kernel_GBps", 1e9, "hbm_copy_kernel_spread", "gpu_hbm_copy.csv");
+  p.memory_capacity = {.value = s.number("memory_bytes"), .source = from("memory_bytes") + " (cudaDeviceProp)"};
+  p.launch_overhead = {.value = s.number("decode_fit_latency_us") * 1e-6,
+                       .source = from("decode_fit_latency_us") +
+                                 ": intercept of t = alpha + bytes/B over the split-KV decode sweep (raw: "
+                                 "gpu_decode_attention.csv)"};
+  if (p.launch_overhead.value <= 0) {
+    p.launch_overhead.flagged = fmt::format("fit intercept {} us is not positive", s.number("decode_fit_latency_us"));
+    p.launch_overhead.value = 0.01e-6;
   }
   p.compute_efficiency = {.value = 1, .source = "1: dense_TFLOPS is the best GEMM measured; "
                                                 "compute_efficiency_curve gives other sizes"};
@@ -118,11 +124,12 @@ MeasuredProfile gpu_profile_from_summary(const std::map<std::string, std::string
                                     "split-KV decode sweep, bf16, head_dim 128 (raw: gpu_decode_attention.csv)");
   p.compute_efficiency_curve = curve(s, "dense_bf16_compute_efficiency_curve",
                                      "cuBLAS bf16 GEMM, prefill shapes, rate / best (raw: gpu_gemm.csv)");
-  p.links["pcie"] = {.latency_us = {.value = s.number("h2d_pinned_latency_us"),
-                                    .source = from("h2d_pinned_latency_us") + ": pinned host-to-device copies, fit "
-                                                                              "alpha (raw: gpu_host_copy.csv)"},
-                     .bandwidth_GBps = measured("h2d_pinned_plateau_GBps", "h2d_pinned_plateau_spread", "gpu_host_copy.csv"),
-                     .r_squared = s.number("h2d_pinned_r_squared")};
+  p.links[topo::LinkClass::pcie] = {
+      .latency = {.value = s.number("h2d_pinned_latency_us") * 1e-6,
+                  .source = from("h2d_pinned_latency_us") + ": pinned host-to-device copies, fit alpha (raw: "
+                                                            "gpu_host_copy.csv)"},
+      .bandwidth = measured("h2d_pinned_plateau_GBps", 1e9, "h2d_pinned_plateau_spread", "gpu_host_copy.csv"),
+      .r_squared = s.number("h2d_pinned_r_squared")};
   if (!s.missing().empty())
     throw std::runtime_error(fmt::format("the GPU probe's summary lacks {} (did a group fail? see its *_status keys)",
                                          fmt::join(s.missing(), ", ")));

@@ -19,7 +19,7 @@ std::map<std::string, std::string> read_probe_summary(const std::string& text);
 /// split-KV decode sweep, the host link (`links.pcie`) from pinned host-to-device copies.
 /// `host` and `date` fill the provenance. Throws: std::runtime_error naming the missing keys
 /// when a group the profile needs did not run or failed.
-MeasuredProfile gpu_profile_from_summary(const std::map<std::string, std::string>& summary, const std::string& host,
-                                         const std::string& date);
+model::DeviceProfile gpu_profile_from_summary(const std::map<std::string, std::string>& summary,
+                                              const std::string& host, const std::string& date);
 
 }  // namespace clustersim::calibrate

@@ -5,10 +5,10 @@
 #include <memory>
 
 #include <fmt/format.h>
-#include <yaml-cpp/yaml.h>
 
 #include "calibrate/calibration.hpp"
 #include "cli/commands.hpp"
+#include "model/device_profile.hpp"
 
 namespace clustersim::cli {
 namespace {
@@ -21,34 +21,23 @@ struct CalibrateCliOptions {
   bool quiet = false;
 };
 
-void print_figure_row(const std::string& name, const YAML::Node& figure, const std::string& unit) {
-  if (!figure || !figure.IsMap()) return;
-  const std::string spread =
-      figure["spread"] ? fmt::format("{:.1f} %", figure["spread"].as<double>() * 100) : std::string("-");
-  const std::string flag = figure["flagged"] ? "  ! " + figure["flagged"].as<std::string>() : "";
-  std::printf("  %-34s %12s %-6s %9s%s\n", name.c_str(), figure["value"].as<std::string>().c_str(), unit.c_str(),
-              spread.c_str(), flag.c_str());
+void print_figure_row(const model::FigureInFile& f) {
+  // The per-rank figures of a CPU profile say so: a rank is one core sharing the host's memory.
+  const bool per_rank = f.key == "hbm_bandwidth_GBps" || f.key == "memory_GB";
+  const std::string name = per_rank ? f.key + " (per rank)" : f.key;
+  const std::string spread = f.figure.spread ? fmt::format("{:.1f} %", *f.figure.spread * 100) : std::string("-");
+  const std::string flag = f.figure.flagged.empty() ? "" : "  ! " + f.figure.flagged;
+  std::printf("  %-34s %12s %-6s %9s%s\n", name.c_str(), f.value.c_str(), f.unit.c_str(), spread.c_str(),
+              flag.c_str());
 }
 
-/// The figures as written in the profile, so what is shown is what the simulator will read.
+/// The figures as read back from the profile written, so what is shown is what the simulator
+/// will read.
 void print_summary(const calibrate::CalibrationSummary& summary) {
-  const YAML::Node profile = YAML::LoadFile(summary.profile.string());
-  std::printf("# measured profile %s\n", profile["device"].as<std::string>().c_str());
+  const model::DeviceProfile profile = model::load_device_profile(summary.profile.string());
+  std::printf("# measured profile %s\n", profile.name.c_str());
   std::printf("  %-34s %12s %-6s %9s\n", "figure", "value", "unit", "spread");
-  for (const auto& entry : profile["dense_TFLOPS"])
-    print_figure_row("dense_TFLOPS." + entry.first.as<std::string>(), entry.second, "TFLOPS");
-  print_figure_row("hbm_bandwidth_GBps (per rank)", profile["hbm_bandwidth_GBps"], "GB/s");
-  print_figure_row("memory_GB (per rank)", profile["memory_GB"], "GB");
-  print_figure_row("launch_overhead_us", profile["launch_overhead_us"], "us");
-  print_figure_row("compute_efficiency", profile["compute_efficiency"], "");
-  print_figure_row("memory_efficiency", profile["memory_efficiency"], "");
-  for (const auto& link : profile["links"]) {
-    const std::string name = "links." + link.first.as<std::string>();
-    print_figure_row(name + ".latency_us", link.second["latency_us"], "us");
-    print_figure_row(name + ".bandwidth_GBps", link.second["bandwidth_GBps"], "GB/s");
-    print_figure_row(name + ".both_ways_GBps", link.second["both_ways_GBps"], "GB/s");
-    print_figure_row(name + ".both_ways_latency_us", link.second["both_ways_latency_us"], "us");
-  }
+  for (const model::FigureInFile& figure : profile.figures_in_file()) print_figure_row(figure);
   for (const std::string& skipped : summary.skipped) std::printf("# skipped: %s\n", skipped.c_str());
   std::printf("# profile: %s (raw sweeps as CSV beside it)\n", summary.profile.c_str());
   std::printf("# use it: `device: %s` in a scenario, then clustersim simulate SCENARIO\n", summary.profile.c_str());

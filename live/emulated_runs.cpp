@@ -8,10 +8,10 @@
 #include <sstream>
 
 #include <fmt/format.h>
-#include <yaml-cpp/yaml.h>
 
 #include "calibrate/mpi_sweeps.hpp"
 #include "live/emulated_cluster.hpp"
+#include "model/device_profile.hpp"
 #include "runner/simulate_scenario.hpp"
 #include "topologies/topology.hpp"
 
@@ -64,47 +64,45 @@ InterNodeRoute inter_node_route(const topo::Topology& topology) {
 std::string profile_with_ethernet(const fs::path& profile, const calibrate::MpiSweepResult& sweep,
                                   const InterNodeRoute& route, const EmulatedClusterSpec& spec) {
   const double hop_latency_s = route.hop_latency_s(sweep.fit.latency_s);
-  YAML::Node root = YAML::LoadFile(profile.string());
   const std::string where = fmt::format("MPI ping-pong over TCP between two nodes of the emulated cluster ({} nodes, "
                                         "tc tbf {} Gbit/s), {} B..{} B",
                                         spec.nodes, spec.inter_node_Gbps, sweep.one_way_s.begin()->first,
                                         sweep.one_way_s.rbegin()->first);
-  YAML::Node link;
-  link["latency_us"]["value"] = hop_latency_s * 1e6;
-  link["latency_us"]["source"] =
-      fmt::format("{}: fit alpha {:.2f} us end to end, less the route's other hops, per ethernet hop",
-                  where, sweep.fit.latency_s * 1e6);
-  link["latency_us"]["spread"] = sweep.latency_s.spread();
+  model::LinkFigures link;
+  link.latency = {.value = hop_latency_s,
+                  .source = fmt::format("{}: fit alpha {:.2f} us end to end, less the route's other hops, per "
+                                        "ethernet hop",
+                                        where, sweep.fit.latency_s * 1e6),
+                  .spread = sweep.latency_s.spread()};
   // The largest message's rate: tbf lets a 64 KiB burst through at line rate, so small and
   // middle sizes say little about the shaped rate, and a fit over the sweep overstates it.
   const calibrate::Repeated one_way = calibrate::one_way_plateau_Bps(sweep);
-  link["bandwidth_GBps"]["value"] = one_way.median() / 1e9;
-  link["bandwidth_GBps"]["source"] = where + ": largest message / (its one-way time - alpha)";
-  link["bandwidth_GBps"]["spread"] = one_way.spread();
+  link.bandwidth = {.value = one_way.median(),
+                    .source = where + ": largest message / (its one-way time - alpha)",
+                    .spread = one_way.spread()};
   // A message each way at once costs more than one alone over TCP; the tree's allreduces on two
   // ranks are such exchanges. The extra is shared among the ethernet hops as the latency is.
   const calibrate::Repeated extra = calibrate::exchange_extra_latency_s(sweep);
   if (!extra.values.empty()) {
     const int hops = std::max(route.ethernet_hops, 1);
-    const calibrate::Repeated both_ways = extra.map([&](double s) { return (hop_latency_s + s / hops) * 1e6; });
-    link["both_ways_latency_us"]["value"] = both_ways.median();
-    link["both_ways_latency_us"]["source"] =
-        fmt::format("{}: the latency per ethernet hop + how much longer {} B take sent both ways at once than one way, "
-                    "shared among the ethernet hops",
-                    where, sweep.exchange_s.begin()->first);
-    link["both_ways_latency_us"]["spread"] = both_ways.spread();
+    const calibrate::Repeated both_ways = extra.map([&](double s) { return hop_latency_s + s / hops; });
+    link.both_ways_latency = {
+        .value = both_ways.median(),
+        .source = fmt::format("{}: the latency per ethernet hop + how much longer {} B take sent both ways at once "
+                              "than one way, shared among the ethernet hops",
+                              where, sweep.exchange_s.begin()->first),
+        .spread = both_ways.spread()};
   }
-  // No both_ways_GBps: each direction of the link is shaped by a tbf of its own, so it is full
+  // No both_ways figure: each direction of the link is shaped by a tbf of its own, so it is full
   // duplex by construction. The probe's back-to-back exchanges over TCP reach only half the rate
   // per direction at 0.5 Gbit/s (0.030 against 0.060 GB/s one way), while the live ring's one
   // rotation per step reaches 0.052: TCP's two-way rate here depends on the traffic before it,
   // which one figure cannot carry. The exchange stays in the sweep table for the record.
-  link["r_squared"] = sweep.fit.r_squared;
-  root["links"]["ethernet"] = link;
-  YAML::Emitter out;
-  out << root;
-  return fmt::format("# {} with the emulated cluster's inter-node link measured by clustersim validate.\n{}\n",
-                     profile.filename().string(), out.c_str());
+  link.r_squared = sweep.fit.r_squared;
+  return model::to_yaml(
+      model::with_link(model::load_device_profile(profile.string()), topo::LinkClass::ethernet, std::move(link)),
+      fmt::format("{} with the emulated cluster's inter-node link measured by clustersim validate.",
+                  profile.filename().string()));
 }
 
 /// Builds each cluster the scenario's emulated cases need, in turn, and hands it with its cases

@@ -10,11 +10,11 @@
 #include <sstream>
 
 #include <fmt/format.h>
-#include <yaml-cpp/yaml.h>
 
 #include "calibrate/calibration.hpp"
 #include "live/emulated_cluster.hpp"
 #include "live/emulated_runs.hpp"
+#include "model/device_profile.hpp"
 #include "reports/report.hpp"
 #include "runner/measured_links.hpp"
 #include "runner/simulate_scenario.hpp"
@@ -40,38 +40,30 @@ std::map<std::string, std::string> files_in(const fs::path& dir) {
   return files;
 }
 
-/// Appends why a figure was scaled to its source, and drops its spread and flag: it is one
-/// timing now, not calibration's repetitions.
-void scale_figure(YAML::Node figure, double scale, const std::string& why) {
-  figure["source"] = fmt::format("{}; x {:.4f}: {}", figure["source"].as<std::string>(), scale, why);
-  figure["value"] = figure["value"].as<double>() * scale;
-  figure.remove("spread");
-  figure.remove("flagged");
-}
-
 /// The profile with its figures scaled to the rates the case's ranks timed: the memory
 /// bandwidth to the decode kernel's (every kernel of a CPU's model streams through it, and the
 /// decode kernel moves nearly all their bytes) and, for a ring, the rotated link class's
-/// bandwidths to the rotation's.
-std::string profile_at_case_rates(const std::string& profile_yaml, const ComparedCase& c) {
-  YAML::Node root = YAML::Load(profile_yaml);
+/// bandwidths to the rotation's. A scaled figure is one timing now, not calibration's
+/// repetitions: it loses its spread and flag.
+model::DeviceProfile profile_at_case_rates(model::DeviceProfile profile, const ComparedCase& c) {
   const calibrate::RateRecheck& kernel = *c.kernel_in_case;
-  scale_figure(root["hbm_bandwidth_GBps"], kernel.now_Bps / kernel.profile_Bps,
-               fmt::format("the decode kernel alone on {:.1f} MiB per rank, timed by the case's ranks before its "
-                           "steps, ran at {:.2f} GB/s against {:.2f} GB/s",
-                           kernel.bytes / (1 << 20), kernel.now_Bps / 1e9, kernel.profile_Bps / 1e9));
-  if (const auto& rotation = c.rotation_in_case) {
+  profile.hbm_bandwidth = model::scaled(
+      profile.hbm_bandwidth, kernel.now_Bps / kernel.profile_Bps,
+      fmt::format("the decode kernel alone on {:.1f} MiB per rank, timed by the case's ranks before its steps, ran at "
+                  "{:.2f} GB/s against {:.2f} GB/s",
+                  kernel.bytes / (1 << 20), kernel.now_Bps / 1e9, kernel.profile_Bps / 1e9));
+  const auto cls = topo::link_class_from_string(c.rotation_link_class);
+  const auto link = cls ? profile.links.find(*cls) : profile.links.end();
+  if (const auto& rotation = c.rotation_in_case; rotation && link != profile.links.end()) {
     const std::string why = fmt::format(
         "one rotation of {:.1f} MiB per rank alone, timed by the case's ranks before its steps, ran at {:.3f} GB/s "
         "each way against {:.3f} GB/s",
         rotation->bytes / (1 << 20), rotation->now_Bps / 1e9, rotation->profile_Bps / 1e9);
-    YAML::Node link = root["links"][c.rotation_link_class];
-    for (const char* key : {"bandwidth_GBps", "both_ways_GBps"})
-      if (link[key]) scale_figure(link[key], rotation->now_Bps / rotation->profile_Bps, why);
+    const double factor = rotation->now_Bps / rotation->profile_Bps;
+    link->second.bandwidth = model::scaled(link->second.bandwidth, factor, why);
+    if (link->second.both_ways.value > 0) link->second.both_ways = model::scaled(link->second.both_ways, factor, why);
   }
-  YAML::Emitter out;
-  out << root;
-  return std::string(out.c_str()) + "\n";
+  return profile;
 }
 
 /// A ring's rotation against the profile's link, when the case's topology has exactly one link
@@ -198,7 +190,11 @@ Comparison validate(const scenarios::Scenario& scenario, const ValidationOptions
   for (const ComparedCase& r : comparison.cases) {
     if (!r.kernel_in_case) continue;
     const std::string name = fmt::format("profile_retimed_case_{}.yaml", r.index);
-    files[name] = profile_at_case_rates(text_of(profile_of_case.at(r.index)), r);
+    const fs::path& predicted_with = profile_of_case.at(r.index);
+    files[name] = model::to_yaml(
+        profile_at_case_rates(model::load_device_profile(predicted_with.string()), r),
+        fmt::format("{} at the rates case {}'s ranks timed, by clustersim validate.",
+                    predicted_with.filename().string(), r.index));
     std::ofstream(profiles / name) << files[name];
     again.cases.push_back(case_at(scenario, r.index));
     again.cases.back().device = (profiles / name).string();

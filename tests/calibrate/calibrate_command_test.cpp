@@ -8,8 +8,6 @@
 
 #include <filesystem>
 
-#include <yaml-cpp/yaml.h>
-
 #include "model/device_profile.hpp"
 #include "support/run_clustersim.hpp"
 #include "support/scratch_dir.hpp"
@@ -29,17 +27,20 @@ SCENARIO("a quick calibration writes a measured profile with its raw sweeps", "[
   for (const char* csv : {"memory_bandwidth.csv", "gemm.csv", "decode_attention.csv", "mpi_p2p.csv", "mpi_exchange.csv",
                           "mpi_allreduce.csv"})
     CHECK(fs::exists(fs::path(dir.path()) / csv));
-  const YAML::Node y = YAML::LoadFile(profile.string());
-  CHECK(y["provenance"].as<std::string>() == "measured");
-  CHECK(y["measured"]["ranks"].as<std::string>() == "2");
-  CHECK(y["links"]["shared_memory"]["latency_us"]["value"].as<double>() > 0);
-  CHECK(y["links"]["shared_memory"]["both_ways_GBps"]["value"].as<double>() > 0);
+  const clustersim::model::DeviceProfile p = clustersim::model::load_device_profile(profile.string());
+  CHECK(p.provenance == "measured");
+  CHECK(p.measured.at("ranks") == "2");
+  const clustersim::model::LinkFigures& link = p.links.at(clustersim::topo::LinkClass::shared_memory);
+  CHECK(link.latency.value > 0);
+  CHECK(link.both_ways.value > 0);
   // A message each way at once takes at least as long as one alone.
-  CHECK(y["links"]["shared_memory"]["both_ways_latency_us"]["value"].as<double>() >=
-        y["links"]["shared_memory"]["latency_us"]["value"].as<double>());
-  CHECK(y["memory_efficiency"]["value"].as<double>() <= 1);
+  CHECK(link.both_ways_latency.value >= link.latency.value);
+  CHECK(p.memory_efficiency.value <= 1);
   // This build has no clustersim_gpu_probe unless CUDA was found; either way the group is named.
-  CHECK(y["measured"]["skipped"].as<std::string>().find("cuda: ") != std::string::npos);
+  CHECK(p.measured.at("skipped").find("cuda: ") != std::string::npos);
+  // The summary shows the figures as the profile gives them.
+  CHECK(run.out.find("# measured profile " + p.name) != std::string::npos);
+  CHECK(run.out.find("links.shared_memory.latency_us") != std::string::npos);
   for (const fs::directory_entry& entry : fs::directory_iterator(dir.path()))
     CHECK(entry.path().extension() != ".partial");
 }
@@ -62,14 +63,16 @@ SCENARIO("a group that fails is skipped with its reason and the others still mak
   ::unsetenv("CLUSTERSIM_MPIRUN");
   INFO(run.err);
   REQUIRE(run.exit_code == 0);
-  const YAML::Node y = YAML::LoadFile(profile.string());
-  const std::string skipped = y["measured"]["skipped"].as<std::string>();
+  const clustersim::model::DeviceProfile p = clustersim::model::load_device_profile(profile.string());
+  const std::string skipped = p.measured.at("skipped");
   CHECK(skipped.find("mpi: ") != std::string::npos);
   CHECK(skipped.find("clustersim_mpi_probe with 2 ranks failed") != std::string::npos);  // the launcher's reason
-  CHECK(!y["links"]);
-  CHECK(y["dense_TFLOPS"]["fp32"]["value"].as<double>() > 0);
+  CHECK(p.links.empty());
+  CHECK(p.flops(clustersim::model::DType::fp32) > 0);
   // Figures of groups not run are placeholders that say so and are flagged.
-  CHECK(y["hbm_bandwidth_GBps"]["flagged"].as<std::string>() == "not measured: group memory was not run");
+  CHECK(p.hbm_bandwidth.flagged == "not measured: group memory was not run");
+  CHECK(p.hbm_bandwidth.value == 1e9);
+  CHECK(run.out.find("hbm_bandwidth_GBps (per rank)" + std::string(17, ' ') + "1 GB/s") != std::string::npos);
   CHECK(!fs::exists(fs::path(dir.path()) / "mpi_p2p.csv"));
 }
 

@@ -29,12 +29,13 @@ const char* const kSummary =
 }  // namespace
 
 TEST_CASE("a GPU probe summary becomes a profile the simulator loads, figure by figure", "[calibrate][gpu]") {
-  const calibrate::MeasuredProfile p =
+  const model::DeviceProfile p =
       calibrate::gpu_profile_from_summary(calibrate::read_probe_summary(kSummary), "gpuhost", "2026-11-23T00:00:00Z");
-  CHECK(p.device == "gpu_nvidia_h100_80gb_hbm3");
-  CHECK(p.dense_TFLOPS.at("bf16").flagged.find("spread 15 %") != std::string::npos);
+  CHECK(p.name == "gpu_nvidia_h100_80gb_hbm3");
+  CHECK(p.dense_flops.at(model::DType::bf16).flagged.find("spread 15 %") != std::string::npos);
   testing::ScratchDir dir;
-  const model::DeviceProfile loaded = model::load_device_profile(dir.write("gpu.yaml", calibrate::to_yaml(p)));
+  const model::DeviceProfile loaded =
+      model::load_device_profile(dir.write("gpu.yaml", calibrate::measured_profile_text(p)));
   CHECK(loaded.provenance == "measured");
   CHECK_THAT(loaded.flops(model::DType::bf16), WithinRel(700e12, 1e-9));
   CHECK_THAT(loaded.flops(model::DType::fp16), WithinRel(710e12, 1e-9));
