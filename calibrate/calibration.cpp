@@ -356,7 +356,7 @@ bool can_recheck_decode_kernel(const model::DeviceProfile& profile) {
          method->second.starts_with("clustersim calibrate");
 }
 
-std::optional<RateRecheck> recheck_decode_kernel(const model::DeviceProfile& profile, double kv_bytes_per_rank) {
+std::optional<results::RateRecheck> recheck_decode_kernel(const model::DeviceProfile& profile, double kv_bytes_per_rank) {
   if (!can_recheck_decode_kernel(profile)) return std::nullopt;
   Plan plan{.quick = true, .ranks = std::stoi(profile.measured.at("ranks")), .host = describe_host()};
   plan.timing = TimingPlan{.repetitions = 3, .min_seconds = 0.05};
@@ -369,7 +369,7 @@ std::optional<RateRecheck> recheck_decode_kernel(const model::DeviceProfile& pro
   return decode_kernel_rate(profile, point.bytes, point.seconds.median());
 }
 
-RateRecheck decode_kernel_rate(const model::DeviceProfile& profile, double bytes, double seconds) {
+results::RateRecheck decode_kernel_rate(const model::DeviceProfile& profile, double bytes, double seconds) {
   const double efficiency =
       profile.memory_efficiency_curve ? profile.memory_efficiency_curve->at(bytes) : profile.memory_efficiency.value;
   return {.bytes = bytes,

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "model/device_profile.hpp"
+#include "results/comparison.hpp"
 
 namespace clustersim::calibrate {
 
@@ -34,20 +35,9 @@ struct CalibrationSummary {
 /// std::runtime_error when no group measured anything or the files cannot be written.
 CalibrationSummary run_calibration(const CalibrationOptions& options);
 
-/// A rate timed again, as calibration times it, against what a measured profile says of the
-/// same size: the CPU decode kernel's (memory), or a ring rotation's (a link both ways). On a
-/// shared machine the two differ by tens of percent from one minute to the next: a prediction
-/// cannot be closer than that to a run made meanwhile.
-struct RateRecheck {
-  double bytes = 0;        ///< per rank and call
-  double profile_Bps = 0;  ///< per rank: what the profile gives (decode: hbm bandwidth × memory efficiency there)
-  double now_Bps = 0;      ///< per rank, all of the profile's ranks at once, cold caches
-  double change_percent() const { return 100 * (now_Bps / profile_Bps - 1); }
-};
-
 /// A call of the decode kernel that read `bytes` (per rank) in `seconds`, against what the
 /// profile says of that size: the rate net of the profile's launch overhead.
-RateRecheck decode_kernel_rate(const model::DeviceProfile& profile, double bytes, double seconds);
+results::RateRecheck decode_kernel_rate(const model::DeviceProfile& profile, double bytes, double seconds);
 
 /// Whether the profile is one calibration wrote for a CPU, whose decode kernel can be timed
 /// again here (datasheet and GPU profiles are not).
@@ -55,7 +45,7 @@ bool can_recheck_decode_kernel(const model::DeviceProfile& profile);
 /// The kernel timed again on `kv_bytes_per_rank` of K and V (whole tokens of calibration's
 /// layout, 8 KV heads of 128 in fp32; by default its largest shard, 256 MiB). std::nullopt
 /// unless can_recheck_decode_kernel(profile) and the kernel passes its check.
-std::optional<RateRecheck> recheck_decode_kernel(const model::DeviceProfile& profile,
+std::optional<results::RateRecheck> recheck_decode_kernel(const model::DeviceProfile& profile,
                                                    double kv_bytes_per_rank = 256.0 * (1 << 20));
 
 /// The calibration groups in the order they run.

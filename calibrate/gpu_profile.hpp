@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // The CUDA group's figures as a measured GPU profile: clustersim_gpu_probe's summary.txt
-// (key=value lines, documented in calibrate/gpu_probe/README.md) mapped onto the device-profile
+// (key=value lines, documented in programs/gpu_probe/README.md) mapped onto the device-profile
 // format, so a scenario can name the measured GPU as it names a datasheet one.
 #pragma once
 

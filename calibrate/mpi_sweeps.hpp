@@ -52,7 +52,7 @@ Repeated exchange_extra_latency_s(const MpiSweepResult& sweep);
 /// std::runtime_error when the probe's output cannot be read.
 MpiSweepResult measure_mpi(const MpiSweepPlan& plan);
 
-/// Reads the probe's stdout (see calibrate/mpi_probe/main.cpp) and fits it; exposed for tests.
+/// Reads the probe's stdout (see programs/mpi_probe/main.cpp) and fits it; exposed for tests.
 MpiSweepResult parse_mpi_probe_output(const std::string& stdout_text, int ranks);
 
 }  // namespace clustersim::calibrate

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "calibrate/repeated.hpp"
 
+#include "common/statistics.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
@@ -9,10 +11,7 @@ namespace clustersim::calibrate {
 
 double Repeated::median() const {
   if (values.empty()) throw std::logic_error("median of no repetitions");
-  std::vector<double> sorted = values;
-  std::sort(sorted.begin(), sorted.end());
-  const std::size_t n = sorted.size();
-  return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+  return clustersim::median(values);
 }
 
 double Repeated::spread() const {

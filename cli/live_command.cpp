@@ -10,9 +10,9 @@
 #include "cli/trace_option.hpp"
 #include "common/process_runner.hpp"
 #include "live/emulated_cluster.hpp"
-#include "live/emulated_runs.hpp"
-#include "live/live_table.hpp"
-#include "live/run_live.hpp"
+#include "pipelines/emulated_runs.hpp"
+#include "reports/live_table.hpp"
+#include "pipelines/run_live.hpp"
 
 namespace clustersim::cli {
 namespace {
@@ -28,10 +28,10 @@ struct LiveCommandOptions {
 };
 
 /// "[3/8] tree p=2 context 65536: 1.23 ms (±2 %) ok"
-void print_progress(int done, int total, const reports::CaseResult& c, const std::string& note) {
+void print_progress(int done, int total, const results::CaseResult& c, const std::string& note) {
   const std::string outcome =
-      c.status == reports::CaseStatus::ok ? fmt::format("{:.3f} ms (±{:.0f} %) ok, max rel. error {:.1e}", c.latency_s * 1e3,
-                                     live::spread_percent(c) / 2, c.output_max_relative_error)
+      c.status == results::CaseStatus::ok ? fmt::format("{:.3f} ms (±{:.0f} %) ok, max rel. error {:.1e}", c.latency_s * 1e3,
+                                     reports::spread_percent(c) / 2, c.output_max_relative_error)
                        : fmt::format("not run: {}", note);
   std::fprintf(stderr, "[%d/%d] %s p=%d context %lld: %s\n", done, total, c.strategy.c_str(), c.gpus,
                static_cast<long long>(c.context), outcome.c_str());
@@ -44,12 +44,12 @@ void run_live_command(const LiveCommandOptions& options) {
   TraceOption trace = options.trace;
   live::LiveOptions run{.repetitions = options.reps, .warmup = options.warmup, .oversubscribe = options.oversubscribe,
                         .trace_case = trace.case_to_trace(scenario.cases.size())};
-  run.on_trace = [&](const reports::CaseResult& c, const std::string& json) { trace.keep(c, json, "ranks"); };
+  run.on_trace = [&](const results::CaseResult& c, const std::string& json) { trace.keep(c, json, "ranks"); };
   // Cases on this host and on emulated clusters run apart; progress counts them together.
   const int total = static_cast<int>(scenario.cases.size());
   int done = 0;
   if (!options.quiet)
-    run.on_case_done = [&](int, int, const reports::CaseResult& c, const std::string& note) {
+    run.on_case_done = [&](int, int, const results::CaseResult& c, const std::string& note) {
       print_progress(++done, total, c, note);
     };
   const auto say = [&](const std::string& line) {
@@ -61,7 +61,7 @@ void run_live_command(const LiveCommandOptions& options) {
   scenarios::Scenario here = scenario;
   std::erase_if(here.cases, live::on_emulated_cluster);
   const std::size_t emulated = scenario.cases.size() - here.cases.size();
-  reports::Results results = here.cases.empty() ? reports::Results{} : live::run_live(here, run);
+  results::Results results = here.cases.empty() ? results::Results{} : live::run_live(here, run);
   if (emulated > 0) {
     std::string why;
     if (live::can_emulate_cluster(why))
@@ -72,8 +72,8 @@ void run_live_command(const LiveCommandOptions& options) {
   if (results.cases.empty())
     throw LaunchError(fmt::format("live: none of the {} cases of {} could run here", scenario.cases.size(),
                                   scenario.name));
-  reports::write_results(results, out);
-  std::fputs(live::format_live_table(results).c_str(), stdout);
+  results::write_results(results, out);
+  std::fputs(reports::format_live_table(results).c_str(), stdout);
   std::printf("# results: %s and %s\n", (out.path() / "results.json").c_str(), (out.path() / "results.csv").c_str());
   trace.write("did not run on the CPU backend");
 }

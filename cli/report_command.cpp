@@ -17,10 +17,10 @@ struct ReportOptions {
   std::string out;
 };
 
-reports::Results read_results(const std::string& path) {
+results::Results read_results(const std::string& path) {
   const std::string text = read_text_file(path, "results file", kTextFileLimit);
   try {
-    return reports::results_from_json_text(text);
+    return results::results_from_json_text(text);
   } catch (const std::exception& e) {
     throw InputError({path}, path, std::string("not a clustersim results file: ") + e.what());
   }
@@ -36,7 +36,7 @@ std::string label_of(const std::string& path) {
 void run_report(const ReportOptions& options) {
   if (options.results.size() > 2)
     throw InputError({}, "results", "give one results.json, or two to compare");
-  std::vector<reports::Results> runs;
+  std::vector<results::Results> runs;
   for (const auto& path : options.results) runs.push_back(read_results(path));
   const bool comparison = runs.size() == 2;
   const OutputDir out = OutputDir::checked(

@@ -13,7 +13,7 @@
 #include "cli/trace_option.hpp"
 #include "reports/report.hpp"
 #include "reports/table.hpp"
-#include "runner/simulate_scenario.hpp"
+#include "pipelines/simulate_scenario.hpp"
 
 namespace clustersim::cli {
 namespace {
@@ -35,17 +35,17 @@ void run_simulate(const SimulateOptions& options) {
   const OutputDir out = options.out.empty() ? OutputDir::checked(default_output_dir(scenario.name), "name")
                                             : OutputDir::checked(options.out, "--out");
   TraceOption trace = options.trace;
-  runner::RunOptions run{.jobs = options.jobs, .trace_case = trace.case_to_trace(scenario.cases.size())};
-  run.on_trace = [&](const reports::CaseResult& c, const std::string& json) { trace.keep(c, json, "GPUs"); };
+  pipelines::RunOptions run{.jobs = options.jobs, .trace_case = trace.case_to_trace(scenario.cases.size())};
+  run.on_trace = [&](const results::CaseResult& c, const std::string& json) { trace.keep(c, json, "GPUs"); };
   if (!options.quiet) run.on_profile = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
   run.on_warning = [](const std::string& warning) { std::fprintf(stderr, "clustersim: warning: %s\n", warning.c_str()); };
   if (!options.quiet)
-    run.on_case_done = [](int done, int total, const reports::CaseResult& c) {
+    run.on_case_done = [](int done, int total, const results::CaseResult& c) {
       std::fprintf(stderr, "[%d/%d] %s %d GPUs %s context %lld: %s\n", done, total, c.topology.c_str(), c.gpus,
                    c.strategy.c_str(), static_cast<long long>(c.context),
-                   c.status == reports::CaseStatus::ok ? fmt::format("{:.2f} us", c.latency_s * 1e6).c_str() : reports::to_string(c.status));
+                   c.status == results::CaseStatus::ok ? fmt::format("{:.2f} us", c.latency_s * 1e6).c_str() : results::to_string(c.status));
     };
-  const reports::Results results = runner::simulate_scenario(scenario, run);
+  const results::Results results = pipelines::simulate_scenario(scenario, run);
   std::map<std::string, std::string> report_files;
   if (!options.no_report) {
     try {
@@ -55,7 +55,7 @@ void run_simulate(const SimulateOptions& options) {
       std::fprintf(stderr, "clustersim: warning: no report (%s); the results are written\n", e.what());
     }
   }
-  reports::write_results(results, out, report_files);
+  results::write_results(results, out, report_files);
   std::fputs(reports::format_table(results).c_str(), stdout);
   std::printf("# results: %s and %s\n", (out.path() / "results.json").c_str(), (out.path() / "results.csv").c_str());
   if (!report_files.empty()) std::printf("# report: %s\n", (out.path() / "report.html").c_str());

@@ -25,7 +25,7 @@ int TraceOption::case_to_trace(std::size_t cases) const {
   return case_index;
 }
 
-void TraceOption::keep(const reports::CaseResult& c, const std::string& trace_json, const std::string& devices) {
+void TraceOption::keep(const results::CaseResult& c, const std::string& trace_json, const std::string& devices) {
   json = trace_json;
   traced_case = fmt::format("case {}: {} on {} ({} {}), context {}", c.index, c.strategy, c.topology, c.gpus, devices,
                             c.context);

@@ -7,7 +7,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "reports/results.hpp"
+#include "results/results.hpp"
 
 namespace clustersim::cli {
 
@@ -22,7 +22,7 @@ struct TraceOption {
   /// The case to trace, or -1. Throws: InputError when --trace-case is past the scenario's cases.
   int case_to_trace(std::size_t cases) const;
   /// Keeps a case's trace (for the runners' on_trace callbacks).
-  void keep(const reports::CaseResult& c, const std::string& trace_json, const std::string& devices);
+  void keep(const results::CaseResult& c, const std::string& trace_json, const std::string& devices);
   /// Writes the trace whole, or says why there is none (`why_none`), on stdout.
   void write(const std::string& why_none) const;
 };

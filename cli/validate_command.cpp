@@ -7,9 +7,10 @@
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
-#include "live/emulated_runs.hpp"
-#include "live/run_live.hpp"
-#include "live/validation.hpp"
+#include "pipelines/emulated_runs.hpp"
+#include "pipelines/run_live.hpp"
+#include "pipelines/validation.hpp"
+#include "reports/comparison_table.hpp"
 
 namespace clustersim::cli {
 namespace {
@@ -41,17 +42,17 @@ void run_validate(const ValidateOptions& options) {
       .live = {.repetitions = options.reps, .warmup = options.warmup, .oversubscribe = options.oversubscribe}};
   if (!options.quiet) {
     validation.progress = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
-    validation.live.on_case_done = [](int done, int total, const reports::CaseResult& c, const std::string& note) {
+    validation.live.on_case_done = [](int done, int total, const results::CaseResult& c, const std::string& note) {
       std::fprintf(stderr, "[%d/%d] %s p=%d context %lld: %s\n", done, total, c.strategy.c_str(), c.gpus,
                    static_cast<long long>(c.context),
-                   c.status == reports::CaseStatus::ok ? fmt::format("{:.3f} ms measured", c.latency_s * 1e3).c_str()
+                   c.status == results::CaseStatus::ok ? fmt::format("{:.3f} ms measured", c.latency_s * 1e3).c_str()
                                     : ("not run: " + note).c_str());
     };
   }
   if (options.oversubscribe)
     std::fputs("clustersim: warning: --oversubscribe: ranks may share cores, so the measured times suffer\n", stderr);
-  const live::Comparison comparison = live::validate(scenario, validation);
-  std::fputs(live::format_comparison_table(comparison).c_str(), stdout);
+  const results::Comparison comparison = live::validate(scenario, validation);
+  std::fputs(reports::format_comparison_table(comparison).c_str(), stdout);
   std::printf("# comparison: %s and %s\n", (out / "comparison.json").c_str(), (out / "comparison.csv").c_str());
   if (std::filesystem::exists(out / "report.html")) std::printf("# report: %s\n", (out / "report.html").c_str());
 }

@@ -42,10 +42,4 @@ RankReport parse_rank_report(const std::string& stdout_text) {
   throw std::runtime_error("the rank program printed no report; its output was:\n" + stdout_text);
 }
 
-double median(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  const std::size_t n = values.size();
-  return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
-}
-
 }  // namespace clustersim::live

@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 // What the live rank programs (clustersim_live_cpu's rank 0, clustersim_live_gpu) report: one
-// JSON line on stdout (live/rank_common/report_line.hpp) with the time of every timed step (the
+// JSON line on stdout (programs/rank_common/report_line.hpp) with the time of every timed step (the
 // slowest device's) and the output check against the reference.
 #pragma once
 
 #include <string>
 #include <vector>
 
-#include "live/rank_common/report_line.hpp"
+#include "common/statistics.hpp"
+#include "programs/rank_common/report_line.hpp"
 
 namespace clustersim::live {
 
@@ -29,8 +30,5 @@ struct RankReport {
 /// Finds and reads the report line in the job's stdout (other lines are ignored).
 /// Throws: std::runtime_error quoting the output when there is no well-formed report.
 RankReport parse_rank_report(const std::string& stdout_text);
-
-/// Median of `values` (mean of the middle two for an even count). Requires: values not empty.
-double median(std::vector<double> values);
 
 }  // namespace clustersim::live

@@ -7,9 +7,13 @@
 #include <string>
 #include <vector>
 
-#include "reports/results.hpp"
+#include "results/results.hpp"
 
 namespace clustersim::reports {
+
+using results::CaseResult;
+using results::CaseStatus;
+using results::Results;
 
 struct FigureSpec {
   std::string id;       ///< HTML id, e.g. `latency-vs-context`

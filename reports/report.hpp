@@ -6,9 +6,13 @@
 
 #include <string>
 
-#include "reports/results.hpp"
+#include "results/results.hpp"
 
 namespace clustersim::reports {
+
+using results::CaseResult;
+using results::CaseStatus;
+using results::Results;
 
 struct ReportFiles {
   std::string html;      ///< report.html

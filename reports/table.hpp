@@ -6,9 +6,13 @@
 
 #include <string>
 
-#include "reports/results.hpp"
+#include "results/results.hpp"
 
 namespace clustersim::reports {
+
+using results::CaseResult;
+using results::CaseStatus;
+using results::Results;
 
 /// The whole table, header to footer, ending in a newline.
 std::string format_table(const Results& results);

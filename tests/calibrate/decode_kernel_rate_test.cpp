@@ -15,7 +15,7 @@ TEST_CASE("a timed decode kernel is set against the profile's rate at its size, 
           "[calibrate]") {
   const model::DeviceProfile profile = model::load_device_profile("tests/fixtures/cpu_measured.yaml");
   const double bytes = 5e6, seconds = 1e-3;
-  const calibrate::RateRecheck rate = calibrate::decode_kernel_rate(profile, bytes, seconds);
+  const results::RateRecheck rate = calibrate::decode_kernel_rate(profile, bytes, seconds);
   // The fixture's curve, linear in log(size) between (1e5, 0.6) and (1e7, 0.8); 10 GB/s; 1 µs launch.
   const double efficiency = 0.6 + 0.2 * (std::log10(bytes) - 5) / 2;
   CHECK_THAT(rate.profile_Bps, WithinRel(10e9 * efficiency, 1e-9));

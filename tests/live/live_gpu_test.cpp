@@ -10,7 +10,7 @@
 #include "common/process_runner.hpp"
 #include "live/gpu_inventory.hpp"
 #include "live/live_plan.hpp"
-#include "live/run_live.hpp"
+#include "pipelines/run_live.hpp"
 #include "support/run_clustersim.hpp"
 #include "support/scratch_dir.hpp"
 

@@ -17,12 +17,13 @@
 #include <nlohmann/json.hpp>
 
 #include "common/mpi_launcher.hpp"
-#include "live/comparison.hpp"
+#include "reports/comparison_table.hpp"
+#include "results/comparison.hpp"
 #include "live/emulated_cluster.hpp"
 #include "live/live_plan.hpp"
 #include "live/rank_report.hpp"
-#include "live/run_live.hpp"
-#include "reports/results.hpp"
+#include "pipelines/run_live.hpp"
+#include "results/results.hpp"
 #include "support/run_clustersim.hpp"
 #include "support/scratch_dir.hpp"
 
@@ -155,11 +156,11 @@ SCENARIO("clustersim live runs a tiny scenario and writes measured results in th
   REQUIRE(run.exit_code == 0);
   CHECK(run.err.find("[1/4] tree p=2 context 1000: ") != std::string::npos);
   CHECK(run.out.find("# 4 cases, 4 run live") != std::string::npos);
-  const reports::Results results = reports::results_from_json_text(slurp(out / "results.json"));
+  const results::Results results = results::results_from_json_text(slurp(out / "results.json"));
   CHECK(results.mode == "live");
   REQUIRE(results.cases.size() == 4);
   for (const auto& c : results.cases) {
-    CHECK(c.status == reports::CaseStatus::ok);
+    CHECK(c.status == results::CaseStatus::ok);
     CHECK(c.gpus == 2);
     CHECK(c.repetitions == 2);
     CHECK(c.latency_s > 0);
@@ -243,15 +244,15 @@ SCENARIO("clustersim validate with a given profile writes the comparison and pri
   }
   const std::string csv = slurp(out / "comparison.csv");
   CHECK(std::count(csv.begin(), csv.end(), '\n') == 5);  // header and 4 cases
-  CHECK(reports::results_from_json_text(slurp(out / "results.json")).mode == "live");
-  CHECK(reports::results_from_json_text(slurp(out / "predicted_results.json")).mode == "simulate");
+  CHECK(results::results_from_json_text(slurp(out / "results.json")).mode == "live");
+  CHECK(results::results_from_json_text(slurp(out / "predicted_results.json")).mode == "simulate");
   // A profile calibration did not write has no kernel of this machine to time again.
   CHECK(run.err.find("timing the decode kernel again") == std::string::npos);
   CHECK_FALSE(comparison.contains("kernel_recheck"));
 }
 
 TEST_CASE("live: the comparison joins on the case index and reports the prediction's error", "[live]") {
-  reports::Results predicted{.mode = "simulate", .scenario = "s"}, measured{.mode = "live", .scenario = "s"};
+  results::Results predicted{.mode = "simulate", .scenario = "s"}, measured{.mode = "live", .scenario = "s"};
   for (int i = 0; i < 3; ++i) {
     predicted.cases.push_back({.index = i, .gpus = 2, .strategy = "tree", .context = 1000 * (i + 1)});
     predicted.cases.back().latency_s = 1.1e-3;  // 10 % high against a 1 ms measurement
@@ -261,8 +262,8 @@ TEST_CASE("live: the comparison joins on the case index and reports the predicti
     measured.cases.back().latency_s_max = 1.2e-3;
   }
   predicted.cases[2].latency_s = 0.7e-3;  // 30 % low
-  measured.cases[1].status = reports::CaseStatus::unsupported;
-  const live::Comparison c = live::compare(predicted, measured, "p.yaml");
+  measured.cases[1].status = results::CaseStatus::unsupported;
+  const results::Comparison c = results::compare(predicted, measured, "p.yaml");
   REQUIRE(c.cases.size() == 2);
   CHECK(c.cases[0].error_percent == Approx(10));
   CHECK(c.cases[1].error_percent == Approx(-30));
@@ -270,25 +271,25 @@ TEST_CASE("live: the comparison joins on the case index and reports the predicti
   CHECK(c.median_abs_error_percent == Approx(20));
   CHECK(c.max_abs_error_percent == Approx(30));
   AND_THEN("the kernel's drift while a case ran, where known, goes beside its error") {
-    live::Comparison with_drift = c;
-    with_drift.cases[0].kernel_in_case = calibrate::RateRecheck{.bytes = 1 << 20, .profile_Bps = 10e9,
+    results::Comparison with_drift = c;
+    with_drift.cases[0].kernel_in_case = results::RateRecheck{.bytes = 1 << 20, .profile_Bps = 10e9,
                                                                   .now_Bps = 11.25e9};  // +12.5 %
     with_drift.cases[1].rotation_link_class = "shared_memory";
-    with_drift.cases[1].rotation_in_case = calibrate::RateRecheck{.bytes = 1 << 22, .profile_Bps = 8e9,
+    with_drift.cases[1].rotation_in_case = results::RateRecheck{.bytes = 1 << 22, .profile_Bps = 8e9,
                                                                   .now_Bps = 6e9};  // -25 %
-    const std::string table = live::format_comparison_table(with_drift);
+    const std::string table = reports::format_comparison_table(with_drift);
     CHECK(table.find("+10.0    +12.5        -           -        -\n") != std::string::npos);
     CHECK(table.find("-30.0        -    -25.0           -        -\n") != std::string::npos);
     CHECK(table.find("# link: one rotation of the ring's shards alone") != std::string::npos);
     CHECK(table.find("# kernel: the decode kernel alone on the case's shard, timed by its ranks before each step") !=
           std::string::npos);
-    CHECK(live::format_comparison_table(c).find("# kernel:") == std::string::npos);
-    const std::string csv = live::to_csv(with_drift);
+    CHECK(reports::format_comparison_table(c).find("# kernel:") == std::string::npos);
+    const std::string csv = results::to_csv(with_drift);
     CHECK(csv.find(",error_percent,kernel_change_percent,rotation_change_percent,retimed_predicted_s,"
                    "retimed_error_percent\n") != std::string::npos);
     CHECK(csv.find(",12.5,,,\n") != std::string::npos);
     CHECK(csv.find(",-30,,-25,,\n") != std::string::npos);
-    const nlohmann::json j = nlohmann::json::parse(live::to_json_text(with_drift));
+    const nlohmann::json j = nlohmann::json::parse(results::to_json_text(with_drift));
     CHECK(j["cases"][0]["kernel_change_percent"] == Approx(12.5));
     CHECK(j["cases"][0]["kernel_in_case_GBps"] == Approx(11.25));
     CHECK(j["cases"][0]["kernel_profile_GBps"] == Approx(10));
@@ -303,27 +304,27 @@ TEST_CASE("live: the comparison joins on the case index and reports the predicti
     CHECK_FALSE(j["summary"].contains("retimed_median_abs_error_percent"));
   }
   AND_THEN("the cases predicted again at the kernel's rate join on the index, with their own error summary") {
-    live::Comparison again = c;
-    reports::Results retimed{.mode = "simulate", .scenario = "s"};
+    results::Comparison again = c;
+    results::Results retimed{.mode = "simulate", .scenario = "s"};
     for (const auto& [index, latency_s] : {std::pair{0, 1.05e-3}, {1, 5e-3}, {2, 0.8e-3}}) {
       retimed.cases.push_back({.index = index});
       retimed.cases.back().latency_s = latency_s;
     }
-    live::add_retimed_predictions(again, retimed);
+    results::add_retimed_predictions(again, retimed);
     REQUIRE(again.cases[0].retimed_error_percent);
     CHECK(*again.cases[0].retimed_error_percent == Approx(5));
     CHECK(*again.cases[1].retimed_error_percent == Approx(-20));
     CHECK(*again.retimed_median_abs_error_percent == Approx(12.5));
     CHECK(*again.retimed_max_abs_error_percent == Approx(20));
     CHECK(again.median_abs_error_percent == Approx(20));  // the prediction's own error is kept
-    const std::string table = live::format_comparison_table(again);
+    const std::string table = reports::format_comparison_table(again);
     CHECK(table.find("       1.050     +5.0\n") != std::string::npos);
     CHECK(table.find("; |error*| median 12.5 %, max 20.0 %\n") != std::string::npos);
     CHECK(table.find("# predicted*, error*: the case predicted again") != std::string::npos);
-    const nlohmann::json j = nlohmann::json::parse(live::to_json_text(again));
+    const nlohmann::json j = nlohmann::json::parse(results::to_json_text(again));
     CHECK(j["cases"][1]["retimed_predicted_s"] == Approx(0.8e-3));
     CHECK(j["summary"]["retimed_max_abs_error_percent"] == Approx(20));
-    CHECK(live::to_csv(again).find(",0.00105,") != std::string::npos);
+    CHECK(results::to_csv(again).find(",0.00105,") != std::string::npos);
   }
 }
 
@@ -368,10 +369,10 @@ SCENARIO("clustersim live runs emulated-cluster cases on a cluster it builds, as
   }
   REQUIRE(run.exit_code == 0);
   CHECK(run.err.find("[2/2] ring p=2 context 4000: ") != std::string::npos);
-  const reports::Results results = reports::results_from_json_text(slurp(out / "results.json"));
+  const results::Results results = results::results_from_json_text(slurp(out / "results.json"));
   REQUIRE(results.cases.size() == 2);
   for (const auto& c : results.cases) {
-    CHECK(c.status == reports::CaseStatus::ok);
+    CHECK(c.status == results::CaseStatus::ok);
     CHECK(c.output_max_relative_error <= 1e-4);
   }
   // Each of the two tc queues a message crosses lets at most its 64 KiB bucket through at once.

@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "live/rank_common/rank_options.hpp"
-#include "live/rank_common/report_line.hpp"
-#include "live/rank_common/shard_split.hpp"
+#include "programs/rank_common/rank_options.hpp"
+#include "programs/rank_common/report_line.hpp"
+#include "programs/rank_common/shard_split.hpp"
 #include "live/rank_report.hpp"
 
 using namespace clustersim::live;

@@ -9,7 +9,7 @@
 #include <stdexcept>
 
 #include "model/device_profile.hpp"
-#include "runner/measured_links.hpp"
+#include "model/measured_links.hpp"
 #include "support/scratch_dir.hpp"
 #include "topologies/topology.hpp"
 
@@ -178,7 +178,7 @@ TEST_CASE("model: a link added to a profile is what the simulator's topology tak
   CHECK(loaded.hbm_bandwidth == machine.hbm_bandwidth);
 
   const topo::Topology topology =
-      runner::with_measured_links(topo::topology_from_spec("emulated_cluster:nodes=2,ranks_per_node=1"), loaded);
+      model::with_measured_links(topo::topology_from_spec("emulated_cluster:nodes=2,ranks_per_node=1"), loaded);
   int ethernet_edges = 0;
   for (const topo::Edge& e : topology.edges()) {
     if (e.link_class != LinkClass::ethernet) continue;

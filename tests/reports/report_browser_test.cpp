@@ -14,7 +14,7 @@
 #include <sstream>
 
 #include "reports/report.hpp"
-#include "runner/simulate_scenario.hpp"
+#include "pipelines/simulate_scenario.hpp"
 #include "scenarios/scenario.hpp"
 #include "support/scratch_dir.hpp"
 
@@ -51,7 +51,7 @@ TEST_CASE("reports: the report renders in headless Chromium with every figure an
     return;
   }
   testing::ScratchDir dir;
-  const auto results = runner::simulate_scenario(
+  const auto results = pipelines::simulate_scenario(
       scenarios::parse_scenario(scenarios::default_scenario_yaml(), "<embedded default>"));
   const std::string page = dir.write("report.html", reports::make_report(results).html);
 

@@ -4,7 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "reports/report.hpp"
-#include "runner/simulate_scenario.hpp"
+#include "pipelines/simulate_scenario.hpp"
 #include "scenarios/scenario.hpp"
 
 #include <fmt/format.h>
@@ -13,8 +13,8 @@ using namespace clustersim;
 
 namespace {
 
-const reports::Results& default_results() {
-  static const reports::Results results = runner::simulate_scenario(
+const results::Results& default_results() {
+  static const results::Results results = pipelines::simulate_scenario(
       scenarios::parse_scenario(scenarios::default_scenario_yaml(), "<embedded default>"));
   return results;
 }
@@ -33,7 +33,7 @@ TEST_CASE("reports: the default scenario's report draws every figure and needs n
     const auto& tree = default_results().cases.front();
     CHECK(report.html.find(fmt::format("<td>{:.2f}</td>", tree.latency_s * 1e6)) != std::string::npos);
     CHECK(report.markdown.find(fmt::format("| {:.2f} |", tree.latency_s * 1e6)) != std::string::npos);
-    CHECK(report.csv == reports::to_csv(default_results()));
+    CHECK(report.csv == results::to_csv(default_results()));
   }
   AND_THEN("every device figure's source is listed") {
     CHECK(report.html.find("Provenance of the device figures") != std::string::npos);
@@ -42,8 +42,8 @@ TEST_CASE("reports: the default scenario's report draws every figure and needs n
 }
 
 TEST_CASE("reports: a comparison joins the runs' cases and reports B/A and the error of A", "[reports]") {
-  reports::Results a = default_results();
-  reports::Results b = default_results();
+  results::Results a = default_results();
+  results::Results b = default_results();
   for (auto& c : b.cases) c.latency_s *= 1.25;  // B is 25 % slower everywhere
   const reports::ReportFiles cmp = reports::make_comparison(a, "simulated", b, "measured");
   CHECK(cmp.markdown.find("8 cases in both runs; |error| of simulated against measured: median 20.0 %, max 20.0 %") !=

@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "reports/results.hpp"
+#include "results/results.hpp"
 #include "reports/table.hpp"
 #include "support/scratch_dir.hpp"
 
@@ -16,9 +16,9 @@ using namespace clustersim;
 
 namespace {
 
-reports::Results sample() {
-  reports::Results r{.tool_version = "test", .scenario = "s", .scenario_origin = "s.yaml"};
-  reports::CaseResult c{.index = 0, .scenario = "s", .topology = "dgx_h100_cluster:nodes=1", .gpus = 8,
+results::Results sample() {
+  results::Results r{.tool_version = "test", .scenario = "s", .scenario_origin = "s.yaml"};
+  results::CaseResult c{.index = 0, .scenario = "s", .topology = "dgx_h100_cluster:nodes=1", .gpus = 8,
                         .strategy = "tree", .context = 80000, .batch = 1, .heads = 16, .kv_heads = 16,
                         .head_dim = 128, .dtype = "bf16", .device = "h100_sxm", .device_provenance = "datasheet"};
   c.latency_s = 9.518e-05;
@@ -43,20 +43,20 @@ std::string read(const std::filesystem::path& p) {
 }  // namespace
 
 TEST_CASE("reports: results round-trip through the JSON schema exactly", "[reports]") {
-  const reports::Results original = sample();
-  const std::string text = reports::to_json_text(original);
-  const reports::Results back = reports::results_from_json_text(text);
-  CHECK(reports::to_json_text(back) == text);
+  const results::Results original = sample();
+  const std::string text = results::to_json_text(original);
+  const results::Results back = results::results_from_json_text(text);
+  CHECK(results::to_json_text(back) == text);
   CHECK(back.cases[0].compute_s == original.cases[0].compute_s);
   CHECK(back.schema == "clustersim.results/1");
 }
 
 TEST_CASE("reports: a file of another schema is refused", "[reports][errors]") {
-  CHECK_THROWS_WITH(reports::results_from_json_text(R"({"schema": "other/2"})"), Catch::Contains("schema 'other/2'"));
+  CHECK_THROWS_WITH(results::results_from_json_text(R"({"schema": "other/2"})"), Catch::Contains("schema 'other/2'"));
 }
 
 TEST_CASE("reports: the CSV has the documented columns and one row per case", "[reports]") {
-  const std::string csv = reports::to_csv(sample());
+  const std::string csv = results::to_csv(sample());
   CHECK(csv.rfind("scenario,topology,gpus,strategy,context,batch,heads,kv_heads,head_dim,dtype,device,status,"
                   "latency_s,compute_s,comm_s,exposed_comm_s,idle_s,bytes_per_device,peak_mem_bytes",
                   0) == 0);
@@ -70,24 +70,24 @@ TEST_CASE("reports: results are written as one run's files", "[reports]") {
   namespace fs = std::filesystem;
   clustersim::testing::ScratchDir scratch;
   const fs::path dir = fs::path(scratch.path()) / "run";
-  reports::write_results(sample(), clustersim::OutputDir::checked(dir, "--out"), {{"report.md", "# r"}});
-  CHECK(reports::results_from_json_text(read(dir / "results.json")).cases.size() == 2);
-  CHECK(read(dir / "results.csv") == reports::to_csv(sample()));
+  results::write_results(sample(), clustersim::OutputDir::checked(dir, "--out"), {{"report.md", "# r"}});
+  CHECK(results::results_from_json_text(read(dir / "results.json")).cases.size() == 2);
+  CHECK(read(dir / "results.csv") == results::to_csv(sample()));
   CHECK(read(dir / "report.md") == "# r");
 }
 
 TEST_CASE("reports: a results file written before the live fields were added still reads", "[reports]") {
-  nlohmann::json j = nlohmann::json::parse(reports::to_json_text(sample()));
+  nlohmann::json j = nlohmann::json::parse(results::to_json_text(sample()));
   for (auto& c : j["cases"])
     for (const char* added : {"repetitions", "latency_s_min", "latency_s_max", "output_max_relative_error"})
       c.erase(added);
-  const reports::Results back = reports::results_from_json_text(j.dump());
+  const results::Results back = results::results_from_json_text(j.dump());
   CHECK(back.cases[0].repetitions == 0);
   CHECK(back.cases[0].latency_s == 9.518e-05);
 }
 
 TEST_CASE("reports: the table's header names the library whose model ran the collectives", "[reports]") {
-  reports::Results r = sample();
+  results::Results r = sample();
   CHECK_THAT(reports::format_table(r), Catch::Matchers::Contains("collectives: NCCL tuner model"));
   for (auto& c : r.cases) c.collectives[0].protocol = "none";  // library mpi runs have no protocol
   CHECK_THAT(reports::format_table(r), Catch::Matchers::Contains("collectives: Open MPI 4.1's decision"));
@@ -96,10 +96,10 @@ TEST_CASE("reports: the table's header names the library whose model ran the col
 }
 
 TEST_CASE("reports: a case status is one of ok, oom and unsupported, in files and back", "[reports]") {
-  nlohmann::json j = nlohmann::json::parse(reports::to_json_text(sample()));
+  nlohmann::json j = nlohmann::json::parse(results::to_json_text(sample()));
   CHECK(j["cases"][0]["status"] == "ok");
   j["cases"][0]["status"] = "unsupported";
-  CHECK(reports::results_from_json_text(j.dump()).cases[0].status == reports::CaseStatus::unsupported);
+  CHECK(results::results_from_json_text(j.dump()).cases[0].status == results::CaseStatus::unsupported);
   j["cases"][0]["status"] = "finished";
-  CHECK_THROWS_WITH(reports::results_from_json_text(j.dump()), Catch::Contains("unknown case status 'finished'"));
+  CHECK_THROWS_WITH(results::results_from_json_text(j.dump()), Catch::Contains("unknown case status 'finished'"));
 }
