@@ -31,22 +31,22 @@ namespace {
 
 constexpr double kMiB = 1 << 20;
 
-const std::map<std::string, std::string> kGroupTitles{
-    {"memory", "memory bandwidth"}, {"gemm", "GEMM"}, {"decode", "decode attention"}, {"mpi", "MPI"}, {"cuda", "CUDA"}};
-
-/// The groups to run, in order. decode brings memory along: its efficiency is measured against
-/// the memory figure.
-std::vector<std::string> groups_to_run(const std::vector<std::string>& only) {
-  std::set<std::string> wanted;
-  for (const std::string& group : only) {
-    if (!kGroupTitles.count(group))
-      throw InputError({}, "--only", fmt::format("unknown calibration group '{}'", group),
-                       suggestion_note(group, calibration_groups(), "groups"));
-    wanted.insert(group);
+/// The groups to run, in order, from `--only`'s names. decode brings memory along: its
+/// efficiency is measured against the memory figure.
+std::vector<CalibrationGroup> groups_to_run(const std::vector<std::string>& only) {
+  std::vector<std::string> names;
+  for (const CalibrationGroup group : calibration_groups()) names.push_back(to_string(group));
+  std::set<CalibrationGroup> wanted;
+  for (const std::string& name : only) {
+    const auto known = std::find(names.begin(), names.end(), name);
+    if (known == names.end())
+      throw InputError({}, "--only", fmt::format("unknown calibration group '{}'", name),
+                       suggestion_note(name, names, "groups"));
+    wanted.insert(calibration_groups()[known - names.begin()]);
   }
-  if (wanted.count("decode")) wanted.insert("memory");
-  std::vector<std::string> groups;
-  for (const std::string& group : calibration_groups())
+  if (wanted.count(CalibrationGroup::decode)) wanted.insert(CalibrationGroup::memory);
+  std::vector<CalibrationGroup> groups;
+  for (const CalibrationGroup group : calibration_groups())
     if (only.empty() || wanted.count(group)) groups.push_back(group);
   return groups;
 }
@@ -69,7 +69,7 @@ struct Measurements {
   std::optional<GpuProbeResult> gpu;
   std::map<std::string, std::string> raw_files;  ///< name beside the profile -> content
   std::vector<std::string> skipped;
-  std::map<std::string, std::string> why_skipped;  ///< by group
+  std::map<CalibrationGroup, std::string> why_skipped;
 };
 
 struct Plan {
@@ -179,11 +179,11 @@ void run_cuda(const Plan& plan, Measurements& m, const std::function<void(const 
 /// A figure a skipped group should have measured: the profile still loads, and simulate warns
 /// whenever it uses it.
 /// `placeholder` is in SI units, `as_written` the same in the file's (e.g. "1 TFLOPS").
-model::Figure not_measured(double placeholder, const std::string& as_written, const std::string& group,
+model::Figure not_measured(double placeholder, const std::string& as_written, CalibrationGroup group,
                            const Measurements& m) {
   const auto why = m.why_skipped.find(group);
-  const std::string reason =
-      why == m.why_skipped.end() ? fmt::format("group {} was not run", group) : fmt::format("{} skipped", group);
+  const std::string reason = why == m.why_skipped.end() ? fmt::format("group {} was not run", to_string(group))
+                                                        : fmt::format("{} skipped", to_string(group));
   return {.value = placeholder,
           .source = fmt::format("not measured ({}); placeholder {} so the profile loads", reason, as_written),
           .flagged = fmt::format("not measured: {}", reason)};
@@ -198,7 +198,8 @@ void floor_intercept(model::Figure& figure, double fitted_s) {
                                fitted_s * 1e6);
 }
 
-model::DeviceProfile make_profile(const Plan& plan, const std::vector<std::string>& groups, const Measurements& m) {
+model::DeviceProfile make_profile(const Plan& plan, const std::vector<CalibrationGroup>& groups,
+                                  const Measurements& m) {
   const HostInfo& host = plan.host;
   model::DeviceProfile p;
   p.name = measured_profile_name(host.hostname);
@@ -206,8 +207,8 @@ model::DeviceProfile make_profile(const Plan& plan, const std::vector<std::strin
   p.description = fmt::format("{} (1 core per rank, {} ranks), measured by clustersim calibrate", host.cpu_model,
                               plan.ranks);
   std::vector<std::string> ran;
-  for (const std::string& group : groups)
-    if (!m.why_skipped.count(group)) ran.push_back(group);
+  for (const CalibrationGroup group : groups)
+    if (!m.why_skipped.count(group)) ran.push_back(to_string(group));
   p.measured = {
       {"host", host.hostname},
       {"date", utc_timestamp()},
@@ -235,8 +236,8 @@ model::DeviceProfile make_profile(const Plan& plan, const std::vector<std::strin
         .source = "sgemm sweep, square shapes (the skinny ones are bound by memory): median rate / best rate by "
                   "FLOPs (raw: gemm.csv)"};
   } else {
-    p.dense_flops[model::DType::fp32] = not_measured(1e12, "1 TFLOPS", "gemm", m);
-    p.compute_efficiency = not_measured(1, "1", "gemm", m);
+    p.dense_flops[model::DType::fp32] = not_measured(1e12, "1 TFLOPS", CalibrationGroup::gemm, m);
+    p.compute_efficiency = not_measured(1, "1", CalibrationGroup::gemm, m);
   }
 
   double hbm_Bps = 0;
@@ -244,7 +245,7 @@ model::DeviceProfile make_profile(const Plan& plan, const std::vector<std::strin
     p.hbm_bandwidth = figure_from(m.memory->per_rank_triad_Bps, m.memory->method + " (raw: memory_bandwidth.csv)");
     hbm_Bps = m.memory->per_rank_triad_Bps.median();
   } else {
-    p.hbm_bandwidth = not_measured(1e9, "1 GB/s", "memory", m);
+    p.hbm_bandwidth = not_measured(1e9, "1 GB/s", CalibrationGroup::memory, m);
   }
   p.memory_capacity = {.value = host.memory_bytes / plan.ranks,
                  .source = fmt::format("MemTotal / ranks (/proc/meminfo: {:.1f} GB / {})", host.memory_bytes / 1e9,
@@ -286,11 +287,11 @@ model::DeviceProfile make_profile(const Plan& plan, const std::vector<std::strin
                       "decode_attention.csv)",
                       largest.tokens, largest.bytes / kMiB));
     } else {
-      p.memory_efficiency = not_measured(1, "1", "memory", m);
+      p.memory_efficiency = not_measured(1, "1", CalibrationGroup::memory, m);
     }
   } else {
-    p.launch_overhead = not_measured(1e-6, "1 us", "decode", m);
-    p.memory_efficiency = not_measured(1, "1", "decode", m);
+    p.launch_overhead = not_measured(1e-6, "1 us", CalibrationGroup::decode, m);
+    p.memory_efficiency = not_measured(1, "1", CalibrationGroup::decode, m);
   }
 
   if (m.mpi) {
@@ -377,13 +378,26 @@ results::RateRecheck decode_kernel_rate(const model::DeviceProfile& profile, dou
           .now_Bps = bytes / std::max(seconds - profile.launch_overhead.value, 1e-12)};
 }
 
-const std::vector<std::string>& calibration_groups() {
-  static const std::vector<std::string> groups{"memory", "gemm", "decode", "mpi", "cuda"};
+const char* to_string(CalibrationGroup group) {
+  switch (group) {
+    case CalibrationGroup::memory: return "memory";
+    case CalibrationGroup::gemm: return "gemm";
+    case CalibrationGroup::decode: return "decode";
+    case CalibrationGroup::mpi: return "mpi";
+    case CalibrationGroup::cuda: return "cuda";
+  }
+  return "?";
+}
+
+const std::vector<CalibrationGroup>& calibration_groups() {
+  static const std::vector<CalibrationGroup> groups{CalibrationGroup::memory, CalibrationGroup::gemm,
+                                                    CalibrationGroup::decode, CalibrationGroup::mpi,
+                                                    CalibrationGroup::cuda};
   return groups;
 }
 
 CalibrationSummary run_calibration(const CalibrationOptions& options) {
-  const std::vector<std::string> groups = groups_to_run(options.only);
+  const std::vector<CalibrationGroup> groups = groups_to_run(options.only);
   if (options.ranks < 0)
     throw InputError({}, "--ranks", fmt::format("--ranks must be 0 (one per core) or more, got {}", options.ranks));
   Plan plan{.quick = options.quick, .host = describe_host()};
@@ -403,17 +417,25 @@ CalibrationSummary run_calibration(const CalibrationOptions& options) {
     if (options.progress) options.progress(line);
   };
   Measurements m;
-  const std::map<std::string, void (*)(const Plan&, Measurements&, const std::function<void(const std::string&)>&)>
-      runners{{"memory", run_memory}, {"gemm", run_gemm}, {"decode", run_decode}, {"mpi", run_mpi}, {"cuda", run_cuda}};
+  using Runner = void (*)(const Plan&, Measurements&, const std::function<void(const std::string&)>&);
+  struct GroupRun {
+    const char* title;
+    Runner run;
+  };
+  const std::map<CalibrationGroup, GroupRun> runners{{CalibrationGroup::memory, {"memory bandwidth", run_memory}},
+                                                     {CalibrationGroup::gemm, {"GEMM", run_gemm}},
+                                                     {CalibrationGroup::decode, {"decode attention", run_decode}},
+                                                     {CalibrationGroup::mpi, {"MPI", run_mpi}},
+                                                     {CalibrationGroup::cuda, {"CUDA", run_cuda}}};
   for (std::size_t i = 0; i < groups.size(); ++i) {
-    const std::string& group = groups[i];
-    const std::string prefix = fmt::format("[{}/{}] {}", i + 1, groups.size(), kGroupTitles.at(group));
+    const CalibrationGroup group = groups[i];
+    const std::string prefix = fmt::format("[{}/{}] {}", i + 1, groups.size(), runners.at(group).title);
     say(prefix);
     try {
-      runners.at(group)(plan, m, [&](const std::string& detail) { say(prefix + ": " + detail); });
+      runners.at(group).run(plan, m, [&](const std::string& detail) { say(prefix + ": " + detail); });
     } catch (const std::exception& e) {
       m.why_skipped[group] = one_line(e.what());
-      m.skipped.push_back(group + ": " + m.why_skipped[group]);
+      m.skipped.push_back(std::string(to_string(group)) + ": " + m.why_skipped[group]);
       say(prefix + ": skipped, " + m.why_skipped[group]);
     }
   }

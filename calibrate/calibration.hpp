@@ -48,7 +48,12 @@ bool can_recheck_decode_kernel(const model::DeviceProfile& profile);
 std::optional<results::RateRecheck> recheck_decode_kernel(const model::DeviceProfile& profile,
                                                    double kv_bytes_per_rank = 256.0 * (1 << 20));
 
-/// The calibration groups in the order they run.
-const std::vector<std::string>& calibration_groups();
+/// What calibration measures, in the order it runs; `--only` names them.
+enum class CalibrationGroup { memory, gemm, decode, mpi, cuda };
+
+/// memory, gemm, decode, mpi, cuda.
+const char* to_string(CalibrationGroup group);
+/// Every group, in the order they run.
+const std::vector<CalibrationGroup>& calibration_groups();
 
 }  // namespace clustersim::calibrate

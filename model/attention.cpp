@@ -2,6 +2,8 @@
 // Element counts of decode attention (Tree Attention §6.2–6.3).
 #include "model/attention.hpp"
 
+#include "programs/rank_common/shard_split.hpp"
+
 namespace clustersim::model {
 
 double AttentionShape::kv_elements(double tokens) const {
@@ -22,9 +24,7 @@ double AttentionShape::attention_hbm_bytes(double tokens) const {
 }
 
 std::vector<std::int64_t> shard_tokens(std::int64_t context, int parts) {
-  std::vector<std::int64_t> tokens(parts, context / parts);
-  for (std::int64_t r = 0; r < context % parts; ++r) ++tokens[r];
-  return tokens;
+  return live::split_context(context, parts).tokens;  // the rank programs' own split: both time the same shards
 }
 
 }  // namespace clustersim::model

@@ -14,6 +14,7 @@ packages=(
   libfmt-dev                         # formatting
   gnuplot-nox graphviz               # report figures (SVG) and topology drawings
   catch2                             # tests (Catch2 v2)
+  clang-format                       # tests: every source as .clang-format writes it
   chromium libpng-dev                # tests: the report rendered headless, its screenshot read
   libbenchmark-dev                   # bench/ and the calibration harness (Google Benchmark)
   libopenblas-dev                    # calibration: GEMM through a real BLAS
