@@ -35,7 +35,13 @@ void BM_SimDecodeRing(benchmark::State& state) { simulate_decode(state, "ring");
 }  // namespace
 
 BENCHMARK(BM_SimDecodeTree)->ArgName("gpus")->Arg(8)->Arg(64)->Arg(128)->Arg(1024)->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_SimDecodeRing)->ArgName("gpus")->Arg(8)->Arg(64)->Arg(128)->Arg(1024)->Unit(benchmark::kMillisecond)
+BENCHMARK(BM_SimDecodeRing)
+    ->ArgName("gpus")
+    ->Arg(8)
+    ->Arg(64)
+    ->Arg(128)
+    ->Arg(1024)
+    ->Unit(benchmark::kMillisecond)
     ->Iterations(1);
 
 BENCHMARK_MAIN();

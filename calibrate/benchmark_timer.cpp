@@ -46,7 +46,8 @@ Repeated time_per_call(const std::string& name, const std::function<void()>& ker
                                  }
                                })
       ->Repetitions(plan.repetitions)
-      ->MinWarmUpTime(plan.min_seconds)  // page faults, frequency ramp-up and cold caches stay out of the first repetition
+      ->MinWarmUpTime(
+          plan.min_seconds)  // page faults, frequency ramp-up and cold caches stay out of the first repetition
       ->MinTime(plan.min_seconds)
       ->UseRealTime();
   RepetitionCollector collector;

@@ -18,13 +18,13 @@
 #include "calibrate/gemm_rate.hpp"
 #include "calibrate/gpu_probe.hpp"
 #include "calibrate/gpu_profile.hpp"
-#include "common/mpi_launcher.hpp"
 #include "calibrate/host_info.hpp"
 #include "calibrate/measured_profile.hpp"
 #include "calibrate/memory_bandwidth.hpp"
 #include "calibrate/mpi_sweeps.hpp"
 #include "common/atomic_file.hpp"
 #include "common/input_error.hpp"
+#include "common/mpi_launcher.hpp"
 
 namespace clustersim::calibrate {
 namespace {
@@ -92,9 +92,11 @@ void run_memory(const Plan& plan, Measurements& m, const std::function<void(cons
   const double llc = plan.host.last_level_cache_bytes > 0 ? plan.host.last_level_cache_bytes : 32 * kMiB;
   const double cap = (plan.quick ? 256 : 1024) * kMiB;
   const double array_bytes = std::clamp(4 * llc, 64 * kMiB, cap);
-  MemoryBandwidthResult r = measure_memory_bandwidth(
-      {.thread_counts = memory_thread_counts(plan), .ranks = plan.ranks, .array_bytes = array_bytes, .timing = plan.timing},
-      progress);
+  MemoryBandwidthResult r = measure_memory_bandwidth({.thread_counts = memory_thread_counts(plan),
+                                                      .ranks = plan.ranks,
+                                                      .array_bytes = array_bytes,
+                                                      .timing = plan.timing},
+                                                     progress);
   if (array_bytes < 4 * llc)
     r.method += fmt::format(" (below STREAM's 4x the {:.0f} MiB last-level cache the C library reports)", llc / kMiB);
   m.raw_files["memory_bandwidth.csv"] = r.csv;
@@ -116,8 +118,8 @@ void run_gemm(const Plan& plan, Measurements& m, const std::function<void(const 
 }
 
 /// The decode sweep on Llama-3 8B and 70B's cache rows: 8 KV heads of 128, in fp32 8 KiB of K
-/// and V per token (rows of one head, 1 KiB, streamed 20–30 % slower through the token-major
-/// kernel on our 2-core VM: 12.3 against 16.0 GB/s per rank at 64 MiB, in one paired quiet run).
+/// and V per token (rows of one head, 1 KiB, stream measurably slower through the token-major
+/// kernel; calibrate/README.md gives the measurement).
 /// One query head per KV head: the least arithmetic per byte, so the sweep measures the memory
 /// side that the efficiency curve stands for; the roofline charges a larger GQA group's FLOPs.
 DecodeSweepPlan decode_plan(const Plan& plan, std::vector<std::int64_t> contexts) {
@@ -139,9 +141,10 @@ void run_decode(const Plan& plan, Measurements& m, const std::function<void(cons
     contexts.push_back(tokens);
   DecodeSweepResult r = measure_decode_attention(decode_plan(plan, contexts), progress);
   if (!r.check_passed)
-    throw std::runtime_error(fmt::format("the kernel's output differs from the double-precision reference (max "
-                                         "relative error {:.2g} > {:.0e}): its figures are not used",
-                                         r.check_error, kDecodeCheckTolerance));
+    throw std::runtime_error(
+        fmt::format("the kernel's output differs from the double-precision reference (max "
+                    "relative error {:.2g} > {:.0e}): its figures are not used",
+                    r.check_error, kDecodeCheckTolerance));
   m.raw_files["decode_attention.csv"] = r.csv;
   m.decode = std::move(r);
 }
@@ -193,9 +196,10 @@ model::Figure not_measured(double placeholder, const std::string& as_written, Ca
 void floor_intercept(model::Figure& figure, double fitted_s) {
   if (fitted_s > 0) return;
   figure.value = 0.01e-6;
-  figure.flagged = fmt::format("fit intercept {:.3g} us is not positive: the fixed cost is below what the sweep "
-                               "resolves; 0.01 us used",
-                               fitted_s * 1e6);
+  figure.flagged = fmt::format(
+      "fit intercept {:.3g} us is not positive: the fixed cost is below what the sweep "
+      "resolves; 0.01 us used",
+      fitted_s * 1e6);
 }
 
 model::DeviceProfile make_profile(const Plan& plan, const std::vector<CalibrationGroup>& groups,
@@ -204,8 +208,8 @@ model::DeviceProfile make_profile(const Plan& plan, const std::vector<Calibratio
   model::DeviceProfile p;
   p.name = measured_profile_name(host.hostname);
   p.provenance = "measured";
-  p.description = fmt::format("{} (1 core per rank, {} ranks), measured by clustersim calibrate", host.cpu_model,
-                              plan.ranks);
+  p.description =
+      fmt::format("{} (1 core per rank, {} ranks), measured by clustersim calibrate", host.cpu_model, plan.ranks);
   std::vector<std::string> ran;
   for (const CalibrationGroup group : groups)
     if (!m.why_skipped.count(group)) ran.push_back(to_string(group));
@@ -226,15 +230,18 @@ model::DeviceProfile make_profile(const Plan& plan, const std::vector<Calibratio
     const GemmRate& best = m.gemm->rates[m.gemm->best];
     p.dense_flops[model::DType::fp32] = figure_from(
         best.flops_per_s,
-        fmt::format("cblas_sgemm (OpenBLAS, 1 thread: a rank is one core), best of {} shapes at {}x{}x{} (raw: gemm.csv)",
-                    m.gemm->rates.size(), best.shape.m, best.shape.n, best.shape.k));
+        fmt::format(
+            "cblas_sgemm (OpenBLAS, 1 thread: a rank is one core), best of {} shapes at {}x{}x{} (raw: gemm.csv)",
+            m.gemm->rates.size(), best.shape.m, best.shape.n, best.shape.k));
     p.compute_efficiency = {.value = 1,
-                            .source = "1: dense_TFLOPS is the best sgemm rate measured; compute_efficiency_curve "
-                                      "gives other kernel sizes"};
+                            .source =
+                                "1: dense_TFLOPS is the best sgemm rate measured; compute_efficiency_curve "
+                                "gives other kernel sizes"};
     p.compute_efficiency_curve = model::EfficiencyCurve{
         .points = compute_efficiency_points(*m.gemm),
-        .source = "sgemm sweep, square shapes (the skinny ones are bound by memory): median rate / best rate by "
-                  "FLOPs (raw: gemm.csv)"};
+        .source =
+            "sgemm sweep, square shapes (the skinny ones are bound by memory): median rate / best rate by "
+            "FLOPs (raw: gemm.csv)"};
   } else {
     p.dense_flops[model::DType::fp32] = not_measured(1e12, "1 TFLOPS", CalibrationGroup::gemm, m);
     p.compute_efficiency = not_measured(1, "1", CalibrationGroup::gemm, m);
@@ -247,9 +254,9 @@ model::DeviceProfile make_profile(const Plan& plan, const std::vector<Calibratio
   } else {
     p.hbm_bandwidth = not_measured(1e9, "1 GB/s", CalibrationGroup::memory, m);
   }
-  p.memory_capacity = {.value = host.memory_bytes / plan.ranks,
-                 .source = fmt::format("MemTotal / ranks (/proc/meminfo: {:.1f} GB / {})", host.memory_bytes / 1e9,
-                                       plan.ranks)};
+  p.memory_capacity = {
+      .value = host.memory_bytes / plan.ranks,
+      .source = fmt::format("MemTotal / ranks (/proc/meminfo: {:.1f} GB / {})", host.memory_bytes / 1e9, plan.ranks)};
 
   if (m.decode && m.decode->points.size() >= 2) {
     const std::vector<DecodePoint>& points = m.decode->points;
@@ -264,9 +271,11 @@ model::DeviceProfile make_profile(const Plan& plan, const std::vector<Calibratio
       alphas.values.push_back(fit_latency_bandwidth(sweep).latency_s);
     }
     p.launch_overhead = figure_from(
-        alphas, fmt::format("intercept alpha of the decode-attention sweep fit t = alpha + bytes/B, {} ranks at once, R^2 {:.4f} "
-                            "(raw: decode_attention.csv)",
-                            plan.ranks, fit.r_squared));
+        alphas,
+        fmt::format(
+            "intercept alpha of the decode-attention sweep fit t = alpha + bytes/B, {} ranks at once, R^2 {:.4f} "
+            "(raw: decode_attention.csv)",
+            plan.ranks, fit.r_squared));
     p.launch_overhead.value = fit.latency_s;
     floor_intercept(p.launch_overhead, fit.latency_s);
     const double alpha = std::max(0.0, fit.latency_s);
@@ -281,11 +290,11 @@ model::DeviceProfile make_profile(const Plan& plan, const std::vector<Calibratio
         curve.points.emplace_back(point.bytes, efficiency(point.bytes, point.seconds.median()));
       p.memory_efficiency_curve = curve;
       const DecodePoint& largest = points.back();
-      p.memory_efficiency = figure_from(
-          largest.seconds.map([&](double t) { return efficiency(largest.bytes, t); }),
-          fmt::format("decode-attention kernel at {} tokens ({:.0f} MiB per rank) / hbm_bandwidth (raw: "
-                      "decode_attention.csv)",
-                      largest.tokens, largest.bytes / kMiB));
+      p.memory_efficiency =
+          figure_from(largest.seconds.map([&](double t) { return efficiency(largest.bytes, t); }),
+                      fmt::format("decode-attention kernel at {} tokens ({:.0f} MiB per rank) / hbm_bandwidth (raw: "
+                                  "decode_attention.csv)",
+                                  largest.tokens, largest.bytes / kMiB));
     } else {
       p.memory_efficiency = not_measured(1, "1", CalibrationGroup::memory, m);
     }
@@ -307,9 +316,9 @@ model::DeviceProfile make_profile(const Plan& plan, const std::vector<Calibratio
     floor_intercept(link.latency, mpi.fit.latency_s);
     // Bandwidth from the largest message, past the caches: what ring attention's shards (tens to
     // hundreds of MB) see; the fit's B is weighted by mid sizes that stay in cache.
-    link.bandwidth = figure_from(
-        one_way_plateau_Bps(mpi),
-        fmt::format("ping-pong of {:.0f} MiB: bytes / (one-way time - alpha)", max_bytes / kMiB));
+    link.bandwidth =
+        figure_from(one_way_plateau_Bps(mpi),
+                    fmt::format("ping-pong of {:.0f} MiB: bytes / (one-way time - alpha)", max_bytes / kMiB));
     if (!mpi.exchange_s.empty())
       link.both_ways = figure_from(
           exchange_plateau_Bps(mpi),
@@ -318,11 +327,11 @@ model::DeviceProfile make_profile(const Plan& plan, const std::vector<Calibratio
                       mpi.exchange_s.rbegin()->first / kMiB));
     const Repeated extra = exchange_extra_latency_s(mpi);
     if (!extra.values.empty())
-      link.both_ways_latency = figure_from(
-          extra.map([&](double s) { return link.latency.value + s; }),
-          fmt::format("alpha + how much longer {:.0f} B take sent both ways at once than one way "
-                      "(raw: mpi_exchange.csv, mpi_p2p.csv)",
-                      mpi.exchange_s.begin()->first));
+      link.both_ways_latency =
+          figure_from(extra.map([&](double s) { return link.latency.value + s; }),
+                      fmt::format("alpha + how much longer {:.0f} B take sent both ways at once than one way "
+                                  "(raw: mpi_exchange.csv, mpi_p2p.csv)",
+                                  mpi.exchange_s.begin()->first));
     link.r_squared = mpi.fit.r_squared;
     p.links[topo::LinkClass::shared_memory] = link;
   }
@@ -357,7 +366,8 @@ bool can_recheck_decode_kernel(const model::DeviceProfile& profile) {
          method->second.starts_with("clustersim calibrate");
 }
 
-std::optional<results::RateRecheck> recheck_decode_kernel(const model::DeviceProfile& profile, double kv_bytes_per_rank) {
+std::optional<results::RateRecheck> recheck_decode_kernel(const model::DeviceProfile& profile,
+                                                          double kv_bytes_per_rank) {
   if (!can_recheck_decode_kernel(profile)) return std::nullopt;
   Plan plan{.quick = true, .ranks = std::stoi(profile.measured.at("ranks")), .host = describe_host()};
   plan.timing = TimingPlan{.repetitions = 3, .min_seconds = 0.05};
@@ -402,14 +412,15 @@ CalibrationSummary run_calibration(const CalibrationOptions& options) {
     throw InputError({}, "--ranks", fmt::format("--ranks must be 0 (one per core) or more, got {}", options.ranks));
   Plan plan{.quick = options.quick, .host = describe_host()};
   plan.ranks = options.ranks > 0 ? options.ranks : plan.host.cores;
-  plan.timing = options.quick ? TimingPlan{.repetitions = 3, .min_seconds = 0.05} : TimingPlan{.repetitions = 5, .min_seconds = 0.3};
-  const std::filesystem::path out = options.out.empty()
-                                        ? std::filesystem::path("results") / "calibration" /
-                                              (measured_profile_name(plan.host.hostname) + ".yaml")
-                                        : options.out;
+  plan.timing = options.quick ? TimingPlan{.repetitions = 3, .min_seconds = 0.05}
+                              : TimingPlan{.repetitions = 5, .min_seconds = 0.3};
+  const std::filesystem::path out = options.out.empty() ? std::filesystem::path("results") / "calibration" /
+                                                              (measured_profile_name(plan.host.hostname) + ".yaml")
+                                                        : options.out;
   if (std::filesystem::is_directory(out))
     throw InputError({}, "--out", fmt::format("'{}' is a directory", out.string()),
-                     fmt::format("give the profile's file name, e.g. {}", (out / (measured_profile_name(plan.host.hostname) + ".yaml")).string()));
+                     fmt::format("give the profile's file name, e.g. {}",
+                                 (out / (measured_profile_name(plan.host.hostname) + ".yaml")).string()));
 
   const std::filesystem::path dir = out.has_parent_path() ? out.parent_path() : std::filesystem::path(".");
 
@@ -450,12 +461,13 @@ CalibrationSummary run_calibration(const CalibrationOptions& options) {
       gpu_text = measured_profile_text(gpu);
       say(fmt::format("[cuda] GPU profile: {}", gpu_out.string()));
     } catch (const std::exception& e) {
-      m.skipped.push_back(fmt::format("cuda: no GPU profile ({}); the probe's files are beside this profile",
-                                      one_line(e.what())));
+      m.skipped.push_back(
+          fmt::format("cuda: no GPU profile ({}); the probe's files are beside this profile", one_line(e.what())));
     }
   }
   if (!m.memory && !m.gemm && !m.decode && !m.mpi)
-    throw std::runtime_error(fmt::format("calibration measured nothing, no profile written: {}", fmt::join(m.skipped, "; ")));
+    throw std::runtime_error(
+        fmt::format("calibration measured nothing, no profile written: {}", fmt::join(m.skipped, "; ")));
 
   const std::string profile_text = measured_profile_text(make_profile(plan, groups, m));
   {

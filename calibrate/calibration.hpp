@@ -16,17 +16,18 @@
 namespace clustersim::calibrate {
 
 struct CalibrationOptions {
-  std::filesystem::path out;            ///< profile file to write; raw CSVs go beside it (empty: results/calibration/<profile name>.yaml)
-  bool quick = false;                   ///< under a minute on a 2-core CPU-only machine
-  std::vector<std::string> only;        ///< groups: memory, gemm, decode, mpi, cuda; empty = all
-  int ranks = 0;                        ///< concurrent ranks to measure per-rank figures under; 0 = cores (at least 2 for mpi)
+  std::filesystem::path
+      out;  ///< profile file to write; raw CSVs go beside it (empty: results/calibration/<profile name>.yaml)
+  bool quick = false;             ///< under a minute on a 2-core CPU-only machine
+  std::vector<std::string> only;  ///< groups: memory, gemm, decode, mpi, cuda; empty = all
+  int ranks = 0;  ///< concurrent ranks to measure per-rank figures under; 0 = cores (at least 2 for mpi)
   std::function<void(const std::string&)> progress;  ///< one line per step, may be empty
 };
 
 struct CalibrationSummary {
   std::filesystem::path profile;
   std::filesystem::path gpu_profile;  ///< the GPU's own measured profile, when the CUDA group ran
-  std::vector<std::string> skipped;  ///< "group: why"
+  std::vector<std::string> skipped;   ///< "group: why"
 };
 
 /// Runs the groups (a group that cannot run or fails is skipped and says why; the others still
@@ -46,7 +47,7 @@ bool can_recheck_decode_kernel(const model::DeviceProfile& profile);
 /// layout, 8 KV heads of 128 in fp32; by default its largest shard, 256 MiB). std::nullopt
 /// unless can_recheck_decode_kernel(profile) and the kernel passes its check.
 std::optional<results::RateRecheck> recheck_decode_kernel(const model::DeviceProfile& profile,
-                                                   double kv_bytes_per_rank = 256.0 * (1 << 20));
+                                                          double kv_bytes_per_rank = 256.0 * (1 << 20));
 
 /// What calibration measures, in the order it runs; `--only` names them.
 enum class CalibrationGroup { memory, gemm, decode, mpi, cuda };

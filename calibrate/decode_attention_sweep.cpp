@@ -44,9 +44,12 @@ DecodeSweepResult measure_decode_attention(const DecodeSweepPlan& plan,
   result.check_passed = result.check_error <= kDecodeCheckTolerance;
   if (!result.check_passed) return result;
 
-  const model::AttentionShape charged{.batch = plan.shape.batch, .heads = plan.shape.heads,
-                                      .kv_heads = plan.shape.kv_heads, .head_dim = plan.shape.head_dim,
-                                      .dtype = model::DType::fp32, .partials_dtype = model::DType::fp32};
+  const model::AttentionShape charged{.batch = plan.shape.batch,
+                                      .heads = plan.shape.heads,
+                                      .kv_heads = plan.shape.kv_heads,
+                                      .head_dim = plan.shape.head_dim,
+                                      .dtype = model::DType::fp32,
+                                      .partials_dtype = model::DType::fp32};
   result.csv = "tokens,bytes,ranks,repetition,seconds\n";
   ThreadTeam team(plan.ranks);
   for (std::size_t i = 0; i < plan.contexts.size(); ++i) {
@@ -54,8 +57,8 @@ DecodeSweepResult measure_decode_attention(const DecodeSweepPlan& plan,
     shape.tokens = plan.contexts[i];
     progress(fmt::format("context {} ({}/{})", shape.tokens, i + 1, plan.contexts.size()));
     const double shard_bytes = shape.bytes_read();
-    const auto copies = static_cast<std::size_t>(
-        std::clamp(std::ceil(plan.cold_bytes / (shard_bytes * plan.ranks)), 1.0, 64.0));
+    const auto copies =
+        static_cast<std::size_t>(std::clamp(std::ceil(plan.cold_bytes / (shard_bytes * plan.ranks)), 1.0, 64.0));
     std::vector<RankBuffers> ranks(plan.ranks);
     team.run([&](int rank) {
       RankBuffers& b = ranks[rank];
@@ -79,7 +82,8 @@ DecodeSweepResult measure_decode_attention(const DecodeSweepPlan& plan,
         },
         plan.timing);
     for (std::size_t r = 0; r < point.seconds.values.size(); ++r)
-      result.csv += fmt::format("{},{},{},{},{:.6e}\n", point.tokens, point.bytes, plan.ranks, r, point.seconds.values[r]);
+      result.csv +=
+          fmt::format("{},{},{},{},{:.6e}\n", point.tokens, point.bytes, plan.ranks, r, point.seconds.values[r]);
     result.points.push_back(std::move(point));
   }
   return result;

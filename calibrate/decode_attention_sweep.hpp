@@ -29,12 +29,12 @@ struct DecodeSweepPlan {
 
 struct DecodePoint {
   std::int64_t tokens = 0;
-  double bytes = 0;   ///< model::AttentionShape::attention_hbm_bytes, fp32: what the simulator charges
-  Repeated seconds;   ///< per call, all ranks running at once
+  double bytes = 0;  ///< model::AttentionShape::attention_hbm_bytes, fp32: what the simulator charges
+  Repeated seconds;  ///< per call, all ranks running at once
 };
 
 struct DecodeSweepResult {
-  double check_error = 0;   ///< max relative error against the double-precision reference
+  double check_error = 0;  ///< max relative error against the double-precision reference
   bool check_passed = false;
   std::vector<DecodePoint> points;  ///< empty when the check failed: figures of a wrong kernel are not used
   std::string csv;

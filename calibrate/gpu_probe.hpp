@@ -12,9 +12,9 @@
 namespace clustersim::calibrate {
 
 struct GpuProbeResult {
-  bool ran = false;                           ///< the probe measured a GPU
-  std::string why_not;                        ///< when !ran: "built without CUDA", the probe's reason, …
-  std::map<std::string, std::string> files;   ///< its output files, name -> content
+  bool ran = false;                          ///< the probe measured a GPU
+  std::string why_not;                       ///< when !ran: "built without CUDA", the probe's reason, …
+  std::map<std::string, std::string> files;  ///< its output files, name -> content
 };
 
 /// Runs `probe --out <scratch dir> [--quick]`; a missing `probe` means a build without CUDA.

@@ -50,8 +50,7 @@ model::EfficiencyCurve curve(const Summary& s, const std::string& key, const std
   for (std::string point; std::getline(points, point, ';');) {
     const auto colon = point.find(':');
     if (colon == std::string::npos) continue;
-    c.points.emplace_back(std::stod(point.substr(0, colon)),
-                          std::clamp(std::stod(point.substr(colon + 1)), 1e-6, 1.0));
+    c.points.emplace_back(std::stod(point.substr(0, colon)), std::clamp(std::stod(point.substr(colon + 1)), 1e-6, 1.0));
   }
   return c;
 }
@@ -74,8 +73,8 @@ std::map<std::string, std::string> read_probe_summary(const std::string& text) {
   return values;
 }
 
-model::DeviceProfile gpu_profile_from_summary(const std::map<std::string, std::string>& values,
-                                              const std::string& host, const std::string& date) {
+model::DeviceProfile gpu_profile_from_summary(const std::map<std::string, std::string>& values, const std::string& host,
+                                              const std::string& date) {
   const Summary s(values);
   const std::string reps = s.text("repetitions");
   auto from = [&](const std::string& key) { return fmt::format("clustersim_gpu_probe, summary.txt {}", key); };
@@ -115,11 +114,13 @@ model::DeviceProfile gpu_profile_from_summary(const std::map<std::string, std::s
     p.launch_overhead.flagged = fmt::format("fit intercept {} us is not positive", s.number("decode_fit_latency_us"));
     p.launch_overhead.value = 0.01e-6;
   }
-  p.compute_efficiency = {.value = 1, .source = "1: dense_TFLOPS is the best GEMM measured; "
-                                                "compute_efficiency_curve gives other sizes"};
-  p.memory_efficiency = {.value = std::clamp(s.number("decode_memory_efficiency"), 1e-6, 1.0),
-                         .source = from("decode_memory_efficiency") +
-                                   ": split-KV decode kernel at the largest context / the copy kernel"};
+  p.compute_efficiency = {.value = 1,
+                          .source =
+                              "1: dense_TFLOPS is the best GEMM measured; "
+                              "compute_efficiency_curve gives other sizes"};
+  p.memory_efficiency = {
+      .value = std::clamp(s.number("decode_memory_efficiency"), 1e-6, 1.0),
+      .source = from("decode_memory_efficiency") + ": split-KV decode kernel at the largest context / the copy kernel"};
   p.memory_efficiency_curve = curve(s, "decode_memory_efficiency_curve",
                                     "split-KV decode sweep, bf16, head_dim 128 (raw: gpu_decode_attention.csv)");
   p.compute_efficiency_curve = curve(s, "dense_bf16_compute_efficiency_curve",

@@ -10,11 +10,11 @@ namespace clustersim::calibrate {
 
 struct HostInfo {
   std::string hostname;
-  std::string cpu_model;        ///< /proc/cpuinfo "model name" (or "unknown CPU")
-  int cores = 1;                ///< online logical CPUs
-  double memory_bytes = 0;      ///< /proc/meminfo MemTotal
+  std::string cpu_model;              ///< /proc/cpuinfo "model name" (or "unknown CPU")
+  int cores = 1;                      ///< online logical CPUs
+  double memory_bytes = 0;            ///< /proc/meminfo MemTotal
   double last_level_cache_bytes = 0;  ///< as the C library reports it; 0 if unknown
-  std::string blas;             ///< OpenBLAS version and build (openblas_get_config)
+  std::string blas;                   ///< OpenBLAS version and build (openblas_get_config)
 };
 
 HostInfo describe_host();

@@ -10,7 +10,8 @@ namespace clustersim::calibrate {
 LatencyBandwidthFit fit_latency_bandwidth(const std::vector<Sample>& sweep) {
   std::set<double> sizes;
   for (const Sample& s : sweep) {
-    if (!(s.seconds > 0) || s.bytes < 0) throw std::invalid_argument("fit: times must be positive and sizes not negative");
+    if (!(s.seconds > 0) || s.bytes < 0)
+      throw std::invalid_argument("fit: times must be positive and sizes not negative");
     sizes.insert(s.bytes);
   }
   if (sizes.size() < 2) throw std::invalid_argument("fit: the sweep needs at least two distinct sizes");

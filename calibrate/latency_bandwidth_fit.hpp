@@ -15,9 +15,9 @@ struct Sample {
 };
 
 struct LatencyBandwidthFit {
-  double latency_s = 0;       ///< α
-  double bandwidth_Bps = 0;   ///< B
-  double r_squared = 0;       ///< of the weighted fit, 1 = perfect
+  double latency_s = 0;                    ///< α
+  double bandwidth_Bps = 0;                ///< B
+  double r_squared = 0;                    ///< of the weighted fit, 1 = perfect
   std::vector<double> relative_residuals;  ///< (measured - fitted) / measured, per sample
 };
 

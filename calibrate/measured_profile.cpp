@@ -61,8 +61,9 @@ std::string measured_profile_text(model::DeviceProfile p) {
       round_figure(*figure);
     link.r_squared = four_digits(link.r_squared);
   }
-  return model::to_yaml(p, "Measured by clustersim calibrate; raw sweeps (CSV) beside this file. "
-                           "Use it with `device: <path of this file>` in a scenario.");
+  return model::to_yaml(p,
+                        "Measured by clustersim calibrate; raw sweeps (CSV) beside this file. "
+                        "Use it with `device: <path of this file>` in a scenario.");
 }
 
 std::string measured_profile_name(const std::string& hostname) {

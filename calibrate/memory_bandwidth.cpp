@@ -76,9 +76,10 @@ MemoryBandwidthResult measure_memory_bandwidth(const MemoryBandwidthPlan& plan,
         result.per_rank_triad_Bps = seconds.map([&](double t) { return bytes / t / plan.ranks; });
     }
   }
-  result.method = fmt::format("STREAM-style triad, {} threads at once (one per rank), total / {}; fp64 arrays of "
-                              "{:.0f} MiB each",
-                              plan.ranks, plan.ranks, plan.array_bytes / (1 << 20));
+  result.method = fmt::format(
+      "STREAM-style triad, {} threads at once (one per rank), total / {}; fp64 arrays of "
+      "{:.0f} MiB each",
+      plan.ranks, plan.ranks, plan.array_bytes / (1 << 20));
   return result;
 }
 

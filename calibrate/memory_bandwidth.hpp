@@ -17,7 +17,7 @@ namespace clustersim::calibrate {
 struct MemoryBandwidthPlan {
   std::vector<int> thread_counts;  ///< must include `ranks`
   int ranks = 1;
-  double array_bytes = 0;          ///< each of the three arrays, split evenly over the threads
+  double array_bytes = 0;  ///< each of the three arrays, split evenly over the threads
   TimingPlan timing;
 };
 

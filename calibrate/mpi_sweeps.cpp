@@ -79,8 +79,8 @@ MpiSweepResult parse_mpi_probe_output(const std::string& stdout_text, int ranks)
     result.latency_s.values.push_back(fit_medians(one).latency_s);
   }
 
-  const std::string header = fmt::format("{:>12} {:>12} {:>6} {:>10} {:>8} {:>8}", "size(B)", "count", "type",
-                                         "time(us)", "algbw", "busbw");
+  const std::string header =
+      fmt::format("{:>12} {:>12} {:>6} {:>10} {:>8} {:>8}", "size(B)", "count", "type", "time(us)", "algbw", "busbw");
   result.table.push_back("MPI ping-pong, one way (GB/s)");
   result.table.push_back(header);
   for (const auto& [bytes, seconds] : result.one_way_s) result.table.push_back(table_row(bytes, seconds.median(), 1));
@@ -125,11 +125,11 @@ Repeated exchange_extra_latency_s(const MpiSweepResult& sweep) {
 }
 
 MpiSweepResult measure_mpi(const MpiSweepPlan& plan) {
-  const MpiJob job{.program = plan.probe,
-                   .args = {"--max-bytes", std::to_string(plan.max_bytes), "--repetitions",
-                            std::to_string(plan.repetitions)},
-                   .ranks = plan.ranks,
-                   .timeout = plan.timeout};
+  const MpiJob job{
+      .program = plan.probe,
+      .args = {"--max-bytes", std::to_string(plan.max_bytes), "--repetitions", std::to_string(plan.repetitions)},
+      .ranks = plan.ranks,
+      .timeout = plan.timeout};
   const MpiJobOutput output = run_mpi_job(plan.place ? plan.place(job) : job);
   return parse_mpi_probe_output(output.stdout_text, plan.ranks);
 }

@@ -11,29 +11,29 @@
 #include <vector>
 
 #include "calibrate/latency_bandwidth_fit.hpp"
-#include "common/mpi_launcher.hpp"
 #include "calibrate/repeated.hpp"
+#include "common/mpi_launcher.hpp"
 
 namespace clustersim::calibrate {
 
 struct MpiSweepPlan {
-  std::string probe;        ///< path of clustersim_mpi_probe
+  std::string probe;  ///< path of clustersim_mpi_probe
   int ranks = 2;
   long long max_bytes = 64ll << 20;
   int repetitions = 5;
   std::chrono::seconds timeout{600};
-  JobPlacement place;       ///< where the probe runs; empty = this machine
+  JobPlacement place;  ///< where the probe runs; empty = this machine
 };
 
 struct MpiSweepResult {
-  std::string library;                        ///< MPI_Get_library_version, first line
-  std::map<double, Repeated> one_way_s;       ///< ping-pong, by message bytes
-  std::map<double, Repeated> exchange_s;      ///< both ways at once, by message bytes per direction
-  std::map<double, Repeated> allreduce_s;     ///< by message bytes
-  LatencyBandwidthFit fit;                    ///< of the medians
-  Repeated latency_s;                         ///< α of each repetition's sweep fitted alone
+  std::string library;                     ///< MPI_Get_library_version, first line
+  std::map<double, Repeated> one_way_s;    ///< ping-pong, by message bytes
+  std::map<double, Repeated> exchange_s;   ///< both ways at once, by message bytes per direction
+  std::map<double, Repeated> allreduce_s;  ///< by message bytes
+  LatencyBandwidthFit fit;                 ///< of the medians
+  Repeated latency_s;                      ///< α of each repetition's sweep fitted alone
   std::string p2p_csv, exchange_csv, allreduce_csv;
-  std::vector<std::string> table;             ///< nccl-tests-style lines, header first
+  std::vector<std::string> table;  ///< nccl-tests-style lines, header first
 };
 
 /// Bytes/s per direction of the largest message, S / (t − α), one way and exchanged (0 when the

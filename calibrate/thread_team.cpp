@@ -41,9 +41,7 @@ void ThreadTeam::run(const std::function<void(int)>& step) {
   std::exception_ptr own;
   try {
     step(0);
-  } catch (...) {
-    own = std::current_exception();
-  }
+  } catch (...) { own = std::current_exception(); }
   finish_step(own);
   while (unfinished_.load() > 0) std::this_thread::yield();
   if (failure_) std::rethrow_exception(failure_);
@@ -72,9 +70,7 @@ void ThreadTeam::work(int member) {
     std::exception_ptr failure;
     try {
       (*step)(member);
-    } catch (...) {
-      failure = std::current_exception();
-    }
+    } catch (...) { failure = std::current_exception(); }
     finish_step(failure);
   }
 }

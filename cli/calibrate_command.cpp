@@ -27,8 +27,7 @@ void print_figure_row(const model::FigureInFile& f) {
   const std::string name = per_rank ? f.key + " (per rank)" : f.key;
   const std::string spread = f.figure.spread ? fmt::format("{:.1f} %", *f.figure.spread * 100) : std::string("-");
   const std::string flag = f.figure.flagged.empty() ? "" : "  ! " + f.figure.flagged;
-  std::printf("  %-34s %12s %-6s %9s%s\n", name.c_str(), f.value.c_str(), f.unit.c_str(), spread.c_str(),
-              flag.c_str());
+  std::printf("  %-34s %12s %-6s %9s%s\n", name.c_str(), f.value.c_str(), f.unit.c_str(), spread.c_str(), flag.c_str());
 }
 
 /// The figures as read back from the profile written, so what is shown is what the simulator
@@ -46,7 +45,8 @@ void print_summary(const calibrate::CalibrationSummary& summary) {
 }
 
 void run_calibrate(const CalibrateCliOptions& options) {
-  calibrate::CalibrationOptions run{.out = options.out, .quick = options.quick, .only = options.only, .ranks = options.ranks};
+  calibrate::CalibrationOptions run{
+      .out = options.out, .quick = options.quick, .only = options.only, .ranks = options.ranks};
   if (!options.quiet) run.progress = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
   print_summary(calibrate::run_calibration(run));
 }
@@ -60,8 +60,9 @@ void add_calibrate_command(CLI::App& app) {
                   "Profile file to write; the raw sweeps (CSV) go beside it\n"
                   "(default: results/calibration/cpu_<hostname>.yaml)");
   cmd->add_flag("--quick", options->quick, "Fewer sizes and repetitions: under a minute on 2 cores");
-  cmd->add_option("--only", options->only, "Run only these groups (repeatable, or comma-separated): "
-                                           "memory, gemm, decode, mpi, cuda")
+  cmd->add_option("--only", options->only,
+                  "Run only these groups (repeatable, or comma-separated): "
+                  "memory, gemm, decode, mpi, cuda")
       ->delimiter(',');
   cmd->add_option("--ranks", options->ranks,
                   "Ranks the per-rank figures are measured under, all running at once\n"

@@ -11,8 +11,8 @@
 #include "common/process_runner.hpp"
 #include "live/emulated_cluster.hpp"
 #include "pipelines/emulated_runs.hpp"
-#include "reports/live_table.hpp"
 #include "pipelines/run_live.hpp"
+#include "reports/live_table.hpp"
 
 namespace clustersim::cli {
 namespace {
@@ -29,10 +29,10 @@ struct LiveCommandOptions {
 
 /// "[3/8] tree p=2 context 65536: 1.23 ms (±2 %) ok"
 void print_progress(int done, int total, const results::CaseResult& c, const std::string& note) {
-  const std::string outcome =
-      c.status == results::CaseStatus::ok ? fmt::format("{:.3f} ms (±{:.0f} %) ok, max rel. error {:.1e}", c.latency_s * 1e3,
-                                     reports::spread_percent(c) / 2, c.output_max_relative_error)
-                       : fmt::format("not run: {}", note);
+  const std::string outcome = c.status == results::CaseStatus::ok
+                                  ? fmt::format("{:.3f} ms (±{:.0f} %) ok, max rel. error {:.1e}", c.latency_s * 1e3,
+                                                reports::spread_percent(c) / 2, c.output_max_relative_error)
+                                  : fmt::format("not run: {}", note);
   std::fprintf(stderr, "[%d/%d] %s p=%d context %lld: %s\n", done, total, c.strategy.c_str(), c.gpus,
                static_cast<long long>(c.context), outcome.c_str());
 }
@@ -42,7 +42,9 @@ void run_live_command(const LiveCommandOptions& options) {
   const OutputDir out = options.out.empty() ? OutputDir::checked(default_output_dir(scenario.name, "_live"), "name")
                                             : OutputDir::checked(options.out, "--out");
   TraceOption trace = options.trace;
-  live::LiveOptions run{.repetitions = options.reps, .warmup = options.warmup, .oversubscribe = options.oversubscribe,
+  live::LiveOptions run{.repetitions = options.reps,
+                        .warmup = options.warmup,
+                        .oversubscribe = options.oversubscribe,
                         .trace_case = trace.case_to_trace(scenario.cases.size())};
   run.on_trace = [&](const results::CaseResult& c, const std::string& json) { trace.keep(c, json, "ranks"); };
   // Cases on this host and on emulated clusters run apart; progress counts them together.
@@ -66,12 +68,11 @@ void run_live_command(const LiveCommandOptions& options) {
     std::string why;
     if (live::can_emulate_cluster(why))
       live::merge_cases(results, live::run_live_on_emulated_clusters(scenario, run, say));
-    else
-      std::fprintf(stderr, "clustersim: skipping the %zu cases on an emulated cluster: %s\n", emulated, why.c_str());
+    else std::fprintf(stderr, "clustersim: skipping the %zu cases on an emulated cluster: %s\n", emulated, why.c_str());
   }
   if (results.cases.empty())
-    throw LaunchError(fmt::format("live: none of the {} cases of {} could run here", scenario.cases.size(),
-                                  scenario.name));
+    throw LaunchError(
+        fmt::format("live: none of the {} cases of {} could run here", scenario.cases.size(), scenario.name));
   results::write_results(results, out);
   std::fputs(reports::format_live_table(results).c_str(), stdout);
   std::printf("# results: %s and %s\n", (out.path() / "results.json").c_str(), (out.path() / "results.csv").c_str());
@@ -87,7 +88,8 @@ void add_live_command(CLI::App& app) {
   cmd->add_option("scenario", options->scenario, "Scenario YAML file (fp32 single, tree and ring cases run live)")
       ->required()
       ->check(CLI::ExistingFile);
-  cmd->add_option("--out", options->out, "Directory for results.json and results.csv (default: results/<scenario>_live)");
+  cmd->add_option("--out", options->out,
+                  "Directory for results.json and results.csv (default: results/<scenario>_live)");
   cmd->add_option("--reps", options->reps, "Timed repetitions per case; the latency is their median")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
@@ -97,17 +99,19 @@ void add_live_command(CLI::App& app) {
   cmd->add_flag("-q,--quiet", options->quiet, "No progress lines on stderr");
   cmd->add_flag("--oversubscribe", options->oversubscribe,
                 "Run cases that need more ranks than this machine has cores (timings suffer)");
-  options->trace.add_to(*cmd, "the last timed step, a process per rank, tracks compute/send/recv/collective, slices\n"
-                              "named as in `simulate --trace`, so measured and predicted timelines compare side by\n"
-                              "side (CPU backend)");
-  cmd->footer("Examples:\n"
-              "  clustersim live scenarios/cpu_validation.yaml --reps 10\n"
-              "  clustersim live scenarios/cpu_validation.yaml --out results/cpu_live --quiet\n"
-              "  clustersim live scenarios/cpu_validation.yaml --trace ring_live.json --trace-case 1\n"
-              "  clustersim simulate scenarios/cpu_validation.yaml --trace ring_sim.json --trace-case 1\n"
-              "  clustersim live scenarios/emulated_cluster_validation.yaml   # as root\n"
-              "Cases on an emulated_cluster topology run on network namespaces joined by tc-shaped links\n"
-              "that live builds (root only; it says so and skips them otherwise) and removes after.");
+  options->trace.add_to(*cmd,
+                        "the last timed step, a process per rank, tracks compute/send/recv/collective, slices\n"
+                        "named as in `simulate --trace`, so measured and predicted timelines compare side by\n"
+                        "side (CPU backend)");
+  cmd->footer(
+      "Examples:\n"
+      "  clustersim live scenarios/cpu_validation.yaml --reps 10\n"
+      "  clustersim live scenarios/cpu_validation.yaml --out results/cpu_live --quiet\n"
+      "  clustersim live scenarios/cpu_validation.yaml --trace ring_live.json --trace-case 1\n"
+      "  clustersim simulate scenarios/cpu_validation.yaml --trace ring_sim.json --trace-case 1\n"
+      "  clustersim live scenarios/emulated_cluster_validation.yaml   # as root\n"
+      "Cases on an emulated_cluster topology run on network namespaces joined by tc-shaped links\n"
+      "that live builds (root only; it says so and skips them otherwise) and removes after.");
   cmd->callback([options] { run_live_command(*options); });
 }
 

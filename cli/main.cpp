@@ -4,8 +4,8 @@
 #include <cstdio>
 #include <exception>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include "build_config.hpp"
 #include "cli/commands.hpp"

@@ -5,8 +5,8 @@
 
 #include "cli/commands.hpp"
 #include "common/input_error.hpp"
-#include "common/read_file.hpp"
 #include "common/output_dir.hpp"
+#include "common/read_file.hpp"
 #include "reports/report.hpp"
 
 namespace clustersim::cli {
@@ -32,21 +32,19 @@ std::string label_of(const std::string& path) {
   return p.parent_path().filename().string();
 }
 
-
 void run_report(const ReportOptions& options) {
-  if (options.results.size() > 2)
-    throw InputError({}, "results", "give one results.json, or two to compare");
+  if (options.results.size() > 2) throw InputError({}, "results", "give one results.json, or two to compare");
   std::vector<results::Results> runs;
   for (const auto& path : options.results) runs.push_back(read_results(path));
   const bool comparison = runs.size() == 2;
   const OutputDir out = OutputDir::checked(
       !options.out.empty() ? std::filesystem::path(options.out)
-      : comparison ? std::filesystem::path(label_of(options.results[0]) + "_vs_" + label_of(options.results[1]))
-                   : std::filesystem::absolute(options.results[0]).parent_path(),
+      : comparison         ? std::filesystem::path(label_of(options.results[0]) + "_vs_" + label_of(options.results[1]))
+                           : std::filesystem::absolute(options.results[0]).parent_path(),
       "--out");
-  const reports::ReportFiles files =
-      comparison ? reports::make_comparison(runs[0], label_of(options.results[0]), runs[1], label_of(options.results[1]))
-                 : reports::make_report(runs[0]);
+  const reports::ReportFiles files = comparison ? reports::make_comparison(runs[0], label_of(options.results[0]),
+                                                                           runs[1], label_of(options.results[1]))
+                                                : reports::make_report(runs[0]);
   // Beside the results they report on: the run's other files stay.
   out.publish({{"report.html", files.html},
                {"report.md", files.markdown},
@@ -68,9 +66,10 @@ void add_report_command(CLI::App& app) {
   cmd->add_option("--out", options->out,
                   "Directory for report.html, report.md and the CSV (default: beside the results, or\n"
                   "<A>_vs_<B> for a comparison)");
-  cmd->footer("Examples:\n"
-              "  clustersim report results/dgx/results.json\n"
-              "  clustersim report results/dgx/results.json results/mi300x/results.json --out cmp");
+  cmd->footer(
+      "Examples:\n"
+      "  clustersim report results/dgx/results.json\n"
+      "  clustersim report results/dgx/results.json results/mi300x/results.json --out cmp");
   cmd->callback([options] { run_report(*options); });
 }
 

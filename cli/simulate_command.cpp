@@ -11,9 +11,9 @@
 
 #include "cli/commands.hpp"
 #include "cli/trace_option.hpp"
+#include "pipelines/simulate_scenario.hpp"
 #include "reports/report.hpp"
 #include "reports/table.hpp"
-#include "pipelines/simulate_scenario.hpp"
 
 namespace clustersim::cli {
 namespace {
@@ -27,7 +27,6 @@ struct SimulateOptions {
   bool no_report = false;
 };
 
-
 void run_simulate(const SimulateOptions& options) {
   const scenarios::Scenario scenario =
       options.scenario.empty() ? scenarios::parse_scenario(scenarios::default_scenario_yaml(), "<embedded default>")
@@ -38,12 +37,15 @@ void run_simulate(const SimulateOptions& options) {
   pipelines::RunOptions run{.jobs = options.jobs, .trace_case = trace.case_to_trace(scenario.cases.size())};
   run.on_trace = [&](const results::CaseResult& c, const std::string& json) { trace.keep(c, json, "GPUs"); };
   if (!options.quiet) run.on_profile = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
-  run.on_warning = [](const std::string& warning) { std::fprintf(stderr, "clustersim: warning: %s\n", warning.c_str()); };
+  run.on_warning = [](const std::string& warning) {
+    std::fprintf(stderr, "clustersim: warning: %s\n", warning.c_str());
+  };
   if (!options.quiet)
     run.on_case_done = [](int done, int total, const results::CaseResult& c) {
       std::fprintf(stderr, "[%d/%d] %s %d GPUs %s context %lld: %s\n", done, total, c.topology.c_str(), c.gpus,
                    c.strategy.c_str(), static_cast<long long>(c.context),
-                   c.status == results::CaseStatus::ok ? fmt::format("{:.2f} us", c.latency_s * 1e6).c_str() : results::to_string(c.status));
+                   c.status == results::CaseStatus::ok ? fmt::format("{:.2f} us", c.latency_s * 1e6).c_str()
+                                                       : results::to_string(c.status));
     };
   const results::Results results = pipelines::simulate_scenario(scenario, run);
   std::map<std::string, std::string> report_files;

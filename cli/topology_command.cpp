@@ -18,12 +18,9 @@ struct ShowOptions {
 
 void run_show(const ShowOptions& options) {
   const topo::Topology topology = topo::topology_from_spec(options.spec);
-  if (options.format == "dot")
-    std::fputs(topo::to_dot(topology).c_str(), stdout);
-  else if (options.format == "graphml")
-    topo::write_graphml(topology, std::cout);
-  else
-    std::fputs(topo::format_summary(topo::summarize(topology)).c_str(), stdout);
+  if (options.format == "dot") std::fputs(topo::to_dot(topology).c_str(), stdout);
+  else if (options.format == "graphml") topo::write_graphml(topology, std::cout);
+  else std::fputs(topo::format_summary(topo::summarize(topology)).c_str(), stdout);
 }
 
 }  // namespace

@@ -11,7 +11,8 @@
 namespace clustersim::cli {
 
 void TraceOption::add_to(CLI::App& command, const std::string& what) {
-  command.add_option("--trace", file, "Write one case's timeline as Chrome trace-event JSON (opens in ui.perfetto.dev):\n" + what);
+  command.add_option("--trace", file,
+                     "Write one case's timeline as Chrome trace-event JSON (opens in ui.perfetto.dev):\n" + what);
   command.add_option("--trace-case", case_index, "Index of the case to trace (default 0; see results.csv order)")
       ->check(CLI::NonNegativeNumber);
 }
@@ -27,8 +28,8 @@ int TraceOption::case_to_trace(std::size_t cases) const {
 
 void TraceOption::keep(const results::CaseResult& c, const std::string& trace_json, const std::string& devices) {
   json = trace_json;
-  traced_case = fmt::format("case {}: {} on {} ({} {}), context {}", c.index, c.strategy, c.topology, c.gpus, devices,
-                            c.context);
+  traced_case =
+      fmt::format("case {}: {} on {} ({} {}), context {}", c.index, c.strategy, c.topology, c.gpus, devices, c.context);
 }
 
 void TraceOption::write(const std::string& why_none) const {

@@ -14,8 +14,8 @@ namespace clustersim::cli {
 struct TraceOption {
   std::string file;  ///< empty: no trace
   int case_index = 0;
-  std::string json;        ///< the traced case's trace, once it ran
-  std::string traced_case; ///< "case 1: ring on ... context 1000"
+  std::string json;         ///< the traced case's trace, once it ran
+  std::string traced_case;  ///< "case 1: ring on ... context 1000"
 
   /// Registers both options; `what` describes what the trace shows.
   void add_to(CLI::App& command, const std::string& what);

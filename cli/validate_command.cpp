@@ -46,7 +46,7 @@ void run_validate(const ValidateOptions& options) {
       std::fprintf(stderr, "[%d/%d] %s p=%d context %lld: %s\n", done, total, c.strategy.c_str(), c.gpus,
                    static_cast<long long>(c.context),
                    c.status == results::CaseStatus::ok ? fmt::format("{:.3f} ms measured", c.latency_s * 1e3).c_str()
-                                    : ("not run: " + note).c_str());
+                                                       : ("not run: " + note).c_str());
     };
   }
   if (options.oversubscribe)
@@ -73,19 +73,21 @@ void add_validate_command(CLI::App& app) {
                   "Directory for the comparison, both runs' results and the report\n"
                   "(default: results/<scenario>_validation)");
   cmd->add_option("--reps", options->reps, "Timed repetitions per live case")
-      ->capture_default_str()->check(CLI::PositiveNumber);
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   cmd->add_option("--warmup", options->warmup, "Untimed repetitions before them")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
   cmd->add_flag("-q,--quiet", options->quiet, "No progress lines on stderr");
   cmd->add_flag("--oversubscribe", options->oversubscribe, "Allow more ranks than cores (timings suffer)");
-  cmd->footer("Examples:\n"
-              "  clustersim validate scenarios/cpu_validation.yaml\n"
-              "  clustersim validate scenarios/cpu_validation.yaml --profile results/calibration/profile.yaml\n"
-              "  clustersim validate scenarios/emulated_cluster_validation.yaml   # as root\n"
-              "Cases on an emulated_cluster topology run on network namespaces joined by tc-shaped links\n"
-              "that validate builds (root only; it says so and skips them otherwise) and removes after;\n"
-              "it measures their inter-node link first and predicts with it.");
+  cmd->footer(
+      "Examples:\n"
+      "  clustersim validate scenarios/cpu_validation.yaml\n"
+      "  clustersim validate scenarios/cpu_validation.yaml --profile results/calibration/profile.yaml\n"
+      "  clustersim validate scenarios/emulated_cluster_validation.yaml   # as root\n"
+      "Cases on an emulated_cluster topology run on network namespaces joined by tc-shaped links\n"
+      "that validate builds (root only; it says so and skips them otherwise) and removes after;\n"
+      "it measures their inter-node link first and predicts with it.");
   cmd->callback([options] { run_validate(*options); });
 }
 

@@ -1,5 +1,5 @@
 # The language level, build type and warnings every clustersim build uses: the top-level build
-# and the standalone GPU builds (calibrate/gpu_probe, live/gpu_rank) include this one file.
+# and the standalone GPU builds (programs/gpu_probe, programs/gpu_rank) include this one file.
 set(CMAKE_CXX_STANDARD 20)
 set(CMAKE_CXX_STANDARD_REQUIRED ON)
 set(CMAKE_CXX_EXTENSIONS OFF)

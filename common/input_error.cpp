@@ -19,8 +19,7 @@ std::string source_line(const std::string& file, int line) {
   if (!std::filesystem::is_regular_file(file, ec)) return {};
   std::ifstream in(file);
   std::string text;
-  for (int i = 0; i < line && std::getline(in, text); ++i) {
-  }
+  for (int i = 0; i < line && std::getline(in, text); ++i) {}
   return in ? text : std::string{};
 }
 
@@ -39,12 +38,9 @@ std::pair<std::string, int> window(const std::string& text, int column) {
 
 std::string format_message(const SourceMark& mark, const std::string& message, const std::string& note) {
   std::string out;
-  if (mark.file.empty())
-    out = "clustersim: ";
-  else if (mark.line > 0)
-    out = fmt::format("{}:{}:{}: ", mark.file, mark.line, std::max(mark.column, 1));
-  else
-    out = mark.file + ": ";
+  if (mark.file.empty()) out = "clustersim: ";
+  else if (mark.line > 0) out = fmt::format("{}:{}:{}: ", mark.file, mark.line, std::max(mark.column, 1));
+  else out = mark.file + ": ";
   out += "error: " + message;
   if (mark.line > 0) {
     const std::string line = source_line(mark.file, mark.line);

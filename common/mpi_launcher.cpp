@@ -30,8 +30,9 @@ std::string find_mpirun() {
     if (::access(candidate.c_str(), X_OK) == 0) return candidate.string();
     start = end + 1;
   }
-  throw LaunchError("mpirun not found on PATH: install Open MPI (Debian: apt-get install openmpi-bin "
-                    "libopenmpi-dev, as scripts/setup.sh does) or set CLUSTERSIM_MPIRUN");
+  throw LaunchError(
+      "mpirun not found on PATH: install Open MPI (Debian: apt-get install openmpi-bin "
+      "libopenmpi-dev, as scripts/setup.sh does) or set CLUSTERSIM_MPIRUN");
 }
 
 std::vector<std::string> mpirun_command(const MpiJob& job) {
@@ -39,10 +40,8 @@ std::vector<std::string> mpirun_command(const MpiJob& job) {
   cmd.insert(cmd.end(), {find_mpirun(), "-np", std::to_string(job.ranks)});
   if (::geteuid() == 0) cmd.push_back("--allow-run-as-root");
   const auto cores = std::thread::hardware_concurrency();
-  if (static_cast<unsigned>(job.ranks) > cores)
-    cmd.push_back("--oversubscribe");
-  else
-    cmd.insert(cmd.end(), {"--bind-to", job.bind_to_core ? "core" : "none"});
+  if (static_cast<unsigned>(job.ranks) > cores) cmd.push_back("--oversubscribe");
+  else cmd.insert(cmd.end(), {"--bind-to", job.bind_to_core ? "core" : "none"});
   cmd.insert(cmd.end(), job.mpirun_options.begin(), job.mpirun_options.end());
   cmd.push_back(job.program);
   cmd.insert(cmd.end(), job.args.begin(), job.args.end());
@@ -50,9 +49,9 @@ std::vector<std::string> mpirun_command(const MpiJob& job) {
 }
 
 MpiJobOutput run_mpi_job(const MpiJob& job) {
-  const ProcessOutput out = run_program(
-      {.command = mpirun_command(job), .what = fmt::format("{} with {} ranks", job.program, job.ranks),
-       .timeout = job.timeout});
+  const ProcessOutput out = run_program({.command = mpirun_command(job),
+                                         .what = fmt::format("{} with {} ranks", job.program, job.ranks),
+                                         .timeout = job.timeout});
   return {.stdout_text = out.stdout_text, .stderr_text = out.stderr_text};
 }
 

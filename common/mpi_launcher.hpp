@@ -15,8 +15,8 @@
 namespace clustersim {
 
 struct MpiJob {
-  std::string program;              ///< executable each rank runs (a path)
-  std::vector<std::string> args;    ///< its arguments
+  std::string program;            ///< executable each rank runs (a path)
+  std::vector<std::string> args;  ///< its arguments
   int ranks = 1;
   std::vector<std::string> mpirun_options;  ///< extra mpirun options (hosts, MCA parameters)
   std::chrono::seconds timeout{300};

@@ -29,7 +29,8 @@ constexpr const char* kFileList = ".clustersim-files";
 
 bool is_plain_file_name(const std::string& name) {
   if (name.empty() || name == "." || name == ".." || name.find('/') != std::string::npos) return false;
-  return std::none_of(name.begin(), name.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+  return std::none_of(name.begin(), name.end(),
+                      [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
 }
 
 namespace {
@@ -69,10 +70,10 @@ OutputDir OutputDir::checked(const fs::path& path, const std::string& option) {
   const bool empty = fs::is_empty(dir, ec);
   if (ec) throw InputError({}, option, fmt::format("cannot read output directory {}: {}", dir, ec.message()));
   if (!empty && !fs::is_regular_file(dir / kFileList) && !fs::is_regular_file(dir / "results.json"))
-    throw InputError({}, option,
-                     fmt::format("output directory {} holds files that clustersim did not write; not writing into it",
-                                 dir),
-                     "give an empty or new directory (clustersim replaces only the files it wrote itself)");
+    throw InputError(
+        {}, option,
+        fmt::format("output directory {} holds files that clustersim did not write; not writing into it", dir),
+        "give an empty or new directory (clustersim replaces only the files it wrote itself)");
   return OutputDir(dir);
 }
 
@@ -89,8 +90,8 @@ void OutputDir::publish(const std::map<std::string, std::string>& files, Publish
     for (const auto& [name, text] : files) write_file(staging.path() / name, text);
     write_file(staging.path() / kFileList, file_list_text(names));
     using fs::perms;  // mkdtemp makes it 0700; results are for everyone to read
-    fs::permissions(staging.path(), perms::owner_all | perms::group_read | perms::group_exec | perms::others_read |
-                                        perms::others_exec);
+    fs::permissions(staging.path(),
+                    perms::owner_all | perms::group_read | perms::group_exec | perms::others_read | perms::others_exec);
     fs::rename(staging.path(), path_);
     return;
   }
@@ -128,7 +129,9 @@ std::filesystem::path default_output_dir(const std::string& name, const std::str
   if (!is_plain_file_name(name)) {
     std::string shown;  // control characters shown as \xNN, never sent raw to the terminal
     for (const char c : name)
-      shown += static_cast<unsigned char>(c) < 0x20 || c == 0x7f ? fmt::format("\\x{:02x}", static_cast<int>(static_cast<unsigned char>(c))) : std::string(1, c);
+      shown += static_cast<unsigned char>(c) < 0x20 || c == 0x7f
+                   ? fmt::format("\\x{:02x}", static_cast<int>(static_cast<unsigned char>(c)))
+                   : std::string(1, c);
     throw InputError({}, "name", fmt::format("the scenario name '{}' cannot name a directory under results/", shown),
                      "a name is one plain file name: no '/', not '.' or '..', no control characters");
   }

@@ -143,7 +143,8 @@ ProcessOutput run_process(const ProcessJob& job) {
   std::string* sinks[2] = {&output.stdout_text, &output.stderr_text};
   int open_pipes = 2;
   while (open_pipes > 0 && !interrupted_by) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) {
       timed_out = true;
       break;
@@ -173,8 +174,7 @@ ProcessOutput run_process(const ProcessJob& job) {
       ::raise(signal_number);
     }
   } else {
-    while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
-    }
+    while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {}
   }
 
   if (timed_out)

@@ -21,7 +21,7 @@ struct ProcessJob {
   std::vector<std::string> command;  ///< argv; command[0] is looked up on PATH
   std::string what;                  ///< how messages name the job, e.g. "prog with 4 ranks"
   std::chrono::seconds timeout{300};
-  std::string input;                 ///< the program's stdin (empty: /dev/null)
+  std::string input;  ///< the program's stdin (empty: /dev/null)
 };
 
 struct ProcessOutput {

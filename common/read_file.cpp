@@ -81,8 +81,9 @@ std::string read_text_file(const std::filesystem::path& path, std::string_view w
   if (::fstat(fd.get(), &st) != 0) refuse(path, what, std::strerror(errno));
   if (const auto problem = kind_problem(st.st_mode)) refuse(path, what, *problem);
   if (static_cast<std::uintmax_t>(st.st_size) > limit)
-    refuse(path, what, fmt::format("it is {}, more than {}, the most a {} may hold",
-                                   size_text(static_cast<std::uintmax_t>(st.st_size)), size_text(limit), what));
+    refuse(path, what,
+           fmt::format("it is {}, more than {}, the most a {} may hold",
+                       size_text(static_cast<std::uintmax_t>(st.st_size)), size_text(limit), what));
   std::string text;
   text.reserve(static_cast<std::size_t>(st.st_size));
   char buffer[65536];

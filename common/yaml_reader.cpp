@@ -67,8 +67,7 @@ Item parse_yaml(const std::string& text, const std::string& origin) {
   } catch (const YAML::DeepRecursion& e) {
     // yaml-cpp stops at a fixed recursion depth (so deep nesting cannot overflow the stack) and
     // calls it a "bad file"; say what is wrong instead.
-    throw InputError({origin, e.mark.line + 1, e.mark.column + 1}, "",
-                     "invalid YAML: lists and maps nested too deeply",
+    throw InputError({origin, e.mark.line + 1, e.mark.column + 1}, "", "invalid YAML: lists and maps nested too deeply",
                      "a scenario or profile needs only a few levels of nesting");
   } catch (const YAML::Exception& e) {
     // e.msg is yaml-cpp's reason without its own "error at line" prefix.
@@ -119,7 +118,8 @@ std::vector<Entry> entries(const Item& map) {
     const std::string key = it->first.Scalar();
     const std::string path = child_path(map.path, key);
     const SourceMark key_mark = mark_of(it->first, map.mark.file, map.mark);
-    out.push_back(Entry{key, Item{it->first, path, key_mark}, Item{it->second, path, mark_of(it->second, map.mark.file, key_mark)}});
+    out.push_back(Entry{key, Item{it->first, path, key_mark},
+                        Item{it->second, path, mark_of(it->second, map.mark.file, key_mark)}});
   }
   return out;
 }
@@ -151,8 +151,8 @@ std::vector<Item> sweep_values(const Item& item) {
 
 std::string as_string(const Item& item) {
   if (!item.node.IsScalar() || item.node.Scalar().empty())
-    fail(item, fmt::format("expected a non-empty string, got {}{}",
-                           item.node.IsScalar() ? "''" : describe(item.node), in_path(item.path)));
+    fail(item, fmt::format("expected a non-empty string, got {}{}", item.node.IsScalar() ? "''" : describe(item.node),
+                           in_path(item.path)));
   return item.node.Scalar();
 }
 
@@ -183,7 +183,8 @@ std::int64_t as_positive_integer(const Item& item, bool suffixes, std::int64_t m
   if (item.node.IsScalar()) value = parse_count(item.node.Scalar(), suffixes);
   if (value && *value >= 1 && *value <= max) return *value;
   std::string note;
-  if (suffixes) note = "write a whole number of tokens, optionally with a suffix: 80k = 80000, 1M = 1000000, 5.12M = 5120000";
+  if (suffixes)
+    note = "write a whole number of tokens, optionally with a suffix: 80k = 80000, 1M = 1000000, 5.12M = 5120000";
   if (value && *value > max) note = fmt::format("the largest value allowed here is {}", max);
   fail(item, fmt::format("expected a positive integer, got {}{}", describe(item.node), in_path(item.path)), note);
 }

@@ -47,8 +47,7 @@ int run_quietly(const std::vector<std::string>& argv, std::string* error_text = 
   }
   ::close(err[0]);
   int status = 0;
-  while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
-  }
+  while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {}
   if (error_text) *error_text = text;
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
@@ -75,8 +74,7 @@ void remove_all(const std::vector<std::string>& namespaces, const std::string& a
 /// that a Ctrl-C to clustersim does not kill it before it has cleaned up.
 int start_guardian(const std::vector<std::string>& namespaces, const std::string& agent_dir) {
   int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0)
-    throw LaunchError(fmt::format("emulated cluster: pipe: {}", std::strerror(errno)));
+  if (::pipe2(fds, O_CLOEXEC) != 0) throw LaunchError(fmt::format("emulated cluster: pipe: {}", std::strerror(errno)));
   const pid_t child = ::fork();
   if (child < 0) throw LaunchError(fmt::format("emulated cluster: fork: {}", std::strerror(errno)));
   if (child == 0) {
@@ -85,8 +83,7 @@ int start_guardian(const std::vector<std::string>& namespaces, const std::string
     ::signal(SIGTERM, SIG_IGN);
     ::close(fds[1]);
     char byte;
-    while (::read(fds[0], &byte, 1) != 0 && errno == EINTR) {
-    }
+    while (::read(fds[0], &byte, 1) != 0 && errno == EINTR) {}
     remove_all(namespaces, agent_dir);
     ::_exit(0);
   }
@@ -106,8 +103,8 @@ std::vector<std::string> split_cpus(const EmulatedClusterSpec& spec) {
   std::vector<std::string> per_node(spec.nodes);
   if (static_cast<int>(cpus.size()) < spec.nodes * spec.ranks_per_node) return per_node;
   for (int i = 0; i < spec.nodes; ++i)
-    per_node[i] = fmt::format("{}", fmt::join(cpus.begin() + i * spec.ranks_per_node,
-                                              cpus.begin() + (i + 1) * spec.ranks_per_node, ","));
+    per_node[i] = fmt::format(
+        "{}", fmt::join(cpus.begin() + i * spec.ranks_per_node, cpus.begin() + (i + 1) * spec.ranks_per_node, ","));
   return per_node;
 }
 
@@ -161,8 +158,8 @@ EmulatedCluster::EmulatedCluster(const EmulatedClusterSpec& spec) : spec_(spec) 
       must_run({"ip", "-n", node, "link", "set", host_end, "up"});
       must_run({"ip", "-n", node, "link", "set", "lo", "up"});
       for (const auto& [ns, dev] : {std::pair{node, host_end}, std::pair{sw, switch_end}})
-        must_run({"tc", "-n", ns, "qdisc", "add", "dev", dev, "root", "tbf", "rate", rate, "burst", "64kb",
-                  "latency", "100ms"});
+        must_run({"tc", "-n", ns, "qdisc", "add", "dev", dev, "root", "tbf", "rate", rate, "burst", "64kb", "latency",
+                  "100ms"});
     }
     // Open MPI starts a daemon on each other node through this "remote shell": it runs the
     // daemon's command line inside that node's namespace.
@@ -172,7 +169,8 @@ EmulatedCluster::EmulatedCluster(const EmulatedClusterSpec& spec) : spec_(spec) 
     script << "#!/bin/sh\n# Started by mpirun as its rsh agent: host, then the daemon's command line.\n"
            << "host=$1; shift\ncase $host in\n";
     for (int i = 0; i < spec.nodes; ++i)
-      script << fmt::format("  {}) ns={}; entry=\"{}\";;\n", node_address(i), namespaces_[i], fmt::join(node_entry(i), " "));
+      script << fmt::format("  {}) ns={}; entry=\"{}\";;\n", node_address(i), namespaces_[i],
+                            fmt::join(node_entry(i), " "));
     script << "  *) echo \"emulated cluster: unknown host $host\" >&2; exit 1;;\nesac\n"
            << "exec ip netns exec \"$ns\" $entry sh -c \"hostname $ns && $*\"\n";
     script.close();
@@ -207,8 +205,8 @@ MpiJob EmulatedCluster::place(MpiJob job, bool across_nodes) const {
   job.bind_to_core = false;
   const std::string agent = (std::filesystem::path(agent_dir_) / "netns-agent").string();
   job.mpirun_options.insert(job.mpirun_options.end(),
-                            {"--host", hosts, "--mca", "plm_rsh_agent", agent, "--mca", "btl", "self,vader,tcp", "--mca",
-                             "btl_tcp_if_include", subnet_, "--mca", "oob_tcp_if_include", subnet_});
+                            {"--host", hosts, "--mca", "plm_rsh_agent", agent, "--mca", "btl", "self,vader,tcp",
+                             "--mca", "btl_tcp_if_include", subnet_, "--mca", "oob_tcp_if_include", subnet_});
   if (across_nodes) job.mpirun_options.insert(job.mpirun_options.end(), {"--map-by", "node"});
   return job;
 }

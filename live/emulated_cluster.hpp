@@ -58,12 +58,12 @@ class EmulatedCluster {
   std::vector<std::string> node_entry(int i) const;
 
   EmulatedClusterSpec spec_;
-  std::string prefix_;                // names start with it: cs<pid>
-  std::string subnet_;                // 10.213.X.0/24
+  std::string prefix_;                   // names start with it: cs<pid>
+  std::string subnet_;                   // 10.213.X.0/24
   std::vector<std::string> namespaces_;  // nodes first, then the switch
   std::vector<std::string> node_cpus_;   // per node; empty: not pinned
-  std::string agent_dir_;             // holds the rsh agent script
-  int guardian_pipe_ = -1;            // write end; its closing wakes the guardian
+  std::string agent_dir_;                // holds the rsh agent script
+  int guardian_pipe_ = -1;               // write end; its closing wakes the guardian
 };
 
 }  // namespace clustersim::live

@@ -28,8 +28,8 @@ GpuInventory count_gpus(const std::filesystem::path& program) {
                                          .timeout = std::chrono::seconds(60)});
   if (out.exit_code == kExitNoGpu) return {.count = 0, .why_none = first_line(out.stderr_text)};
   if (out.exit_code != 0)
-    throw LaunchError(fmt::format("{} --count-gpus failed (exit status {}): {}", program.string(), out.exit_code,
-                                  out.stderr_text));
+    throw LaunchError(
+        fmt::format("{} --count-gpus failed (exit status {}): {}", program.string(), out.exit_code, out.stderr_text));
   try {
     return {.count = std::stoi(out.stdout_text)};
   } catch (const std::exception&) {
@@ -43,7 +43,8 @@ void require_gpus(const std::vector<LiveCase>& plan, const GpuInventory& gpus, c
     if (p.backend != Backend::gpu || !p.unsupported.empty() || p.ranks <= gpus.count) continue;
     refused.push_back(fmt::format("case {} ({} on {} GPUs, context {}) needs {} GPUs; this machine has {}{}",
                                   p.spec->index, p.spec->strategy.label(), p.ranks, p.spec->shape.context, p.ranks,
-                                  gpus.count, gpus.why_none.empty() ? std::string() : std::string(": ") + gpus.why_none));
+                                  gpus.count,
+                                  gpus.why_none.empty() ? std::string() : std::string(": ") + gpus.why_none));
   }
   if (!refused.empty())
     throw InputError({scenario_origin}, "cases",

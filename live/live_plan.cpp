@@ -27,9 +27,10 @@ std::string why_unsupported(const scenarios::Case& c, Backend backend) {
   if (backend == Backend::cpu && dtype != model::DType::fp32)
     return fmt::format("dtype {}: the CPU backend computes in fp32 only", model::to_string(dtype));
   if (backend == Backend::gpu && dtype != model::DType::bf16 && dtype != model::DType::fp16)
-    return fmt::format("dtype {}: the GPU backend stores K, V and q in bf16 or fp16 only (its kernel reads 16-bit "
-                       "values); give the case dtype bf16 or fp16",
-                       model::to_string(dtype));
+    return fmt::format(
+        "dtype {}: the GPU backend stores K, V and q in bf16 or fp16 only (its kernel reads 16-bit "
+        "values); give the case dtype bf16 or fp16",
+        model::to_string(dtype));
   if (c.shape.partials_dtype != model::DType::fp32)
     return fmt::format("partials_dtype {}: the live backends exchange fp32 partials only",
                        model::to_string(c.shape.partials_dtype));
@@ -81,16 +82,15 @@ std::string gigabytes(double bytes) { return fmt::format("{:.2f} GB", bytes / 1e
 
 }  // namespace
 
-std::vector<LiveCase> plan_live_cases(const scenarios::Scenario& scenario, const Machine& machine,
-                                      bool oversubscribe) {
+std::vector<LiveCase> plan_live_cases(const scenarios::Scenario& scenario, const Machine& machine, bool oversubscribe) {
   std::map<std::string, std::unique_ptr<topo::Topology>> topologies;
   std::vector<LiveCase> plan;
   std::vector<std::string> refused;
   for (const scenarios::Case& c : scenario.cases) {
     const topo::Topology& topology = topology_of(c, topologies);
     const Backend backend = backend_of(topology);
-    LiveCase live{.spec = &c, .backend = backend, .ranks = device_count(c, topology),
-                  .unsupported = why_unsupported(c, backend)};
+    LiveCase live{
+        .spec = &c, .backend = backend, .ranks = device_count(c, topology), .unsupported = why_unsupported(c, backend)};
     plan.push_back(live);
     if (!live.unsupported.empty()) continue;
     LiveCase& p = plan.back();
@@ -109,15 +109,16 @@ std::vector<LiveCase> plan_live_cases(const scenarios::Scenario& scenario, const
       p.memory_bytes = whole_cache + (ring ? p.ranks * kv_bytes(c.shape, largest_shard) : 0.0);
     }
     if (backend == Backend::cpu && p.ranks > machine.cores && !oversubscribe)
-      refused.push_back(fmt::format("case {} ({} on {} ranks, context {}) needs {} ranks but {} has {} cores; "
-                                    "give --oversubscribe to run it anyway (its timings will suffer)",
-                                    c.index, c.strategy.label(), p.ranks, c.shape.context, p.ranks, machine.host,
-                                    machine.cores));
+      refused.push_back(
+          fmt::format("case {} ({} on {} ranks, context {}) needs {} ranks but {} has {} cores; "
+                      "give --oversubscribe to run it anyway (its timings will suffer)",
+                      c.index, c.strategy.label(), p.ranks, c.shape.context, p.ranks, machine.host, machine.cores));
     if (p.memory_bytes > machine.available_memory_bytes)
-      refused.push_back(fmt::format("case {} ({} on {} ranks, context {}) needs {} of host memory (K and V in fp32, "
-                                    "and the whole cache again for the reference check) but {} has {} available",
-                                    c.index, c.strategy.label(), p.ranks, c.shape.context, gigabytes(p.memory_bytes),
-                                    machine.host, gigabytes(machine.available_memory_bytes)));
+      refused.push_back(
+          fmt::format("case {} ({} on {} ranks, context {}) needs {} of host memory (K and V in fp32, "
+                      "and the whole cache again for the reference check) but {} has {} available",
+                      c.index, c.strategy.label(), p.ranks, c.shape.context, gigabytes(p.memory_bytes), machine.host,
+                      gigabytes(machine.available_memory_bytes)));
   }
   if (!refused.empty())
     throw InputError({scenario.origin}, "cases",
@@ -125,8 +126,8 @@ std::vector<LiveCase> plan_live_cases(const scenarios::Scenario& scenario, const
                                  fmt::join(refused, "\n  ")));
   if (std::all_of(plan.begin(), plan.end(), [](const LiveCase& p) { return !p.unsupported.empty(); }))
     throw InputError({scenario.origin}, "strategies",
-                     fmt::format("no case of the scenario can run live: {}", plan.empty() ? "it has no cases"
-                                                                                          : plan.front().unsupported));
+                     fmt::format("no case of the scenario can run live: {}",
+                                 plan.empty() ? "it has no cases" : plan.front().unsupported));
   return plan;
 }
 

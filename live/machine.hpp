@@ -8,8 +8,8 @@
 namespace clustersim::live {
 
 struct Machine {
-  std::string host;                 ///< host name
-  int cores = 1;                    ///< hardware threads (as mpirun counts slots)
+  std::string host;                   ///< host name
+  int cores = 1;                      ///< hardware threads (as mpirun counts slots)
   double available_memory_bytes = 0;  ///< MemAvailable: what can be allocated without swapping
 };
 

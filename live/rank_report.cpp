@@ -31,9 +31,12 @@ RankReport parse_rank_report(const std::string& stdout_text) {
       }
       if (j.contains("timeline"))
         for (const nlohmann::json& s : j.at("timeline"))
-          r.timeline.push_back({.rank = s.at(0).get<int>(), .name = s.at(1).get<std::string>(),
-                                .kind = s.at(2).get<std::string>(), .start_s = s.at(3).get<double>(),
-                                .end_s = s.at(4).get<double>(), .bytes = s.at(5).get<double>()});
+          r.timeline.push_back({.rank = s.at(0).get<int>(),
+                                .name = s.at(1).get<std::string>(),
+                                .kind = s.at(2).get<std::string>(),
+                                .start_s = s.at(3).get<double>(),
+                                .end_s = s.at(4).get<double>(),
+                                .bytes = s.at(5).get<double>()});
       return r;
     } catch (const nlohmann::json::exception& e) {
       throw std::runtime_error("the rank program's report is malformed (" + std::string(e.what()) + "): " + line);

@@ -6,17 +6,11 @@
 
 namespace clustersim::model {
 
-double AttentionShape::kv_elements(double tokens) const {
-  return 2.0 * batch * tokens * kv_heads * head_dim;
-}
+double AttentionShape::kv_elements(double tokens) const { return 2.0 * batch * tokens * kv_heads * head_dim; }
 
-double AttentionShape::query_bytes() const {
-  return static_cast<double>(batch) * hidden() * bytes_of(dtype);
-}
+double AttentionShape::query_bytes() const { return static_cast<double>(batch) * hidden() * bytes_of(dtype); }
 
-double AttentionShape::attention_flops(double tokens) const {
-  return 4.0 * batch * heads * tokens * head_dim;
-}
+double AttentionShape::attention_flops(double tokens) const { return 4.0 * batch * heads * tokens * head_dim; }
 
 double AttentionShape::attention_hbm_bytes(double tokens) const {
   // The output is written in the partials type (flash-decoding keeps it in fp32 with its lse).

@@ -12,11 +12,11 @@
 namespace clustersim::model {
 
 struct AttentionShape {
-  int batch = 1;          ///< b
-  int heads = 16;         ///< n_h, query heads
-  int kv_heads = 16;      ///< n_kv, KV heads (GQA when < heads)
-  int head_dim = 128;     ///< d_h
-  std::int64_t context = 0;  ///< N, tokens in the KV cache
+  int batch = 1;                       ///< b
+  int heads = 16;                      ///< n_h, query heads
+  int kv_heads = 16;                   ///< n_kv, KV heads (GQA when < heads)
+  int head_dim = 128;                  ///< d_h
+  std::int64_t context = 0;            ///< N, tokens in the KV cache
   DType dtype = DType::bf16;           ///< storage and compute type of Q, K, V
   DType partials_dtype = DType::fp32;  ///< type of partial outputs and softmax statistics
 

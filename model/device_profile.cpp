@@ -165,8 +165,9 @@ EfficiencyCurve read_curve(const yaml::Item& item) {
       yaml::fail(pair[1], fmt::format("expected an efficiency in (0, 1], got {}{}", yaml::describe(pair[1].node),
                                       yaml::in_path(pair[1].path)));
     if (!curve.points.empty() && size <= curve.points.back().first)
-      yaml::fail(pair[0], fmt::format("point sizes must increase: {} follows {}{}", size, curve.points.back().first,
-                                      yaml::in_path(pair[0].path)),
+      yaml::fail(pair[0],
+                 fmt::format("point sizes must increase: {} follows {}{}", size, curve.points.back().first,
+                             yaml::in_path(pair[0].path)),
                  "list the points from the smallest kernel to the largest, each size once");
     curve.points.emplace_back(size, efficiency);
   }
@@ -194,8 +195,8 @@ LinkFigures read_link(const yaml::Item& item) {
   if (const auto r2 = yaml::find(item, "r_squared")) {
     link.r_squared = yaml::as_number(*r2);
     if (link.r_squared > 1)
-      yaml::fail(*r2, fmt::format("expected r_squared <= 1, got {}{}", yaml::describe(r2->node),
-                                  yaml::in_path(r2->path)));
+      yaml::fail(*r2,
+                 fmt::format("expected r_squared <= 1, got {}{}", yaml::describe(r2->node), yaml::in_path(r2->path)));
   }
   return link;
 }
@@ -285,8 +286,8 @@ double DeviceProfile::flops(DType dtype) const {
 double EfficiencyCurve::at(double size) const {
   if (size <= points.front().first) return points.front().second;
   if (size >= points.back().first) return points.back().second;
-  const auto upper = std::upper_bound(points.begin(), points.end(), size,
-                                      [](double s, const auto& point) { return s < point.first; });
+  const auto upper =
+      std::upper_bound(points.begin(), points.end(), size, [](double s, const auto& point) { return s < point.first; });
   const auto lower = upper - 1;
   const double t = std::log(size / lower->first) / std::log(upper->first / lower->first);
   return lower->second + t * (upper->second - lower->second);
@@ -331,15 +332,15 @@ double DeviceProfile::kernel_time(double flop_count, double hbm_bytes, DType dty
 DeviceProfile load_device_profile(const std::string& name_or_path) {
   const std::filesystem::path path = resolve_data_file(name_or_path, "model/devices", ".yaml");
   if (!std::filesystem::is_regular_file(path)) {
-    const bool looks_like_path = name_or_path.find('/') != std::string::npos ||
-                                 std::filesystem::path(name_or_path).has_extension();
+    const bool looks_like_path =
+        name_or_path.find('/') != std::string::npos || std::filesystem::path(name_or_path).has_extension();
     if (looks_like_path)
       throw InputError({}, "device",
                        fmt::format("cannot read device profile '{}': {}", name_or_path,
                                    not_a_regular_file(name_or_path).value_or("it is not a regular file")));
-    throw InputError({}, "device", fmt::format("unknown device profile '{}'", name_or_path),
-                     suggestion_note(name_or_path, shipped_profiles(), "shipped profiles") +
-                         "; or give the path of a profile file");
+    throw InputError(
+        {}, "device", fmt::format("unknown device profile '{}'", name_or_path),
+        suggestion_note(name_or_path, shipped_profiles(), "shipped profiles") + "; or give the path of a profile file");
   }
   return read_profile(yaml::load_yaml(path.string(), "device profile"));
 }
@@ -351,9 +352,10 @@ DeviceProfile parse_device_profile(const std::string& text, const std::string& o
 std::string to_yaml(const DeviceProfile& p, const std::string& comment) {
   for (const auto& [key, text] : p.measured)
     if (std::find(kMeasuredKeys.begin(), kMeasuredKeys.end(), key) == kMeasuredKeys.end())
-      throw std::invalid_argument(fmt::format("device profile '{}': no key 'measured.{}' in the profile format "
-                                              "(keys: {})",
-                                              p.name, key, fmt::join(kMeasuredKeys, ", ")));
+      throw std::invalid_argument(
+          fmt::format("device profile '{}': no key 'measured.{}' in the profile format "
+                      "(keys: {})",
+                      p.name, key, fmt::join(kMeasuredKeys, ", ")));
   YAML::Emitter out;
   out << YAML::BeginMap;
   out << YAML::Key << "device" << YAML::Value << p.name;

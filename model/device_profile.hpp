@@ -63,20 +63,20 @@ struct FigureInFile {
 };
 
 struct DeviceProfile {
-  std::string name;         ///< short name, e.g. `h100_sxm`
-  std::string description;  ///< e.g. "NVIDIA H100 SXM5 80 GB"
-  std::string provenance;   ///< `datasheet` or `measured`
-  std::string origin;       ///< file the profile was read from
-  std::map<DType, Figure> dense_flops;  ///< FLOP/s by compute dtype
-  Figure hbm_bandwidth;       ///< B/s
-  Figure memory_capacity;     ///< B
-  Figure launch_overhead;     ///< s per kernel
-  Figure compute_efficiency;  ///< achievable fraction of dense_flops
-  Figure memory_efficiency;   ///< achievable fraction of hbm_bandwidth
-  std::map<std::string, std::string> measured;  ///< the `measured` block (host, date, method, ...)
+  std::string name;                                         ///< short name, e.g. `h100_sxm`
+  std::string description;                                  ///< e.g. "NVIDIA H100 SXM5 80 GB"
+  std::string provenance;                                   ///< `datasheet` or `measured`
+  std::string origin;                                       ///< file the profile was read from
+  std::map<DType, Figure> dense_flops;                      ///< FLOP/s by compute dtype
+  Figure hbm_bandwidth;                                     ///< B/s
+  Figure memory_capacity;                                   ///< B
+  Figure launch_overhead;                                   ///< s per kernel
+  Figure compute_efficiency;                                ///< achievable fraction of dense_flops
+  Figure memory_efficiency;                                 ///< achievable fraction of hbm_bandwidth
+  std::map<std::string, std::string> measured;              ///< the `measured` block (host, date, method, ...)
   std::optional<EfficiencyCurve> memory_efficiency_curve;   ///< by HBM bytes; replaces memory_efficiency
   std::optional<EfficiencyCurve> compute_efficiency_curve;  ///< by FLOPs; replaces compute_efficiency
-  std::map<topo::LinkClass, LinkFigures> links;  ///< replace the topology's figures for that class
+  std::map<topo::LinkClass, LinkFigures> links;             ///< replace the topology's figures for that class
 
   bool operator==(const DeviceProfile&) const = default;
 

@@ -42,8 +42,8 @@ void label(TaskGraph& g, OpId first, const std::string& category) {
 /// Final norm and LM head for `tokens` positions.
 KernelCost lm_head(const TransformerConfig& m, double tokens) {
   const double dt = bytes_of(m.dtype);
-  return {2 * tokens * m.hidden * m.vocab, (static_cast<double>(m.vocab) * m.hidden + tokens * (m.hidden + m.vocab)) * dt,
-          2};
+  return {2 * tokens * m.hidden * m.vocab,
+          (static_cast<double>(m.vocab) * m.hidden + tokens * (m.hidden + m.vocab)) * dt, 2};
 }
 
 /// Causal attention of `queries` positions against `keys` positions (all heads, batch `b`);
@@ -69,21 +69,22 @@ std::vector<MemoryUse> generation_memory(const TransformerConfig& m, const Gener
   const int p = placement.size();
   const std::vector<std::int64_t> shards = shard_tokens(spec.prompt_tokens, p);
   const double largest = static_cast<double>(*std::max_element(shards.begin(), shards.end()));
-  const std::vector<MemoryUse> attention = decode_attention_memory(
-      spec.strategy, m.attention(spec.prompt_tokens + spec.new_tokens, spec.batch), placement);
+  const std::vector<MemoryUse> attention =
+      decode_attention_memory(spec.strategy, m.attention(spec.prompt_tokens + spec.new_tokens, spec.batch), placement);
   const std::vector<double> tokens = kv_tokens(spec, placement);
   std::vector<MemoryUse> memory;
   for (int r = 0; r < p; ++r) {
     const double qkv = static_cast<double>(m.heads + 2 * m.kv_heads) * m.head_dim;
     const double prefill_chunk = p > 1 ? 2.0 * spec.batch * largest * m.kv_heads * m.head_dim * dt : 0;
-    memory.push_back({.kv_shard = spec.batch * tokens[r] * m.kv_bytes_per_token(),
-                      .receive_buffers = std::max(prefill_chunk, attention[r].receive_buffers),
-                      .partials = attention[r].partials,
-                      .query_output = attention[r].query_output,
-                      .weights = m.weight_bytes(),
-                      // The prefill's working set over the rank's chunk: residual, norm, QKV,
-                      // attention output and the MLP's two intermediates.
-                      .activations = spec.batch * static_cast<double>(shards[r]) * (3 * m.hidden + qkv + 2 * m.ffn) * dt});
+    memory.push_back(
+        {.kv_shard = spec.batch * tokens[r] * m.kv_bytes_per_token(),
+         .receive_buffers = std::max(prefill_chunk, attention[r].receive_buffers),
+         .partials = attention[r].partials,
+         .query_output = attention[r].query_output,
+         .weights = m.weight_bytes(),
+         // The prefill's working set over the rank's chunk: residual, norm, QKV,
+         // attention output and the MLP's two intermediates.
+         .activations = spec.batch * static_cast<double>(shards[r]) * (3 * m.hidden + qkv + 2 * m.ffn) * dt});
   }
   return memory;
 }
@@ -112,12 +113,12 @@ OpId add_prefill(TaskGraph& g, const TransformerConfig& m, const GenerationSpec&
     const OpId attention_start = in + 1;
     std::vector<OpId> attended;
     if (p == 1) {
-      attended = {g.compute_each(at + "attention", {0}, {causal_block(m, spec.batch, chunk[0] / spec.batch,
-                                                                      chunk[0] / spec.batch, true)},
+      attended = {g.compute_each(at + "attention", {0},
+                                 {causal_block(m, spec.batch, chunk[0] / spec.batch, chunk[0] / spec.batch, true)},
                                  after(in))};
     } else {
-      RingRotation ring{.ranks = ranks, .chunk_bytes = chunk_bytes, .work_after = after(in), .rotate_after = after(in),
-                        .prefix = at};
+      RingRotation ring{
+          .ranks = ranks, .chunk_bytes = chunk_bytes, .work_after = after(in), .rotate_after = after(in), .prefix = at};
       ring.work = [&](int hop, int rank) -> std::optional<KernelCost> {
         if (hop > rank) return std::nullopt;  // the chunk holds later tokens: causally masked out
         return causal_block(m, spec.batch, chunk[rank] / spec.batch, chunk[rank - hop] / spec.batch, hop == 0);
@@ -127,8 +128,8 @@ OpId add_prefill(TaskGraph& g, const TransformerConfig& m, const GenerationSpec&
     label(g, attention_start, "attention");
     const OpId out = g.compute_each(at + "attention_out", ranks,
                                     each([&](int r) { return dense_layer(m, chunk[r]).attention_out; }), attended);
-    previous = {g.compute_each(at + "mlp", ranks, each([&](int r) { return dense_layer(m, chunk[r]).mlp; }),
-                               after(out))};
+    previous = {
+        g.compute_each(at + "mlp", ranks, each([&](int r) { return dense_layer(m, chunk[r]).mlp; }), after(out))};
     g.set_category(out, out + 2, "dense");
     g.set_category(in, in + 1, "dense");
   }
@@ -151,7 +152,8 @@ std::vector<OpId> add_decode_step(TaskGraph& g, const TransformerConfig& m, cons
   const bool output_on_one_rank = !strategy.output_on_every_rank(spec.strategy) && p > 1;
   for (int l = 0; l < m.layers; ++l) {
     const std::string at = fmt::format("t{}.L{}.", t, l);
-    const OpId in = g.compute_each(at + "attention_in", ranks, std::vector<KernelCost>(p, dense.attention_in), previous);
+    const OpId in =
+        g.compute_each(at + "attention_in", ranks, std::vector<KernelCost>(p, dense.attention_in), previous);
     const OpId attention_start = in + 1;
     std::vector<OpId> ready = after(in);
     if (spec.reference.broadcast_query && p > 1) {  // dist.broadcast of the query, then dist.barrier()
@@ -160,9 +162,8 @@ std::vector<OpId> add_decode_step(TaskGraph& g, const TransformerConfig& m, cons
     }
     if (spec.reference.max_allreduce_before_ring && strategy.moves_kv && p > 1)
       ready = after(g.allreduce(at + "allreduce_max_length", ranks, 8, ReduceOp::max, ready));
-    std::vector<OpId> attended = add_decode_attention(
-        g, spec.strategy, shape, placement,
-        {.after = ready, .broadcast_query = false, .prefix = at});
+    std::vector<OpId> attended = add_decode_attention(g, spec.strategy, shape, placement,
+                                                      {.after = ready, .broadcast_query = false, .prefix = at});
     if (output_on_one_rank)  // the dense layers run everywhere: they need the output everywhere
       attended = {g.broadcast(at + "broadcast_output", ranks, p - 1, shape.query_bytes(), attended)};
     label(g, attention_start, "attention");
@@ -173,8 +174,8 @@ std::vector<OpId> add_decode_step(TaskGraph& g, const TransformerConfig& m, cons
     g.set_category(in, in + 1, "dense");
   }
   // Every rank computes the logits and picks the same token: no message needed.
-  const OpId head =
-      g.compute_each(fmt::format("t{}.lm_head", t), ranks, std::vector<KernelCost>(p, lm_head(m, spec.batch)), previous);
+  const OpId head = g.compute_each(fmt::format("t{}.lm_head", t), ranks,
+                                   std::vector<KernelCost>(p, lm_head(m, spec.batch)), previous);
   label(g, head, "dense");
   return {head};
 }

@@ -17,16 +17,16 @@ namespace clustersim::model {
 /// What a published implementation did beyond the clean strategies (Tree Attention's PyTorch
 /// code, tree_attention.md §1.4 and §4.4), so that the simulator can reproduce it.
 struct ReferenceOptions {
-  bool gqa_expanded_kv = false;           ///< K/V expanded to all query heads before attention (repeat_kv)
-  bool max_allreduce_before_ring = false; ///< ring decode: a scalar MAX allreduce and host sync first
-  bool broadcast_query = false;           ///< per layer, the newest query broadcast from the last rank, then a barrier
+  bool gqa_expanded_kv = false;            ///< K/V expanded to all query heads before attention (repeat_kv)
+  bool max_allreduce_before_ring = false;  ///< ring decode: a scalar MAX allreduce and host sync first
+  bool broadcast_query = false;            ///< per layer, the newest query broadcast from the last rank, then a barrier
 };
 
 struct GenerationSpec {
   int batch = 1;
   std::int64_t prompt_tokens = 0;
-  int new_tokens = 1;      ///< tokens generated; the first comes out of the prefill
-  StrategySpec strategy;   ///< decode attention
+  int new_tokens = 1;     ///< tokens generated; the first comes out of the prefill
+  StrategySpec strategy;  ///< decode attention
   ReferenceOptions reference;
 };
 

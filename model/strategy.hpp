@@ -94,9 +94,9 @@ struct Strategy {
   using SpecFn = std::function<bool(const StrategySpec&)>;
   using LiveArgsFn = std::function<std::vector<std::string>(const StrategySpec&)>;
 
-  std::string name;        ///< as scenarios and results spell it
-  std::string long_name;   ///< in prose, e.g. "tree attention"
-  std::string summary;     ///< one line: what it does
+  std::string name;       ///< as scenarios and results spell it
+  std::string long_name;  ///< in prose, e.g. "tree attention"
+  std::string summary;    ///< one line: what it does
   std::vector<StrategyOption> options;
   RankUse ranks = RankUse::all;
   /// Adds one layer's decode attention after `step.after`; returns the ops after which every rank

@@ -46,54 +46,88 @@ void TaskGraph::set_category(OpId first, OpId end, const std::string& category) 
 OpId TaskGraph::compute_each(std::string name, std::vector<int> ranks, std::vector<KernelCost> cost,
                              std::vector<OpId> deps) {
   if (cost.size() != ranks.size()) throw std::logic_error("task graph: '" + name + "' needs one cost per rank");
-  Op op{.name = std::move(name), .kind = OpKind::compute, .ranks = std::move(ranks), .cost = std::move(cost),
+  Op op{.name = std::move(name),
+        .kind = OpKind::compute,
+        .ranks = std::move(ranks),
+        .cost = std::move(cost),
         .deps = std::move(deps)};
   return add(std::move(op));
 }
 
 OpId TaskGraph::send(std::string name, int from, int to, double bytes, std::vector<OpId> deps) {
-  Op op{.name = std::move(name), .kind = OpKind::send, .ranks = {from, to}, .bytes = bytes, .root = to,
+  Op op{.name = std::move(name),
+        .kind = OpKind::send,
+        .ranks = {from, to},
+        .bytes = bytes,
+        .root = to,
         .deps = std::move(deps)};
   return add(std::move(op));
 }
 
 OpId TaskGraph::shift(std::string name, std::vector<int> ranks, double bytes, std::vector<OpId> deps) {
-  Op op{.name = std::move(name), .kind = OpKind::shift, .ranks = std::move(ranks), .bytes = bytes,
+  Op op{.name = std::move(name),
+        .kind = OpKind::shift,
+        .ranks = std::move(ranks),
+        .bytes = bytes,
         .deps = std::move(deps)};
   return add(std::move(op));
 }
 
 OpId TaskGraph::allreduce(std::string name, std::vector<int> ranks, double bytes, ReduceOp reduce,
                           std::vector<OpId> deps) {
-  Op op{.name = std::move(name), .kind = OpKind::collective, .ranks = std::move(ranks), .bytes = bytes,
-        .collective = CollectiveKind::allreduce, .reduce = reduce, .deps = std::move(deps)};
+  Op op{.name = std::move(name),
+        .kind = OpKind::collective,
+        .ranks = std::move(ranks),
+        .bytes = bytes,
+        .collective = CollectiveKind::allreduce,
+        .reduce = reduce,
+        .deps = std::move(deps)};
   return add(std::move(op));
 }
 
 OpId TaskGraph::reduce(std::string name, std::vector<int> ranks, int root, double bytes, ReduceOp reduce,
                        std::vector<OpId> deps) {
-  Op op{.name = std::move(name), .kind = OpKind::collective, .ranks = std::move(ranks), .bytes = bytes,
-        .collective = CollectiveKind::reduce, .reduce = reduce, .root = root, .deps = std::move(deps)};
+  Op op{.name = std::move(name),
+        .kind = OpKind::collective,
+        .ranks = std::move(ranks),
+        .bytes = bytes,
+        .collective = CollectiveKind::reduce,
+        .reduce = reduce,
+        .root = root,
+        .deps = std::move(deps)};
   return add(std::move(op));
 }
 
-OpId TaskGraph::broadcast(std::string name, std::vector<int> ranks, int root, double bytes,
-                          std::vector<OpId> deps) {
-  Op op{.name = std::move(name), .kind = OpKind::collective, .ranks = std::move(ranks), .bytes = bytes,
-        .collective = CollectiveKind::broadcast, .root = root, .deps = std::move(deps)};
+OpId TaskGraph::broadcast(std::string name, std::vector<int> ranks, int root, double bytes, std::vector<OpId> deps) {
+  Op op{.name = std::move(name),
+        .kind = OpKind::collective,
+        .ranks = std::move(ranks),
+        .bytes = bytes,
+        .collective = CollectiveKind::broadcast,
+        .root = root,
+        .deps = std::move(deps)};
   return add(std::move(op));
 }
 
 OpId TaskGraph::allgather(std::string name, std::vector<int> ranks, double bytes, std::vector<OpId> deps) {
-  Op op{.name = std::move(name), .kind = OpKind::collective, .ranks = std::move(ranks), .bytes = bytes,
-        .collective = CollectiveKind::allgather, .deps = std::move(deps)};
+  Op op{.name = std::move(name),
+        .kind = OpKind::collective,
+        .ranks = std::move(ranks),
+        .bytes = bytes,
+        .collective = CollectiveKind::allgather,
+        .deps = std::move(deps)};
   return add(std::move(op));
 }
 
 OpId TaskGraph::reduce_scatter(std::string name, std::vector<int> ranks, double bytes, ReduceOp reduce,
                                std::vector<OpId> deps) {
-  Op op{.name = std::move(name), .kind = OpKind::collective, .ranks = std::move(ranks), .bytes = bytes,
-        .collective = CollectiveKind::reduce_scatter, .reduce = reduce, .deps = std::move(deps)};
+  Op op{.name = std::move(name),
+        .kind = OpKind::collective,
+        .ranks = std::move(ranks),
+        .bytes = bytes,
+        .collective = CollectiveKind::reduce_scatter,
+        .reduce = reduce,
+        .deps = std::move(deps)};
   return add(std::move(op));
 }
 

@@ -32,20 +32,22 @@ struct Op {
   OpId id = 0;
   std::string name;
   OpKind kind = OpKind::compute;
-  std::vector<int> ranks;       ///< participants, in ring/group order
-  std::vector<KernelCost> cost; ///< compute: one per entry of `ranks`
-  double bytes = 0;             ///< send/shift: bytes per message; collective: buffer size S
+  std::vector<int> ranks;        ///< participants, in ring/group order
+  std::vector<KernelCost> cost;  ///< compute: one per entry of `ranks`
+  double bytes = 0;              ///< send/shift: bytes per message; collective: buffer size S
   CollectiveKind collective = CollectiveKind::allreduce;
   ReduceOp reduce = ReduceOp::sum;
-  int root = -1;                ///< reduce/broadcast root rank; send: the receiver
+  int root = -1;  ///< reduce/broadcast root rank; send: the receiver
   std::vector<OpId> deps;
-  std::string category;         ///< what the work is for (`attention`, `dense`); empty: unnamed
+  std::string category;  ///< what the work is for (`attention`, `dense`); empty: unnamed
 };
 
 /// Dependency list: after(a, b) reads as "after a and b".
 inline std::vector<OpId> after(std::initializer_list<OpId> ops) { return ops; }
 template <typename... Ids>
-std::vector<OpId> after(Ids... ids) { return {ids...}; }
+std::vector<OpId> after(Ids... ids) {
+  return {ids...};
+}
 
 class TaskGraph {
  public:
@@ -58,20 +60,17 @@ class TaskGraph {
   /// one hop of a ring rotation.
   OpId shift(std::string name, std::vector<int> ranks, double bytes, std::vector<OpId> deps = {});
   /// Allreduce of a buffer of `bytes` over `ranks`.
-  OpId allreduce(std::string name, std::vector<int> ranks, double bytes, ReduceOp op,
-                 std::vector<OpId> deps = {});
+  OpId allreduce(std::string name, std::vector<int> ranks, double bytes, ReduceOp op, std::vector<OpId> deps = {});
   /// Reduce of a buffer of `bytes` over `ranks` onto `root`.
   OpId reduce(std::string name, std::vector<int> ranks, int root, double bytes, ReduceOp op,
               std::vector<OpId> deps = {});
   /// Broadcast of `bytes` from `root` to `ranks`.
-  OpId broadcast(std::string name, std::vector<int> ranks, int root, double bytes,
-                 std::vector<OpId> deps = {});
+  OpId broadcast(std::string name, std::vector<int> ranks, int root, double bytes, std::vector<OpId> deps = {});
 
   /// Allgather: every rank contributes bytes / n and ends with the whole `bytes` buffer.
   OpId allgather(std::string name, std::vector<int> ranks, double bytes, std::vector<OpId> deps = {});
   /// Reduce-scatter of a `bytes` buffer: every rank ends with its reduced bytes / n slice.
-  OpId reduce_scatter(std::string name, std::vector<int> ranks, double bytes, ReduceOp op,
-                      std::vector<OpId> deps = {});
+  OpId reduce_scatter(std::string name, std::vector<int> ranks, double bytes, ReduceOp op, std::vector<OpId> deps = {});
 
   /// Labels ops [first, end) with `category`, for breakdowns by purpose.
   void set_category(OpId first, OpId end, const std::string& category);

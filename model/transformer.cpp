@@ -65,9 +65,7 @@ double TransformerConfig::parameters() const {
 
 double TransformerConfig::weight_bytes() const { return parameters() * bytes_of(dtype); }
 
-double TransformerConfig::kv_bytes_per_token() const {
-  return 2.0 * layers * kv_heads * head_dim * bytes_of(dtype);
-}
+double TransformerConfig::kv_bytes_per_token() const { return 2.0 * layers * kv_heads * head_dim * bytes_of(dtype); }
 
 double TransformerConfig::dense_flops_per_token() const {
   // One multiply-add (2 FLOPs) per weight a token passes through. The embedding row is looked
@@ -107,10 +105,10 @@ TransformerConfig read_transformer(const yaml::Item& map) {
 
   if (c.heads % c.kv_heads != 0) {
     const yaml::Item kv_heads = yaml::require(yaml::require(map, "kv_heads"), "value");
-    yaml::fail(kv_heads,
-               fmt::format("expected a divisor of heads ({}), got '{}'{}", c.heads, c.kv_heads,
-                           yaml::in_path(kv_heads.path)),
-               "grouped-query attention shares each KV head among heads / kv_heads query heads");
+    yaml::fail(
+        kv_heads,
+        fmt::format("expected a divisor of heads ({}), got '{}'{}", c.heads, c.kv_heads, yaml::in_path(kv_heads.path)),
+        "grouped-query attention shares each KV head among heads / kv_heads query heads");
   }
 
   if (auto dtype = yaml::find(map, "dtype")) {
@@ -131,9 +129,9 @@ TransformerConfig load_transformer(const std::string& name_or_path) {
       throw InputError({}, "model",
                        fmt::format("cannot read model '{}': {}", name_or_path,
                                    not_a_regular_file(name_or_path).value_or("it is not a regular file")));
-    throw InputError({}, "model", fmt::format("unknown model '{}'", name_or_path),
-                     suggestion_note(name_or_path, transformer_names(), "shipped models") +
-                         "; or give the path of a model file");
+    throw InputError(
+        {}, "model", fmt::format("unknown model '{}'", name_or_path),
+        suggestion_note(name_or_path, transformer_names(), "shipped models") + "; or give the path of a model file");
   }
   return read_transformer(yaml::load_yaml(path.string(), "model file"));
 }

@@ -22,16 +22,16 @@ namespace clustersim::model {
 
 /// A decoder-only transformer (Llama family): the dims that set its costs and memory.
 struct TransformerConfig {
-  std::string name;         ///< short name, e.g. `llama3.1-8b`
-  std::string description;  ///< e.g. "Meta Llama 3.1 8B"
-  std::string origin;       ///< file it was read from, or "<scenario>" when given inline
-  int layers = 0;    ///< decoder blocks
-  int hidden = 0;    ///< model width d
-  int heads = 0;     ///< query heads n_h
-  int kv_heads = 0;  ///< KV heads n_kv (GQA when < heads); divides heads
-  int head_dim = 0;  ///< d_h
-  int ffn = 0;       ///< gated-MLP intermediate width
-  int vocab = 0;     ///< vocabulary size
+  std::string name;              ///< short name, e.g. `llama3.1-8b`
+  std::string description;       ///< e.g. "Meta Llama 3.1 8B"
+  std::string origin;            ///< file it was read from, or "<scenario>" when given inline
+  int layers = 0;                ///< decoder blocks
+  int hidden = 0;                ///< model width d
+  int heads = 0;                 ///< query heads n_h
+  int kv_heads = 0;              ///< KV heads n_kv (GQA when < heads); divides heads
+  int head_dim = 0;              ///< d_h
+  int ffn = 0;                   ///< gated-MLP intermediate width
+  int vocab = 0;                 ///< vocabulary size
   bool tied_embeddings = false;  ///< LM head shares the embedding matrix (Llama 3.2-1B does)
   DType dtype = DType::bf16;     ///< storage type of weights and KV cache
   /// Where each dim comes from, by its YAML key (`layers`, ..., `tied_embeddings`).

@@ -52,10 +52,8 @@ InterNodeRoute inter_node_route(const topo::Topology& topology) {
   InterNodeRoute inter;
   for (const topo::Hop& hop : route.hops) {
     const topo::Edge& edge = topology.edges()[hop.edge];
-    if (edge.link_class == topo::LinkClass::ethernet)
-      ++inter.ethernet_hops;
-    else
-      inter.other_hops_s += edge.latency_s;
+    if (edge.link_class == topo::LinkClass::ethernet) ++inter.ethernet_hops;
+    else inter.other_hops_s += edge.latency_s;
   }
   return inter;
 }
@@ -64,10 +62,10 @@ InterNodeRoute inter_node_route(const topo::Topology& topology) {
 std::string profile_with_ethernet(const fs::path& profile, const calibrate::MpiSweepResult& sweep,
                                   const InterNodeRoute& route, const EmulatedClusterSpec& spec) {
   const double hop_latency_s = route.hop_latency_s(sweep.fit.latency_s);
-  const std::string where = fmt::format("MPI ping-pong over TCP between two nodes of the emulated cluster ({} nodes, "
-                                        "tc tbf {} Gbit/s), {} B..{} B",
-                                        spec.nodes, spec.inter_node_Gbps, sweep.one_way_s.begin()->first,
-                                        sweep.one_way_s.rbegin()->first);
+  const std::string where = fmt::format(
+      "MPI ping-pong over TCP between two nodes of the emulated cluster ({} nodes, "
+      "tc tbf {} Gbit/s), {} B..{} B",
+      spec.nodes, spec.inter_node_Gbps, sweep.one_way_s.begin()->first, sweep.one_way_s.rbegin()->first);
   model::LinkFigures link;
   link.latency = {.value = hop_latency_s,
                   .source = fmt::format("{}: fit alpha {:.2f} us end to end, less the route's other hops, per "
@@ -107,10 +105,9 @@ std::string profile_with_ethernet(const fs::path& profile, const calibrate::MpiS
 
 /// Builds each cluster the scenario's emulated cases need, in turn, and hands it with its cases
 /// (a copy of the scenario holding only them) to `on_cluster`; removes it after.
-void for_each_emulated_cluster(
-    const scenarios::Scenario& scenario, const Say& say,
-    const std::function<void(const EmulatedCluster&, const std::string& spec, const scenarios::Scenario& cases)>&
-        on_cluster) {
+void for_each_emulated_cluster(const scenarios::Scenario& scenario, const Say& say,
+                               const std::function<void(const EmulatedCluster&, const std::string& spec,
+                                                        const scenarios::Scenario& cases)>& on_cluster) {
   std::map<std::string, scenarios::Scenario> by_cluster;
   for (const scenarios::Case& c : scenario.cases) {
     if (!on_emulated_cluster(c)) continue;
@@ -151,53 +148,54 @@ bool on_emulated_cluster(const scenarios::Case& c) {
 results::Results run_live_on_emulated_clusters(const scenarios::Scenario& scenario, const LiveOptions& live,
                                                const Say& say) {
   results::Results measured;
-  for_each_emulated_cluster(scenario, say, [&](const EmulatedCluster& cluster, const std::string&,
-                                               const scenarios::Scenario& cases) {
-    say(fmt::format("  running {} cases live", cases.cases.size()));
-    merge_cases(measured, run_live_on(cluster, cases, live));
-  });
+  for_each_emulated_cluster(scenario, say,
+                            [&](const EmulatedCluster& cluster, const std::string&, const scenarios::Scenario& cases) {
+                              say(fmt::format("  running {} cases live", cases.cases.size()));
+                              merge_cases(measured, run_live_on(cluster, cases, live));
+                            });
   return measured;
 }
 
 EmulatedRuns validate_on_emulated_clusters(const scenarios::Scenario& scenario, const fs::path& profile,
                                            const fs::path& staging, const LiveOptions& live, const Say& say) {
   EmulatedRuns runs;
-  for_each_emulated_cluster(scenario, say, [&](const EmulatedCluster& cluster, const std::string& spec_text,
-                                               const scenarios::Scenario& cases) {
-    const EmulatedClusterSpec& spec = cluster.spec();
-    say("  measuring the inter-node link (MPI ping-pong and exchange between two nodes)");
-    const calibrate::MpiSweepResult sweep = calibrate::measure_mpi(
-        {.probe = program_beside_clustersim("clustersim_mpi_probe").string(),
-         .ranks = 2,
-         .max_bytes = 8ll << 20,
-         .repetitions = 3,
-         .place = [&](MpiJob job) { return cluster.place(std::move(job), /*across_nodes=*/true); }});
-    for (const std::string& line : sweep.table) say("  " + line);
-    const InterNodeRoute route = inter_node_route(topo::topology_from_spec(spec_text));
-    const double hop_s = route.hop_latency_s(sweep.fit.latency_s);
-    say(fmt::format("  inter-node: alpha {:.1f} us end to end ({:.1f} us per ethernet hop), at {} B {:.4f} GB/s one "
-                    "way, {:.4f} GB/s per direction both ways at once; {:.1f} us more for {} B both ways at once",
-                    sweep.fit.latency_s * 1e6, hop_s * 1e6, sweep.one_way_s.rbegin()->first,
-                    calibrate::one_way_plateau_Bps(sweep).median() / 1e9,
-                    calibrate::exchange_plateau_Bps(sweep).median() / 1e9,
-                    calibrate::exchange_extra_latency_s(sweep).median() * 1e6, sweep.exchange_s.begin()->first));
-    const std::string name = fmt::format("profile_{}x{}_{}Gbps.yaml", spec.nodes, spec.ranks_per_node,
-                                         spec.inter_node_Gbps);
-    runs.files[name] = profile_with_ethernet(profile, sweep, route, spec);
-    const fs::path cluster_profile = staging / name;
-    std::ofstream(cluster_profile) << runs.files[name];
+  for_each_emulated_cluster(
+      scenario, say,
+      [&](const EmulatedCluster& cluster, const std::string& spec_text, const scenarios::Scenario& cases) {
+        const EmulatedClusterSpec& spec = cluster.spec();
+        say("  measuring the inter-node link (MPI ping-pong and exchange between two nodes)");
+        const calibrate::MpiSweepResult sweep = calibrate::measure_mpi(
+            {.probe = program_beside_clustersim("clustersim_mpi_probe").string(),
+             .ranks = 2,
+             .max_bytes = 8ll << 20,
+             .repetitions = 3,
+             .place = [&](MpiJob job) { return cluster.place(std::move(job), /*across_nodes=*/true); }});
+        for (const std::string& line : sweep.table) say("  " + line);
+        const InterNodeRoute route = inter_node_route(topo::topology_from_spec(spec_text));
+        const double hop_s = route.hop_latency_s(sweep.fit.latency_s);
+        say(fmt::format(
+            "  inter-node: alpha {:.1f} us end to end ({:.1f} us per ethernet hop), at {} B {:.4f} GB/s one "
+            "way, {:.4f} GB/s per direction both ways at once; {:.1f} us more for {} B both ways at once",
+            sweep.fit.latency_s * 1e6, hop_s * 1e6, sweep.one_way_s.rbegin()->first,
+            calibrate::one_way_plateau_Bps(sweep).median() / 1e9, calibrate::exchange_plateau_Bps(sweep).median() / 1e9,
+            calibrate::exchange_extra_latency_s(sweep).median() * 1e6, sweep.exchange_s.begin()->first));
+        const std::string name =
+            fmt::format("profile_{}x{}_{}Gbps.yaml", spec.nodes, spec.ranks_per_node, spec.inter_node_Gbps);
+        runs.files[name] = profile_with_ethernet(profile, sweep, route, spec);
+        const fs::path cluster_profile = staging / name;
+        std::ofstream(cluster_profile) << runs.files[name];
 
-    scenarios::Scenario predicted_cases = cases;
-    for (scenarios::Case& c : predicted_cases.cases) {
-      c.device = cluster_profile.string();
-      runs.profile_of_case[c.index] = name;
-    }
-    say(fmt::format("  simulating {} cases", cases.cases.size()));
-    merge_cases(runs.predicted, pipelines::simulate_scenario(predicted_cases, pipelines::RunOptions{}));
+        scenarios::Scenario predicted_cases = cases;
+        for (scenarios::Case& c : predicted_cases.cases) {
+          c.device = cluster_profile.string();
+          runs.profile_of_case[c.index] = name;
+        }
+        say(fmt::format("  simulating {} cases", cases.cases.size()));
+        merge_cases(runs.predicted, pipelines::simulate_scenario(predicted_cases, pipelines::RunOptions{}));
 
-    say("  running them live");
-    merge_cases(runs.measured, run_live_on(cluster, cases, live));
-  });
+        say("  running them live");
+        merge_cases(runs.measured, run_live_on(cluster, cases, live));
+      });
   return runs;
 }
 

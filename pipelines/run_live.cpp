@@ -21,20 +21,28 @@ namespace {
 
 results::CaseResult row_of(const scenarios::Scenario& scenario, const LiveCase& p, const Machine& machine) {
   const scenarios::Case& c = *p.spec;
-  return {.index = c.index, .scenario = scenario.name, .topology = c.topology.spec(), .gpus = p.ranks,
-          .strategy = c.strategy.label(), .context = c.shape.context, .batch = c.shape.batch, .heads = c.shape.heads,
-          .kv_heads = c.shape.kv_heads, .head_dim = c.shape.head_dim, .dtype = model::to_string(c.shape.dtype),
+  return {.index = c.index,
+          .scenario = scenario.name,
+          .topology = c.topology.spec(),
+          .gpus = p.ranks,
+          .strategy = c.strategy.label(),
+          .context = c.shape.context,
+          .batch = c.shape.batch,
+          .heads = c.shape.heads,
+          .kv_heads = c.shape.kv_heads,
+          .head_dim = c.shape.head_dim,
+          .dtype = model::to_string(c.shape.dtype),
           // The device is what ran the case: this host's cores (one per rank) or its GPUs.
-          .device = std::string(p.backend == Backend::gpu ? "gpu@" : "cpu@") + machine.host, .device_provenance = "live",
-          .status = p.unsupported.empty() ? results::CaseStatus::ok : results::CaseStatus::unsupported, .peak_mem_bytes = p.rank_kv_bytes,
+          .device = std::string(p.backend == Backend::gpu ? "gpu@" : "cpu@") + machine.host,
+          .device_provenance = "live",
+          .status = p.unsupported.empty() ? results::CaseStatus::ok : results::CaseStatus::unsupported,
+          .peak_mem_bytes = p.rank_kv_bytes,
           .memory_capacity_bytes = machine.available_memory_bytes};
 }
 
 }  // namespace
 
-std::filesystem::path live_cpu_program() {
-  return program_beside_clustersim("clustersim_live_cpu");
-}
+std::filesystem::path live_cpu_program() { return program_beside_clustersim("clustersim_live_cpu"); }
 
 std::filesystem::path live_gpu_program() { return program_beside_clustersim("clustersim_live_gpu"); }
 
@@ -68,10 +76,11 @@ std::string trace_of(const results::CaseResult& row, const RankReport& report) {
   std::vector<std::string> devices;
   for (int r = 0; r < report.ranks; ++r) devices.push_back(fmt::format("{} rank {}", row.device, r));
   for (const TimelineSlice& s : report.timeline)
-    slices.at(s.rank).push_back({.name = s.name, .kind = s.kind, .start_s = s.start_s, .end_s = s.end_s, .bytes = s.bytes});
-  const std::string title = fmt::format("live: case {}: {} on {} ({} ranks), context {}, last of {} timed steps",
-                                        row.index, row.strategy, row.topology, row.gpus, row.context,
-                                        report.rep_seconds.size());
+    slices.at(s.rank).push_back(
+        {.name = s.name, .kind = s.kind, .start_s = s.start_s, .end_s = s.end_s, .bytes = s.bytes});
+  const std::string title =
+      fmt::format("live: case {}: {} on {} ({} ranks), context {}, last of {} timed steps", row.index, row.strategy,
+                  row.topology, row.gpus, row.context, report.rep_seconds.size());
   return reports::chrome_trace_json(slices, devices, title, report.rep_seconds.back());
 }
 
@@ -83,12 +92,16 @@ std::string run_case(const LiveCase& p, const LiveOptions& options) {
     // One process drives the case's GPUs on this host: no mpirun.
     std::vector<std::string> command{live_gpu_program().string()};
     command.insert(command.end(), args.begin(), args.end());
-    return run_program({.command = command, .what = fmt::format("{} on {} GPUs", command.front(), p.ranks),
+    return run_program({.command = command,
+                        .what = fmt::format("{} on {} GPUs", command.front(), p.ranks),
                         .timeout = options.timeout_per_case})
         .stdout_text;
   }
   // -q: no help text from mpirun, so that a rank's own message ends the error.
-  const MpiJob job{.program = live_cpu_program().string(), .args = args, .ranks = p.ranks, .mpirun_options = {"-q"},
+  const MpiJob job{.program = live_cpu_program().string(),
+                   .args = args,
+                   .ranks = p.ranks,
+                   .mpirun_options = {"-q"},
                    .timeout = options.timeout_per_case};
   return run_mpi_job(options.place ? options.place(job) : job).stdout_text;
 }
@@ -98,8 +111,8 @@ void check_programs(const scenarios::Scenario& scenario, const std::vector<LiveC
   if (runs_on(plan, Backend::cpu)) {
     const std::filesystem::path program = live_cpu_program();
     if (!std::filesystem::exists(program))
-      throw std::runtime_error(fmt::format("{} is missing: build it (cmake --build build) beside clustersim",
-                                           program.string()));
+      throw std::runtime_error(
+          fmt::format("{} is missing: build it (cmake --build build) beside clustersim", program.string()));
     find_mpirun();  // a missing mpirun fails here, before any case
   }
 }
@@ -115,7 +128,9 @@ results::Results run_live(const scenarios::Scenario& scenario, const LiveOptions
   const std::vector<LiveCase> plan = plan_live_cases(scenario, machine, options.oversubscribe);
   check_programs(scenario, plan);
 
-  results::Results results{.tool_version = CLUSTERSIM_VERSION, .mode = "live", .scenario = scenario.name,
+  results::Results results{.tool_version = CLUSTERSIM_VERSION,
+                           .mode = "live",
+                           .scenario = scenario.name,
                            .scenario_origin = scenario.origin};
   const int total = static_cast<int>(plan.size());
   for (const LiveCase& p : plan) {
@@ -125,8 +140,8 @@ results::Results run_live(const scenarios::Scenario& scenario, const LiveOptions
       try {
         stdout_text = run_case(p, options);
       } catch (const LaunchError& e) {
-        throw LaunchError(fmt::format("case {} ({} p={} context {}): {}", row.index, row.strategy, p.ranks,
-                                      row.context, e.what()));
+        throw LaunchError(
+            fmt::format("case {} ({} p={} context {}): {}", row.index, row.strategy, p.ranks, row.context, e.what()));
       }
       const RankReport report = parse_rank_report(stdout_text);
       row.repetitions = static_cast<int>(report.rep_seconds.size());
@@ -135,12 +150,11 @@ results::Results run_live(const scenarios::Scenario& scenario, const LiveOptions
       row.latency_s_max = *std::max_element(report.rep_seconds.begin(), report.rep_seconds.end());
       row.output_max_relative_error = report.max_relative_error;
       if (options.on_pieces_timed && !report.kernel_seconds.empty())
-        options.on_pieces_timed(*p.spec, {.kernel_tokens = report.kernel_tokens,
-                                          .kernel_seconds = median(report.kernel_seconds),
-                                          .rotation_bytes = report.rotation_bytes,
-                                          .rotation_seconds = report.rotation_seconds.empty()
-                                                                  ? 0
-                                                                  : median(report.rotation_seconds)});
+        options.on_pieces_timed(
+            *p.spec, {.kernel_tokens = report.kernel_tokens,
+                      .kernel_seconds = median(report.kernel_seconds),
+                      .rotation_bytes = report.rotation_bytes,
+                      .rotation_seconds = report.rotation_seconds.empty() ? 0 : median(report.rotation_seconds)});
       if (traced(p, options) && options.on_trace) options.on_trace(row, trace_of(row, report));
     }
     results.cases.push_back(row);

@@ -14,8 +14,8 @@
 #include "common/input_error.hpp"
 #include "model/device_profile.hpp"
 #include "model/generation.hpp"
-#include "reports/trace.hpp"
 #include "model/measured_links.hpp"
+#include "reports/trace.hpp"
 #include "topologies/topology.hpp"
 
 #include "build_config.hpp"
@@ -28,7 +28,7 @@ struct PreparedCase {
   const scenarios::Case* spec = nullptr;
   const topo::Topology* topology = nullptr;
   const model::DeviceProfile* device = nullptr;
-  std::vector<int> gpus;  ///< topology vertices, one per rank
+  std::vector<int> gpus;       ///< topology vertices, one per rank
   model::Placement placement;  ///< node of each rank
   model::TaskGraph graph;
   std::vector<model::MemoryUse> memory;  ///< per rank
@@ -58,11 +58,13 @@ PreparedCase prepare(const scenarios::Scenario& scenario, const scenarios::Case&
   p.placement = model::placement_on(topology, p.gpus);
   const model::Placement& placement = p.placement;
   if (c.model) {
-    model::GenerationPlan plan = model::plan_generation(
-        *c.model,
-        {.batch = c.shape.batch, .prompt_tokens = c.prompt_tokens, .new_tokens = c.new_tokens,
-         .strategy = c.strategy, .reference = c.reference},
-        placement);
+    model::GenerationPlan plan = model::plan_generation(*c.model,
+                                                        {.batch = c.shape.batch,
+                                                         .prompt_tokens = c.prompt_tokens,
+                                                         .new_tokens = c.new_tokens,
+                                                         .strategy = c.strategy,
+                                                         .reference = c.reference},
+                                                        placement);
     p.graph = std::move(plan.graph);
     p.memory = std::move(plan.memory);
     p.first_token = plan.first_token;
@@ -99,7 +101,8 @@ PreparedCase prepare(const scenarios::Scenario& scenario, const scenarios::Case&
     row.prompt_tokens = c.prompt_tokens;
     row.new_tokens = c.new_tokens;
     row.longest_prompt_that_fits = model::longest_prompt_that_fits(
-        *c.model, {.batch = c.shape.batch, .new_tokens = c.new_tokens, .strategy = c.strategy, .reference = c.reference},
+        *c.model,
+        {.batch = c.shape.batch, .new_tokens = c.new_tokens, .strategy = c.strategy, .reference = c.reference},
         placement, device.memory_capacity.value);
   }
   return p;
@@ -179,9 +182,12 @@ results::Results simulate_scenario(const scenarios::Scenario& scenario, const Ru
   auto run_case = [&options](PreparedCase& p) {
     if (p.row.status != results::CaseStatus::ok) return;
     const bool traced = p.row.index == options.trace_case;
-    sim::SimulationInput input{.topology = p.topology, .gpu_of_rank = p.gpus, .placement = p.placement,
+    sim::SimulationInput input{.topology = p.topology,
+                               .gpu_of_rank = p.gpus,
+                               .placement = p.placement,
                                .device = p.device,
-                               .dtype = p.spec->shape.dtype, .collectives = p.spec->collectives,
+                               .dtype = p.spec->shape.dtype,
+                               .collectives = p.spec->collectives,
                                .record_timeline = traced};
     const sim::SimulationResult result = sim::simulate(p.graph, input);
     fill_timing(p.row, result);
@@ -198,7 +204,9 @@ results::Results simulate_scenario(const scenarios::Scenario& scenario, const Ru
         result, p.graph, devices,
         fmt::format("{} on {} ({} GPUs), context {}", p.row.strategy, p.row.topology, p.row.gpus, p.row.context));
   };
-  results::Results results{.tool_version = CLUSTERSIM_VERSION, .mode = "simulate", .scenario = scenario.name,
+  results::Results results{.tool_version = CLUSTERSIM_VERSION,
+                           .mode = "simulate",
+                           .scenario = scenario.name,
                            .scenario_origin = scenario.origin};
   results.cases.reserve(scenario.cases.size());
   // A sliding window of `jobs` cases, prepared here in case order; each simulate() forks its own

@@ -14,7 +14,7 @@
 namespace clustersim::pipelines {
 
 struct RunOptions {
-  int jobs = 0;  ///< cases simulated at once; 0 = one per core
+  int jobs = 0;         ///< cases simulated at once; 0 = one per core
   int trace_case = -1;  ///< index of the case whose timeline is recorded; -1 = none
   /// Called with that case's row and its Chrome trace-event JSON (see reports/trace.hpp).
   std::function<void(const results::CaseResult&, const std::string& trace_json)> on_trace;

@@ -2,22 +2,21 @@
 // The simulation runs first: it is quick, and a bad profile should fail before the live runs.
 #include "pipelines/validation.hpp"
 
-
 #include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <map>
-#include <sstream>
 
 #include <fmt/format.h>
 
 #include "calibrate/calibration.hpp"
+#include "common/read_file.hpp"
 #include "live/emulated_cluster.hpp"
 #include "model/device_profile.hpp"
-#include "pipelines/emulated_runs.hpp"
-#include "reports/report.hpp"
 #include "model/measured_links.hpp"
+#include "pipelines/emulated_runs.hpp"
 #include "pipelines/simulate_scenario.hpp"
+#include "reports/report.hpp"
 #include "topologies/topology.hpp"
 
 namespace clustersim::live {
@@ -25,18 +24,12 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string text_of(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 /// Every file calibration wrote (the profile and its raw sweeps), by name.
 std::map<std::string, std::string> files_in(const fs::path& dir) {
   std::map<std::string, std::string> files;
   for (const auto& entry : fs::directory_iterator(dir))
-    if (entry.is_regular_file()) files[entry.path().filename().string()] = text_of(entry.path());
+    if (entry.is_regular_file())
+      files[entry.path().filename().string()] = read_text_file(entry.path(), "calibration file", kTextFileLimit);
   return files;
 }
 
@@ -75,16 +68,15 @@ model::DeviceProfile profile_at_case_rates(model::DeviceProfile profile, const r
 void add_rotation_rate(results::ComparedCase& c, const fs::path& profile, const scenarios::Case& spec,
                        const PiecesAlone& pieces) {
   const model::DeviceProfile device = model::load_device_profile(profile.string());
-  const topo::Topology topology =
-      model::with_measured_links(topo::topology_from_spec(spec.topology.spec()), device);
+  const topo::Topology topology = model::with_measured_links(topo::topology_from_spec(spec.topology.spec()), device);
   std::map<topo::LinkClass, double> measured;  // class -> bytes/s each way, both ways at once
   for (const topo::Edge& e : topology.edges())
     if (device.links.contains(e.link_class)) measured.emplace(e.link_class, topo::exchange_Bps(e));
   if (measured.size() != 1) return;
   c.rotation_link_class = topo::to_string(measured.begin()->first);
   c.rotation_in_case = results::RateRecheck{.bytes = pieces.rotation_bytes,
-                                              .profile_Bps = measured.begin()->second,
-                                              .now_Bps = pieces.rotation_bytes / pieces.rotation_seconds};
+                                            .profile_Bps = measured.begin()->second,
+                                            .now_Bps = pieces.rotation_bytes / pieces.rotation_seconds};
 }
 
 const scenarios::Case& case_at(const scenarios::Scenario& scenario, int index) {
@@ -163,8 +155,8 @@ results::Comparison validate(const scenarios::Scenario& scenario, const Validati
     }
   }
   if (measured.cases.empty())
-    throw LaunchError(fmt::format("validate: none of the {} cases of {} could run here", scenario.cases.size(),
-                                  scenario.name));
+    throw LaunchError(
+        fmt::format("validate: none of the {} cases of {} could run here", scenario.cases.size(), scenario.name));
   results::Comparison comparison = compare(predicted, measured, profile_label);
   // The kernel's bytes are what the simulator charges it on that shard (the live CPU backend's
   // fp32 K and V).
@@ -177,8 +169,7 @@ results::Comparison validate(const scenarios::Scenario& scenario, const Validati
     c.kernel_in_case = calibrate::decode_kernel_rate(
         device, fp32.attention_hbm_bytes(static_cast<double>(pieces->second.kernel_tokens)),
         pieces->second.kernel_seconds);
-    if (pieces->second.rotation_seconds > 0)
-      add_rotation_rate(c, profile_of_case.at(c.index), spec, pieces->second);
+    if (pieces->second.rotation_seconds > 0) add_rotation_rate(c, profile_of_case.at(c.index), spec, pieces->second);
   }
 
   // The model's own error, less the drift of its inputs: each case whose pieces were timed
@@ -191,10 +182,9 @@ results::Comparison validate(const scenarios::Scenario& scenario, const Validati
     if (!r.kernel_in_case) continue;
     const std::string name = fmt::format("profile_retimed_case_{}.yaml", r.index);
     const fs::path& predicted_with = profile_of_case.at(r.index);
-    files[name] = model::to_yaml(
-        profile_at_case_rates(model::load_device_profile(predicted_with.string()), r),
-        fmt::format("{} at the rates case {}'s ranks timed, by clustersim validate.",
-                    predicted_with.filename().string(), r.index));
+    files[name] = model::to_yaml(profile_at_case_rates(model::load_device_profile(predicted_with.string()), r),
+                                 fmt::format("{} at the rates case {}'s ranks timed, by clustersim validate.",
+                                             predicted_with.filename().string(), r.index));
     std::ofstream(profiles / name) << files[name];
     again.cases.push_back(case_at(scenario, r.index));
     again.cases.back().device = (profiles / name).string();

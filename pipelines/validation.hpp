@@ -8,8 +8,8 @@
 #include <functional>
 #include <string>
 
-#include "results/comparison.hpp"
 #include "pipelines/run_live.hpp"
+#include "results/comparison.hpp"
 #include "scenarios/scenario.hpp"
 
 namespace clustersim::live {

@@ -35,20 +35,24 @@ std::string format_comparison_table(const results::Comparison& c) {
     out += "\n";
   }
   if (std::any_of(c.cases.begin(), c.cases.end(), [](const results::ComparedCase& r) { return r.kernel_in_case; }))
-    out += "# kernel: the decode kernel alone on the case's shard, timed by its ranks before each step, against the "
-           "profile's rate\n#   for that size: the machine's drift, which moves the measured time and not the "
-           "prediction\n";
+    out +=
+        "# kernel: the decode kernel alone on the case's shard, timed by its ranks before each step, against the "
+        "profile's rate\n#   for that size: the machine's drift, which moves the measured time and not the "
+        "prediction\n";
   if (std::any_of(c.cases.begin(), c.cases.end(), [](const results::ComparedCase& r) { return r.rotation_in_case; }))
-    out += "# link: one rotation of the ring's shards alone, timed by its ranks before each step, against the "
-           "profile's\n#   rate both ways for the link it crosses: the link's drift, likewise\n";
+    out +=
+        "# link: one rotation of the ring's shards alone, timed by its ranks before each step, against the "
+        "profile's\n#   rate both ways for the link it crosses: the link's drift, likewise\n";
   if (c.retimed_median_abs_error_percent)
-    out += "# predicted*, error*: the case predicted again with the decode kernel and the link at those rates: the "
-           "model's\n#   own error, less the drift of its inputs\n";
+    out +=
+        "# predicted*, error*: the case predicted again with the decode kernel and the link at those rates: the "
+        "model's\n#   own error, less the drift of its inputs\n";
   if (c.kernel_recheck)
-    out += fmt::format("# decode kernel on {:.0f} MiB per rank: {:.1f} GB/s in the profile, {:.1f} GB/s after the live "
-                       "runs ({:+.1f} %): the machine's own drift\n",
-                       c.kernel_recheck->bytes / (1 << 20), c.kernel_recheck->profile_Bps / 1e9,
-                       c.kernel_recheck->now_Bps / 1e9, c.kernel_recheck->change_percent());
+    out += fmt::format(
+        "# decode kernel on {:.0f} MiB per rank: {:.1f} GB/s in the profile, {:.1f} GB/s after the live "
+        "runs ({:+.1f} %): the machine's own drift\n",
+        c.kernel_recheck->bytes / (1 << 20), c.kernel_recheck->profile_Bps / 1e9, c.kernel_recheck->now_Bps / 1e9,
+        c.kernel_recheck->change_percent());
   return out;
 }
 

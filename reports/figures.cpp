@@ -188,13 +188,15 @@ FigureSpec link_bytes(const Results& results) {
   }
   std::string plot;
   for (std::size_t i = 0; i < classes.size(); ++i)
-    plot += fmt::format("{}$l using {}{} title {}", i ? ", " : "plot ", i + 2, i ? "" : ":xtic(1)", gnuplot_string(classes[i]));
+    plot += fmt::format("{}$l using {}{} title {}", i ? ", " : "plot ", i + 2, i ? "" : ":xtic(1)",
+                        gnuplot_string(classes[i]));
   return {"link-bytes", "Bytes on the wire per link class",
           "Traffic summed over every link of a class (a message crossing two NVLink hops counts twice); "
           "logarithmic axis. Ring attention moves the KV cache; tree attention moves a few kilobytes.",
           std::string(kTerminal) +
               "set style data histograms\nset style histogram clustered gap 1\nset style fill solid 0.85 border -1\n"
-              "set logscale y\nset yrange [1e-6:*]\nset format y '%g'\nset ylabel 'GB on the wire'\nset xtics rotate by -40 left\n"
+              "set logscale y\nset yrange [1e-6:*]\nset format y '%g'\nset ylabel 'GB on the wire'\nset xtics rotate "
+              "by -40 left\n"
               "set key outside right top\nset bmargin 9\n" +
               "$l << EOD\n" + rows + "EOD\n" + plot + "\n",
           ""};
@@ -205,7 +207,8 @@ FigureSpec generation(const Results& results) {
   int x = 0;
   for (const CaseResult& c : results.cases) {
     if (c.model.empty()) continue;
-    const std::string label = fmt::format("{} {} {} GPUs {}", c.model, c.strategy, c.gpus, context_label(c.prompt_tokens));
+    const std::string label =
+        fmt::format("{} {} {} GPUs {}", c.model, c.strategy, c.gpus, context_label(c.prompt_tokens));
     if (c.status == CaseStatus::ok)
       rows += fmt::format("{} {} {}\n", gnuplot_field(label), c.prefill_s, c.total_s - c.prefill_s);
     else {
@@ -214,11 +217,12 @@ FigureSpec generation(const Results& results) {
     }
     ++x;
   }
-  std::string script = std::string(kTerminal) +
-                       "set style data histograms\nset style histogram rowstacked\nset style fill solid 0.85 border -1\n"
-                       "set boxwidth 0.75\nset ylabel 'seconds'\nset yrange [0:*]\nset xtics rotate by -40 left\n"
-                       "set key outside right top\nset bmargin 10\n" +
-                       "$g << EOD\n" + rows + "EOD\n";
+  std::string script =
+      std::string(kTerminal) +
+      "set style data histograms\nset style histogram rowstacked\nset style fill solid 0.85 border -1\n"
+      "set boxwidth 0.75\nset ylabel 'seconds'\nset yrange [0:*]\nset xtics rotate by -40 left\n"
+      "set key outside right top\nset bmargin 10\n" +
+      "$g << EOD\n" + rows + "EOD\n";
   std::string plot =
       "plot $g using 2:xtic(1) title 'prefill (time to first token)' lc rgb '#7570b3', '' using 3 title "
       "'decode steps' lc rgb '#e7298a'";
@@ -287,19 +291,20 @@ FigureSpec comparison_scatter(const std::string& label_a, const std::string& lab
   }
   low /= 2;
   high *= 2;
-  return {"comparison-scatter", "Latency, one run against the other",
-          "Each point is a case both runs hold. On the diagonal the runs agree; the bands mark ±10 % and "
-          "±25 %. Log-log axes.",
-          std::string(kTerminal) +
-              fmt::format("set logscale xy\nset xrange [{0}:{1}]\nset yrange [{0}:{1}]\nset size ratio 1\n", low, high) +
-              fmt::format("set xlabel {}\nset ylabel {}\nset key outside right top\n", gnuplot_string(label_a + " latency (us)"),
-                          gnuplot_string(label_b + " latency (us)")) +
-              "$p << EOD\n" + rows + "EOD\n" +
-              "plot x*1.25 with lines dt 3 lc rgb '#999999' title '±25 %', x/1.25 with lines dt 3 lc rgb '#999999' "
-              "notitle, x*1.1 with lines dt 2 lc rgb '#666666' title '±10 %', x/1.1 with lines dt 2 lc rgb "
-              "'#666666' notitle, x with lines lw 2 lc rgb 'black' title 'y = x', $p using 1:2 with points pt 7 "
-              "ps 1 lc rgb '#d95f02' title 'cases'\n",
-          ""};
+  return {
+      "comparison-scatter", "Latency, one run against the other",
+      "Each point is a case both runs hold. On the diagonal the runs agree; the bands mark ±10 % and "
+      "±25 %. Log-log axes.",
+      std::string(kTerminal) +
+          fmt::format("set logscale xy\nset xrange [{0}:{1}]\nset yrange [{0}:{1}]\nset size ratio 1\n", low, high) +
+          fmt::format("set xlabel {}\nset ylabel {}\nset key outside right top\n",
+                      gnuplot_string(label_a + " latency (us)"), gnuplot_string(label_b + " latency (us)")) +
+          "$p << EOD\n" + rows + "EOD\n" +
+          "plot x*1.25 with lines dt 3 lc rgb '#999999' title '±25 %', x/1.25 with lines dt 3 lc rgb '#999999' "
+          "notitle, x*1.1 with lines dt 2 lc rgb '#666666' title '±10 %', x/1.1 with lines dt 2 lc rgb "
+          "'#666666' notitle, x with lines lw 2 lc rgb 'black' title 'y = x', $p using 1:2 with points pt 7 "
+          "ps 1 lc rgb '#d95f02' title 'cases'\n",
+      ""};
 }
 
 }  // namespace clustersim::reports

@@ -16,7 +16,7 @@ using results::CaseStatus;
 using results::Results;
 
 struct FigureSpec {
-  std::string id;       ///< HTML id, e.g. `latency-vs-context`
+  std::string id;  ///< HTML id, e.g. `latency-vs-context`
   std::string title;
   std::string caption;  ///< one or two sentences on how to read it
   std::string gnuplot;  ///< a gnuplot script with its data inline (svg terminal)

@@ -15,8 +15,8 @@ std::string format_live_table(const results::Results& results) {
   if (!results.cases.empty())
     out += fmt::format("# device: {} (one MPI rank per device, CPU decode kernel, MPI collectives)\n",
                        results.cases.front().device);
-  out += fmt::format("#{:>27} {:>5} {:>16} {:>10} {:>11} {:>11} {:>11} {:>7} {:>5} {:>10} {:>11}\n", "topology",
-                     "gpus", "strategy", "context", "median", "min", "max", "spread", "reps", "check", "status");
+  out += fmt::format("#{:>27} {:>5} {:>16} {:>10} {:>11} {:>11} {:>11} {:>7} {:>5} {:>10} {:>11}\n", "topology", "gpus",
+                     "strategy", "context", "median", "min", "max", "spread", "reps", "check", "status");
   out += fmt::format("#{:>27} {:>5} {:>16} {:>10} {:>11} {:>11} {:>11} {:>7} {:>5} {:>10} {:>11}\n", "", "", "",
                      "(tokens)", "(ms)", "(ms)", "(ms)", "(%)", "", "(max rel)", "");
   int ran = 0;

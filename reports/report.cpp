@@ -51,9 +51,10 @@ std::string escape(const std::string& text) {
 std::string micro(double seconds) { return fmt::format("{:.2f}", seconds * 1e6); }
 
 std::string page(const std::string& title, const std::string& body) {
-  return fmt::format("<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n"
-                     "<style>{}</style>\n</head>\n<body>\n<h1>{}</h1>\n{}</body>\n</html>\n",
-                     escape(title), kStyle, escape(title), body);
+  return fmt::format(
+      "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n"
+      "<style>{}</style>\n</head>\n<body>\n<h1>{}</h1>\n{}</body>\n</html>\n",
+      escape(title), kStyle, escape(title), body);
 }
 
 std::string rendered(const FigureSpec& f) {
@@ -92,9 +93,7 @@ std::variant<model::DeviceProfile, std::string> profile_for_report(const std::st
   }
   try {
     return model::load_device_profile(path.string());
-  } catch (const std::exception&) {
-    return std::string("its file is not a valid device profile");
-  }
+  } catch (const std::exception&) { return std::string("its file is not a valid device profile"); }
 }
 
 /// Every figure of every device profile the results name, with its source.
@@ -110,9 +109,10 @@ std::string provenance_html(const Results& results) {
       continue;
     }
     const model::DeviceProfile& p = std::get<model::DeviceProfile>(profile);
-    out += fmt::format("<p>{}; from <code>{}</code></p>\n<table>\n<tr><th class=\"text\">figure</th><th>value</th>"
-                       "<th class=\"text\">source</th></tr>\n",
-                       escape(p.description), escape(p.origin));
+    out += fmt::format(
+        "<p>{}; from <code>{}</code></p>\n<table>\n<tr><th class=\"text\">figure</th><th>value</th>"
+        "<th class=\"text\">source</th></tr>\n",
+        escape(p.description), escape(p.origin));
     auto row = [&](const std::string& name, const std::string& value, const model::Figure& f) {
       out += fmt::format("<tr><td class=\"text\">{}</td><td>{}</td><td class=\"text\">{}</td></tr>\n", name, value,
                          escape(f.source));
@@ -160,15 +160,16 @@ ReportFiles make_report(const Results& results) {
   body += "<h2>Cases</h2>\n" + cases_table_html(results);
   body += "<h2>Provenance of the device figures</h2>\n" + provenance_html(results);
 
-  std::string md = fmt::format("# clustersim report: {}\n\n{} {} of `{}`: {} cases, {} out of device memory.\n\n",
-                               results.scenario, results.tool_version, results.mode, results.scenario_origin,
-                               results.cases.size(), oom);
+  std::string md =
+      fmt::format("# clustersim report: {}\n\n{} {} of `{}`: {} cases, {} out of device memory.\n\n", results.scenario,
+                  results.tool_version, results.mode, results.scenario_origin, results.cases.size(), oom);
   if (const std::string generation = format_generation(results); !generation.empty())
     md += "## End-to-end generation\n\n```\n" + generation + "```\n\n";
   for (const LatencyRatio& ratio : latency_ratios(results))
     md += "## " + ratio.title + "\n\n```\n" + ratio.matrix + "```\n\n";
-  md += "## Cases\n\n| topology | GPUs | strategy | context | latency (us) | compute (us) | exposed comm (us) | "
-        "idle (us) | bytes/device (MB) | peak memory (GB) | status |\n|---|---|---|---|---|---|---|---|---|---|---|\n";
+  md +=
+      "## Cases\n\n| topology | GPUs | strategy | context | latency (us) | compute (us) | exposed comm (us) | "
+      "idle (us) | bytes/device (MB) | peak memory (GB) | status |\n|---|---|---|---|---|---|---|---|---|---|---|\n";
   for (const CaseResult& c : results.cases)
     md += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {:.3f} | {:.3f} | {} |\n", c.topology, c.gpus,
                       c.strategy, context_label(c.context), micro(c.latency_s), micro(c.compute_s),
@@ -184,13 +185,16 @@ ReportFiles make_comparison(const Results& a, const std::string& label_a, const 
   for (const CaseResult& c : b.cases) in_b.emplace(key_of(c), &c);
   std::vector<std::pair<const CaseResult*, const CaseResult*>> joined;
   for (const CaseResult& c : a.cases)
-    if (const auto it = in_b.find(key_of(c)); it != in_b.end() && c.status == CaseStatus::ok && it->second->status == CaseStatus::ok)
+    if (const auto it = in_b.find(key_of(c));
+        it != in_b.end() && c.status == CaseStatus::ok && it->second->status == CaseStatus::ok)
       joined.emplace_back(&c, it->second);
 
   std::vector<double> errors;
   std::vector<std::pair<double, double>> points;
-  std::string rows_html, rows_md, csv = "gpus,strategy,context,batch,heads,kv_heads,head_dim,dtype,topology_a,"
-                                        "topology_b,latency_a_s,latency_b_s,b_over_a,error_a_vs_b_percent\n";
+  std::string rows_html, rows_md,
+      csv =
+          "gpus,strategy,context,batch,heads,kv_heads,head_dim,dtype,topology_a,"
+          "topology_b,latency_a_s,latency_b_s,b_over_a,error_a_vs_b_percent\n";
   for (const auto& [x, y] : joined) {
     const double error = 100 * (x->latency_s - y->latency_s) / y->latency_s;
     errors.push_back(std::abs(error));
@@ -200,9 +204,9 @@ ReportFiles make_comparison(const Results& a, const std::string& label_a, const 
         "</tr>\n",
         x->gpus, escape(x->strategy), context_label(x->context), micro(x->latency_s), micro(y->latency_s),
         y->latency_s / x->latency_s, error);
-    rows_md += fmt::format("| {} | {} | {} | {} | {} | {:.3f} | {:+.1f} |\n", x->gpus, x->strategy,
-                           context_label(x->context), micro(x->latency_s), micro(y->latency_s),
-                           y->latency_s / x->latency_s, error);
+    rows_md +=
+        fmt::format("| {} | {} | {} | {} | {} | {:.3f} | {:+.1f} |\n", x->gpus, x->strategy, context_label(x->context),
+                    micro(x->latency_s), micro(y->latency_s), y->latency_s / x->latency_s, error);
     csv += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", x->gpus, x->strategy, x->context, x->batch,
                        x->heads, x->kv_heads, x->head_dim, x->dtype, x->topology, y->topology, x->latency_s,
                        y->latency_s, y->latency_s / x->latency_s, error);
@@ -219,9 +223,10 @@ ReportFiles make_comparison(const Results& a, const std::string& label_a, const 
                                  escape(b.mode), escape(b.scenario), b.cases.size());
   body += "<p><b>" + escape(summary) + "</b></p>\n";
   if (!points.empty()) body += rendered(comparison_scatter(label_a, label_b, points));
-  body += "<h2>Cases in both runs</h2>\n<table id=\"comparison\">\n<tr><th>GPUs</th><th class=\"text\">strategy</th>"
-          "<th>context</th><th>A latency (us)</th><th>B latency (us)</th><th>B / A</th><th>error of A (%)</th></tr>\n" +
-          rows_html + "</table>\n";
+  body +=
+      "<h2>Cases in both runs</h2>\n<table id=\"comparison\">\n<tr><th>GPUs</th><th class=\"text\">strategy</th>"
+      "<th>context</th><th>A latency (us)</th><th>B latency (us)</th><th>B / A</th><th>error of A (%)</th></tr>\n" +
+      rows_html + "</table>\n";
   const std::string md = fmt::format(
       "# clustersim comparison: {} against {}\n\n{}\n\n| GPUs | strategy | context | A latency (us) | B latency (us) | "
       "B / A | error of A (%) |\n|---|---|---|---|---|---|---|\n{}",

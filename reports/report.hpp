@@ -26,7 +26,6 @@ ReportFiles make_report(const Results& results);
 /// Run B against run A, joined on (GPUs, strategy, context, batch, heads, kv_heads, head_dim,
 /// dtype): both latencies, B / A, and A's error relative to B, with a scatter of one against the
 /// other. With A simulated and B measured, the error is the prediction error.
-ReportFiles make_comparison(const Results& a, const std::string& label_a, const Results& b,
-                            const std::string& label_b);
+ReportFiles make_comparison(const Results& a, const std::string& label_a, const Results& b, const std::string& label_b);
 
 }  // namespace clustersim::reports

@@ -45,8 +45,8 @@ std::vector<LatencyRatio> latency_ratios(const Results& results) {
       (c.strategy == base.name ? under : over)[{column, c.context}] = c.latency_s;
     }
     if (over.empty() || under.empty()) continue;
-    std::string out = fmt::format("# {} / {} latency ratio (>1: {} is faster)\n", strategy->name, base.name,
-                                  base.long_name);
+    std::string out =
+        fmt::format("# {} / {} latency ratio (>1: {} is faster)\n", strategy->name, base.name, base.long_name);
     out += fmt::format("# {:>10}", "context");
     for (const auto& column : columns) out += fmt::format("  {:>{}}", column, column.size());
     out += "\n";
@@ -80,9 +80,10 @@ std::string format_generation(const Results& results) {
                               "per_token", "total", "tokens/s", "fits_up_to");
       std::string units = row("", "", "", "", "(tokens)", "", "(ms)", "(%)", "(ms)", "(s)", "", "(tokens)");
       names[0] = units[0] = '#';
-      out = "# end-to-end generation: prefill (first token), then one decode step per further token;\n"
-            "# fits_up_to: the longest prompt whose generation fits in the device's memory\n" +
-            names + units;
+      out =
+          "# end-to-end generation: prefill (first token), then one decode step per further token;\n"
+          "# fits_up_to: the longest prompt whose generation fits in the device's memory\n" +
+          names + units;
     }
     const bool fits = c.status == CaseStatus::ok;
     out += row(c.model, c.topology, c.gpus, c.strategy, c.prompt_tokens, c.new_tokens,
@@ -97,8 +98,8 @@ std::string format_generation(const Results& results) {
 
 std::string format_table(const Results& results) {
   std::string out = fmt::format("# clustersim {} {}\n", results.tool_version, results.mode);
-  out += fmt::format("# scenario: {} ({}), {} cases\n", results.scenario, results.scenario_origin,
-                     results.cases.size());
+  out +=
+      fmt::format("# scenario: {} ({}), {} cases\n", results.scenario, results.scenario_origin, results.cases.size());
   if (!results.cases.empty())
     out += fmt::format("# device: {} ({} figures)\n", results.cases.front().device,
                        results.cases.front().device_provenance);

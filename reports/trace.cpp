@@ -26,12 +26,18 @@ std::string chrome_trace_json(const std::vector<std::vector<TraceSlice>>& slices
   nlohmann::json events = nlohmann::json::array();
   for (std::size_t rank = 0; rank < slices.size(); ++rank) {
     const int pid = static_cast<int>(rank);
-    events.push_back({{"ph", "M"}, {"name", "process_name"}, {"pid", pid}, {"tid", 0},
+    events.push_back({{"ph", "M"},
+                      {"name", "process_name"},
+                      {"pid", pid},
+                      {"tid", 0},
                       {"args", {{"name", "rank " + std::to_string(rank) + " (" + devices.at(rank) + ")"}}}});
-    events.push_back({{"ph", "M"}, {"name", "process_sort_index"}, {"pid", pid}, {"tid", 0},
-                      {"args", {{"sort_index", pid}}}});
+    events.push_back(
+        {{"ph", "M"}, {"name", "process_sort_index"}, {"pid", pid}, {"tid", 0}, {"args", {{"sort_index", pid}}}});
     for (std::size_t t = 0; t < kTracks.size(); ++t)
-      events.push_back({{"ph", "M"}, {"name", "thread_name"}, {"pid", pid}, {"tid", static_cast<int>(t)},
+      events.push_back({{"ph", "M"},
+                        {"name", "thread_name"},
+                        {"pid", pid},
+                        {"tid", static_cast<int>(t)},
                         {"args", {{"name", kTracks[t]}}}});
     std::vector<TraceSlice> ordered = slices[rank];
     std::stable_sort(ordered.begin(), ordered.end(), [](const auto& a, const auto& b) {
@@ -50,9 +56,8 @@ std::string chrome_trace_json(const std::vector<std::vector<TraceSlice>>& slices
                         {"args", args}});
     }
   }
-  const nlohmann::json trace{{"traceEvents", events},
-                             {"displayTimeUnit", "ns"},
-                             {"otherData", {{"title", title}, {"latency_s", latency_s}}}};
+  const nlohmann::json trace{
+      {"traceEvents", events}, {"displayTimeUnit", "ns"}, {"otherData", {{"title", title}, {"latency_s", latency_s}}}};
   return trace.dump() + "\n";
 }
 
@@ -62,8 +67,12 @@ std::string chrome_trace_json(const sim::SimulationResult& result, const model::
   for (const std::vector<sim::Interval>& rank : result.timeline) {
     slices.emplace_back();
     for (const sim::Interval& i : rank)
-      slices.back().push_back(
-          {.name = graph.op(i.op).name, .kind = i.kind, .start_s = i.start_s, .end_s = i.end_s, .bytes = i.bytes, .op = i.op});
+      slices.back().push_back({.name = graph.op(i.op).name,
+                               .kind = i.kind,
+                               .start_s = i.start_s,
+                               .end_s = i.end_s,
+                               .bytes = i.bytes,
+                               .op = i.op});
   }
   return chrome_trace_json(slices, devices, title, result.latency_s);
 }

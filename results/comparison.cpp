@@ -10,7 +10,6 @@
 
 #include "common/statistics.hpp"
 
-
 namespace clustersim::results {
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ComparedCase, index, topology, gpus, strategy, context, predicted_s, measured_s,
@@ -39,10 +38,17 @@ Comparison compare(const results::Results& predicted, const results::Results& me
     const auto it = by_index.find(p.index);
     if (p.status != results::CaseStatus::ok || it == by_index.end()) continue;
     const results::CaseResult& m = *it->second;
-    out.cases.push_back({.index = p.index, .topology = p.topology, .gpus = p.gpus, .strategy = p.strategy,
-                         .context = p.context, .predicted_s = p.latency_s, .measured_s = m.latency_s,
-                         .measured_min_s = m.latency_s_min, .measured_max_s = m.latency_s_max,
-                         .repetitions = m.repetitions, .spread = (m.latency_s_max - m.latency_s_min) / m.latency_s,
+    out.cases.push_back({.index = p.index,
+                         .topology = p.topology,
+                         .gpus = p.gpus,
+                         .strategy = p.strategy,
+                         .context = p.context,
+                         .predicted_s = p.latency_s,
+                         .measured_s = m.latency_s,
+                         .measured_min_s = m.latency_s_min,
+                         .measured_max_s = m.latency_s_max,
+                         .repetitions = m.repetitions,
+                         .spread = (m.latency_s_max - m.latency_s_min) / m.latency_s,
                          .error_percent = error_percent(p.latency_s, m.latency_s)});
     errors.push_back(out.cases.back().error_percent);
   }
@@ -122,12 +128,12 @@ std::string to_csv(const Comparison& c) {
     return value ? fmt::format("{}", *value) : std::string();
   };
   for (const ComparedCase& r : c.cases)
-    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", r.index, csv_field(r.topology), r.gpus,
-                       csv_field(r.strategy), r.context, r.predicted_s, r.measured_s, r.measured_min_s,
-                       r.measured_max_s, r.repetitions, r.spread, r.error_percent,
-                       optional_field(change_percent(r.kernel_in_case)),
-                       optional_field(change_percent(r.rotation_in_case)), optional_field(r.retimed_predicted_s),
-                       optional_field(r.retimed_error_percent));
+    out +=
+        fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", r.index, csv_field(r.topology), r.gpus,
+                    csv_field(r.strategy), r.context, r.predicted_s, r.measured_s, r.measured_min_s, r.measured_max_s,
+                    r.repetitions, r.spread, r.error_percent, optional_field(change_percent(r.kernel_in_case)),
+                    optional_field(change_percent(r.rotation_in_case)), optional_field(r.retimed_predicted_s),
+                    optional_field(r.retimed_error_percent));
   return out;
 }
 

@@ -24,7 +24,6 @@ struct RateRecheck {
   double change_percent() const { return 100 * (now_Bps / profile_Bps - 1); }
 };
 
-
 struct ComparedCase {
   int index = 0;  ///< the scenario's case index, shared by both runs
   std::string topology;

@@ -11,8 +11,7 @@
 #include "sim/result_json.hpp"
 
 namespace clustersim::model {
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(MemoryUse, kv_shard, receive_buffers, partials, query_output, weights,
-                                   activations)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(MemoryUse, kv_shard, receive_buffers, partials, query_output, weights, activations)
 }
 
 namespace clustersim::results {
@@ -38,13 +37,14 @@ void from_json(const nlohmann::json& j, CaseStatus& status) { status = case_stat
 const char* const kResultsSchema = "clustersim.results/1";
 
 // With defaults: a results file written before a field was added still reads.
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CaseResult, index, scenario, topology, gpus, strategy, context, batch, heads,
-                                   kv_heads, head_dim, dtype, device, device_provenance, figure_sources, status, latency_s, compute_s,
-                                   comm_s, exposed_comm_s, idle_s, compute_s_by_category, bytes_per_device, link_bytes_by_class,
-                                   peak_mem_bytes, peak_memory, memory_capacity_bytes, collectives, model,
-                                   prompt_tokens, new_tokens, prefill_s, decode_s_per_token, total_s, fits_in_memory,
-                                   tokens_per_s, longest_prompt_that_fits, repetitions, latency_s_min, latency_s_max,
-                                   output_max_relative_error)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CaseResult, index, scenario, topology, gpus, strategy, context, batch,
+                                                heads, kv_heads, head_dim, dtype, device, device_provenance,
+                                                figure_sources, status, latency_s, compute_s, comm_s, exposed_comm_s,
+                                                idle_s, compute_s_by_category, bytes_per_device, link_bytes_by_class,
+                                                peak_mem_bytes, peak_memory, memory_capacity_bytes, collectives, model,
+                                                prompt_tokens, new_tokens, prefill_s, decode_s_per_token, total_s,
+                                                fits_in_memory, tokens_per_s, longest_prompt_that_fits, repetitions,
+                                                latency_s_min, latency_s_max, output_max_relative_error)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Results, schema, tool_version, mode, scenario, scenario_origin, cases)
 
 namespace {
@@ -64,9 +64,10 @@ std::string csv_field(const std::string& text) {
 
 const std::vector<std::string>& csv_columns() {
   static const std::vector<std::string> columns = [] {
-    std::vector<std::string> c{"scenario", "topology", "gpus", "strategy", "context", "batch", "heads", "kv_heads",
-                               "head_dim", "dtype", "device", "status", "latency_s", "compute_s", "comm_s",
-                               "exposed_comm_s", "idle_s", "bytes_per_device", "peak_mem_bytes"};
+    std::vector<std::string> c{
+        "scenario", "topology",       "gpus",   "strategy",         "context",       "batch",     "heads",
+        "kv_heads", "head_dim",       "dtype",  "device",           "status",        "latency_s", "compute_s",
+        "comm_s",   "exposed_comm_s", "idle_s", "bytes_per_device", "peak_mem_bytes"};
     for (const auto& cls : kLinkClasses) c.push_back(cls + "_bytes");
     for (const char* e2e : {"model", "prompt_tokens", "new_tokens", "prefill_s", "decode_s_per_token", "total_s",
                             "fits_in_memory", "tokens_per_s", "longest_prompt_that_fits"})
@@ -90,11 +91,25 @@ Results results_from_json_text(const std::string& text) {
 std::string to_csv(const Results& results) {
   std::string out = fmt::format("{}\n", fmt::join(csv_columns(), ","));
   for (const CaseResult& c : results.cases) {
-    std::vector<std::string> row{csv_field(c.scenario), csv_field(c.topology), number(c.gpus), csv_field(c.strategy),
-                                 number(static_cast<double>(c.context)), number(c.batch), number(c.heads),
-                                 number(c.kv_heads), number(c.head_dim), c.dtype, csv_field(c.device), to_string(c.status),
-                                 number(c.latency_s), number(c.compute_s), number(c.comm_s), number(c.exposed_comm_s),
-                                 number(c.idle_s), number(c.bytes_per_device), number(c.peak_mem_bytes)};
+    std::vector<std::string> row{csv_field(c.scenario),
+                                 csv_field(c.topology),
+                                 number(c.gpus),
+                                 csv_field(c.strategy),
+                                 number(static_cast<double>(c.context)),
+                                 number(c.batch),
+                                 number(c.heads),
+                                 number(c.kv_heads),
+                                 number(c.head_dim),
+                                 c.dtype,
+                                 csv_field(c.device),
+                                 to_string(c.status),
+                                 number(c.latency_s),
+                                 number(c.compute_s),
+                                 number(c.comm_s),
+                                 number(c.exposed_comm_s),
+                                 number(c.idle_s),
+                                 number(c.bytes_per_device),
+                                 number(c.peak_mem_bytes)};
     for (const auto& cls : kLinkClasses) {
       const auto it = c.link_bytes_by_class.find(cls);
       row.push_back(number(it == c.link_bytes_by_class.end() ? 0.0 : it->second));
@@ -110,7 +125,8 @@ std::string to_csv(const Results& results) {
   return out;
 }
 
-void write_results(const Results& results, const OutputDir& dir, const std::map<std::string, std::string>& extra_files) {
+void write_results(const Results& results, const OutputDir& dir,
+                   const std::map<std::string, std::string>& extra_files) {
   std::map<std::string, std::string> files = extra_files;
   files["results.json"] = to_json_text(results);
   files["results.csv"] = to_csv(results);

@@ -35,30 +35,30 @@ struct CaseResult {
   // What was asked.
   int index = 0;
   std::string scenario;
-  std::string topology;         ///< file path or generator spec
+  std::string topology;  ///< file path or generator spec
   int gpus = 0;
-  std::string strategy;         ///< StrategySpec::label()
+  std::string strategy;  ///< StrategySpec::label()
   std::int64_t context = 0;
   int batch = 0;
   int heads = 0;
   int kv_heads = 0;
   int head_dim = 0;
   std::string dtype;
-  std::string device;           ///< profile name
+  std::string device;             ///< profile name
   std::string device_provenance;  ///< datasheet or measured
   /// Where the figures came from: `device` and `links.<class>` → datasheet, measured or assumption.
   std::map<std::string, std::string> figure_sources;
   CaseStatus status = CaseStatus::ok;  ///< what happened
   double latency_s = 0;
-  double compute_s = 0;         ///< of the device that finished last
+  double compute_s = 0;  ///< of the device that finished last
   double comm_s = 0;
   double exposed_comm_s = 0;
   double idle_s = 0;
   std::map<std::string, double> compute_s_by_category;  ///< its kernel time by purpose
-  double bytes_per_device = 0;  ///< most payload bytes sent by one device
-  std::map<std::string, double> link_bytes_by_class;  ///< bytes on the wire per link class
-  double peak_mem_bytes = 0;    ///< largest per-device footprint
-  model::MemoryUse peak_memory;  ///< its breakdown
+  double bytes_per_device = 0;                          ///< most payload bytes sent by one device
+  std::map<std::string, double> link_bytes_by_class;    ///< bytes on the wire per link class
+  double peak_mem_bytes = 0;                            ///< largest per-device footprint
+  model::MemoryUse peak_memory;                         ///< its breakdown
   double memory_capacity_bytes = 0;
   std::vector<sim::CollectiveRun> collectives;
   // End-to-end generation, for cases that name a model (empty `model` otherwise): one prefill
@@ -102,6 +102,7 @@ std::string to_csv(const Results& results);
 /// Writes results.json, results.csv and `extra_files` (name -> content, e.g. a report) into `dir`
 /// as one run's files (OutputDir::publish: staged, then renamed into place; only files clustersim
 /// wrote are replaced). Throws: std::runtime_error on I/O failure.
-void write_results(const Results& results, const OutputDir& dir, const std::map<std::string, std::string>& extra_files = {});
+void write_results(const Results& results, const OutputDir& dir,
+                   const std::map<std::string, std::string>& extra_files = {});
 
 }  // namespace clustersim::results

@@ -28,9 +28,9 @@ using yaml::Item;
 constexpr std::int64_t kMaxInt = std::numeric_limits<int>::max();
 constexpr std::size_t kMaxCases = 1'000'000;  // a typo like context: [..., 1e9 values] stops here
 
-const std::vector<std::string> kTopLevelKeys = {"name",       "description", "topology",   "device",
-                                                "gpus",       "workload",    "strategies", "collectives",
-                                                "reference_implementation"};
+const std::vector<std::string> kTopLevelKeys = {"name",       "description", "topology",
+                                                "device",     "gpus",        "workload",
+                                                "strategies", "collectives", "reference_implementation"};
 const std::vector<std::string> kWorkloadKeys = {"batch", "heads",          "kv_heads", "head_dim",      "context",
                                                 "dtype", "partials_dtype", "model",    "prompt_tokens", "new_tokens"};
 const std::vector<std::string> kModelDims = {"heads", "kv_heads", "head_dim", "context", "dtype"};  // from `model`
@@ -98,12 +98,12 @@ void read_topology(const Item& topo, Draft& base, std::vector<Axis>& axes) {
   base.c.topology_at = topo.mark;
   const char* const example = "e.g. {generator: dgx_h100_cluster, nodes: 16} or {file: topologies/dgx_h100.graphml}";
   if (!topo.node.IsMap())
-    yaml::fail(topo, fmt::format("expected a map with 'file' or 'generator', got {} in 'topology'",
-                                 yaml::describe(topo.node)), example);
+    yaml::fail(
+        topo, fmt::format("expected a map with 'file' or 'generator', got {} in 'topology'", yaml::describe(topo.node)),
+        example);
   const auto file = yaml::find(topo, "file");
   const auto generator = yaml::find(topo, "generator");
-  if (file && generator)
-    yaml::fail(*generator, "'topology' has both 'file' and 'generator'", "give one of them");
+  if (file && generator) yaml::fail(*generator, "'topology' has both 'file' and 'generator'", "give one of them");
   if (file) {
     yaml::check_keys(topo, {"file"});
     base.c.topology.file = near_scenario(yaml::as_string(single(*file)), topo.mark);
@@ -342,7 +342,7 @@ Scenario build(const Item& root) {
   for (const Axis& axis : axes) {
     if (total > kMaxCases / axis.size())
       yaml::fail(root, fmt::format("the sweep expands to more than {} cases", kMaxCases),
-               "split it into several scenarios");
+                 "split it into several scenarios");
     total *= axis.size();
   }
   // Case n picks value (n / stride_k) % size_k of axis k; the last axis has stride 1.
@@ -378,7 +378,8 @@ Scenario parse_scenario(const std::string& yaml_text, const std::string& origin)
 }
 
 const std::string& default_scenario_yaml() {
-  static const std::string text = R"(# The scenario `clustersim simulate` runs when given none: tree vs ring attention decode on
+  static const std::string text =
+      R"(# The scenario `clustersim simulate` runs when given none: tree vs ring attention decode on
 # one DGX H100 node (8 GPUs), in the conditions of Tree Attention (Shyam et al. 2024) §6.1.
 name: default
 description: tree vs ring attention decode on one DGX H100 node

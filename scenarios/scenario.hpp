@@ -13,8 +13,8 @@
 
 #include "common/input_error.hpp"
 #include "model/attention.hpp"
-#include "model/strategy.hpp"
 #include "model/generation.hpp"
+#include "model/strategy.hpp"
 #include "model/transformer.hpp"
 #include "sim/collective_settings.hpp"
 
@@ -22,8 +22,8 @@ namespace clustersim::scenarios {
 
 /// A topology as the scenario names it: a graph file, or a generator with parameters.
 struct TopologyRef {
-  std::string file;       ///< path as written (resolved against topologies/ if not found)
-  std::string generator;  ///< generator name when file is empty
+  std::string file;                                    ///< path as written (resolved against topologies/ if not found)
+  std::string generator;                               ///< generator name when file is empty
   std::vector<std::pair<std::string, double>> params;  ///< generator parameters, in file order
 
   /// `file`, or `generator:key=value,...` — the spec topo::topology_from_spec() accepts.
@@ -32,21 +32,21 @@ struct TopologyRef {
 
 /// One point of the sweep: everything needed to plan and simulate one decode step.
 struct Case {
-  int index = 0;                      ///< position in the expanded sweep
+  int index = 0;  ///< position in the expanded sweep
   TopologyRef topology;
-  std::string device;                 ///< profile short name or path
-  int gpus = 0;                       ///< GPUs used, the first `gpus` of the topology; 0 = all
+  std::string device;  ///< profile short name or path
+  int gpus = 0;        ///< GPUs used, the first `gpus` of the topology; 0 = all
   model::AttentionShape shape;
   model::StrategySpec strategy;
   sim::CollectiveSettings collectives;
   /// End-to-end generation: the model, when the workload names one. `shape` then holds one
   /// layer's attention at the prompt length, from the model's dims.
   std::optional<model::TransformerConfig> model;
-  std::int64_t prompt_tokens = 0;  ///< with a model: tokens of the prompt
-  int new_tokens = 0;              ///< with a model: tokens generated (the first comes from prefill)
+  std::int64_t prompt_tokens = 0;     ///< with a model: tokens of the prompt
+  int new_tokens = 0;                 ///< with a model: tokens generated (the first comes from prefill)
   model::ReferenceOptions reference;  ///< with a model: what a published implementation did
-  SourceMark topology_at;  ///< where the scenario names the topology, for later errors
-  SourceMark device_at;    ///< where it names the device profile
+  SourceMark topology_at;             ///< where the scenario names the topology, for later errors
+  SourceMark device_at;               ///< where it names the device profile
 };
 
 struct Scenario {

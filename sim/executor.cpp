@@ -237,9 +237,7 @@ class RankActor {
           state().pending.push_back({nullptr, op.id, Doing::compute, start, 0, state().stream_free});
           break;
         }
-        case model::OpKind::send:
-          post_p2p(op, index == 0 ? op.ranks[1] : -1, index == 1 ? op.ranks[0] : -1);
-          break;
+        case model::OpKind::send: post_p2p(op, index == 0 ? op.ranks[1] : -1, index == 1 ? op.ranks[0] : -1); break;
         case model::OpKind::shift:
           if (n > 1) post_p2p(op, op.ranks[(index + 1) % n], op.ranks[(index + n - 1) % n]);
           break;
@@ -342,8 +340,8 @@ class RankActor {
         if (step.pays_latency && !step.sends.empty()) {
           double overhead = 0;
           for (const Transfer& t : step.sends) {
-            const bool exchange = std::any_of(step.recvs.begin(), step.recvs.end(),
-                                              [&](const Transfer& r) { return r.peer == t.peer; });
+            const bool exchange =
+                std::any_of(step.recvs.begin(), step.recvs.end(), [&](const Transfer& r) { return r.peer == t.peer; });
             const PairRoute& route = world_.platform.route(rank_, op.ranks[t.peer]);
             overhead = std::max(overhead, library.hop_overhead_s(choice.algorithm, choice.protocol, route, exchange));
           }
@@ -428,8 +426,8 @@ SimulationResult collect(World& world) {
     if (op.kind != model::OpKind::collective || op.ranks.size() < 2) continue;
     const CollectiveChoice& c = world.plan.collectives[op.id].choice;
     result.collectives.push_back({op.name, model::to_string(op.collective), to_string(c.algorithm),
-                                  world.library.protocol_label(c.protocol), static_cast<int>(op.ranks.size()),
-                                  op.bytes, c.estimate_s});
+                                  world.library.protocol_label(c.protocol), static_cast<int>(op.ranks.size()), op.bytes,
+                                  c.estimate_s});
   }
   return result;
 }

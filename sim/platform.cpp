@@ -14,7 +14,6 @@ namespace {
 
 std::uint64_t pair_key(int a, int b) { return (static_cast<std::uint64_t>(a) << 32) | static_cast<std::uint32_t>(b); }
 
-
 /// Far above any link's bandwidth: a link of this capacity never limits a flow.
 constexpr double kUnlimited_Bps = 1e18;
 
@@ -34,9 +33,7 @@ std::vector<bool> can_limit_a_flow(const topo::Topology& topology) {
     incident[edges[i].a].push_back(static_cast<int>(i));
     incident[edges[i].b].push_back(static_cast<int>(i));
   }
-  auto forwards = [&](int v) {
-    return !topo::is_endpoint(vertices[v].kind);
-  };
+  auto forwards = [&](int v) { return !topo::is_endpoint(vertices[v].kind); };
   std::vector<bool> contended(edges.size(), true);
   std::vector<bool> relied_on(edges.size(), false);  // kept because a left-out edge depends on it
   for (std::size_t i = 0; i < edges.size(); ++i) {
@@ -62,8 +59,8 @@ std::vector<bool> can_limit_a_flow(const topo::Topology& topology) {
 
 /// What the executor needs of a topology route: its traffic counters, latency and family.
 PairRoute describe_route(const topo::Topology& topology, const topo::Route& r) {
-  PairRoute pair{.latency_s = r.latency_s, .both_ways_latency_s = r.both_ways_latency_s,
-                 .family = route_family(topology, r)};
+  PairRoute pair{
+      .latency_s = r.latency_s, .both_ways_latency_s = r.both_ways_latency_s, .family = route_family(topology, r)};
   for (const topo::Hop& hop : r.hops) pair.counters.push_back(hop.edge);
   const int edges = static_cast<int>(topology.edges().size());
   for (int v : r.backplanes) pair.counters.push_back(edges + v);
@@ -129,17 +126,16 @@ Platform::Platform(const topo::Topology& topology, const std::vector<int>& gpu_o
     // The route's whole propagation latency sits on a link of its own, so that the shared links
     // carry bandwidth only and links that cannot limit a flow can be left out (the sum is taken
     // in hop order, as SimGrid would take it over the links).
-    std::vector<sg4::LinkInRoute> path{sg4::LinkInRoute(
-        zone->create_link(hosts_[from]->get_name() + ">" + hosts_[to]->get_name(), kUnlimited_Bps)
-            ->set_latency(r.latency_s)
-            ->set_sharing_policy(sg4::Link::SharingPolicy::FATPIPE))};
+    std::vector<sg4::LinkInRoute> path{
+        sg4::LinkInRoute(zone->create_link(hosts_[from]->get_name() + ">" + hosts_[to]->get_name(), kUnlimited_Bps)
+                             ->set_latency(r.latency_s)
+                             ->set_sharing_policy(sg4::Link::SharingPolicy::FATPIPE))};
     for (const topo::Hop& hop : r.hops) {
       if (!contended[hop.edge]) continue;
       sg4::Link* link = link_for(hop.edge);
       if (edges[hop.edge].duplex == topo::Duplex::full)
         path.emplace_back(link, hop.forward ? sg4::LinkInRoute::Direction::UP : sg4::LinkInRoute::Direction::DOWN);
-      else
-        path.emplace_back(link);
+      else path.emplace_back(link);
       if (edges[hop.edge].both_ways_Bps > 0) path.emplace_back(both_ways_for(hop.edge));
     }
     for (int v : r.backplanes) path.emplace_back(link_for(static_cast<int>(edges.size()) + v));
@@ -148,9 +144,7 @@ Platform::Platform(const topo::Topology& topology, const std::vector<int>& gpu_o
   zone->seal();
 }
 
-const PairRoute& Platform::route(int from_rank, int to_rank) const {
-  return routes_.at(pair_key(from_rank, to_rank));
-}
+const PairRoute& Platform::route(int from_rank, int to_rank) const { return routes_.at(pair_key(from_rank, to_rank)); }
 
 std::vector<LinkTraffic> Platform::traffic() const {
   std::vector<LinkTraffic> out;

@@ -23,7 +23,7 @@ namespace clustersim::sim {
 struct PairRoute {
   std::vector<int> counters;  ///< traffic counters the route crosses (one per link)
   double latency_s = 0;
-  double both_ways_latency_s = 0;  ///< a message's latency while the peer sends one back at once
+  double both_ways_latency_s = 0;          ///< a message's latency while the peer sends one back at once
   LinkFamily family = LinkFamily::nvlink;  ///< slowest class on the route (NET > PCI > NVLINK)
 };
 

@@ -72,11 +72,9 @@ SimulationResult simulate(const model::TaskGraph& graph, const SimulationInput& 
       result.engine_peak_rss_bytes = static_cast<double>(usage.ru_maxrss) * 1024;
       reply["result"] = result;
     } catch (const InputError& e) {  // a bad figure met while simulating: the same error in the parent
-      reply["input_error"] = {{"file", e.mark().file}, {"line", e.mark().line},   {"column", e.mark().column},
+      reply["input_error"] = {{"file", e.mark().file},  {"line", e.mark().line},  {"column", e.mark().column},
                               {"element", e.element()}, {"message", e.message()}, {"note", e.note()}};
-    } catch (const std::exception& e) {
-      reply["error"] = e.what();
-    }
+    } catch (const std::exception& e) { reply["error"] = e.what(); }
     write_all(fds[1], reply.dump());
     ::close(fds[1]);
     ::_exit(0);  // skip the engine's teardown: the process is done
@@ -85,11 +83,11 @@ SimulationResult simulate(const model::TaskGraph& graph, const SimulationInput& 
   const std::string text = read_all(fds[0]);
   ::close(fds[0]);
   int status = 0;
-  while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
-  }
+  while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {}
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || text.empty())
-    throw std::runtime_error("simulate: the simulation process died" +
-                             (WIFSIGNALED(status) ? " (signal " + std::to_string(WTERMSIG(status)) + ")" : std::string{}));
+    throw std::runtime_error(
+        "simulate: the simulation process died" +
+        (WIFSIGNALED(status) ? " (signal " + std::to_string(WTERMSIG(status)) + ")" : std::string{}));
   const nlohmann::json reply = nlohmann::json::parse(text);
   if (reply.contains("input_error")) {
     const nlohmann::json& e = reply["input_error"];

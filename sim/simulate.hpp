@@ -24,12 +24,12 @@ namespace clustersim::sim {
 
 struct SimulationInput {
   const topo::Topology* topology = nullptr;
-  std::vector<int> gpu_of_rank;               ///< topology vertex of each rank; distinct devices (gpu or cpu_rank)
-  model::Placement placement;                 ///< node of each rank; empty: model::placement_on(gpu_of_rank)
+  std::vector<int> gpu_of_rank;                  ///< topology vertex of each rank; distinct devices (gpu or cpu_rank)
+  model::Placement placement;                    ///< node of each rank; empty: model::placement_on(gpu_of_rank)
   const model::DeviceProfile* device = nullptr;  ///< every GPU's profile
-  model::DType dtype = model::DType::bf16;    ///< compute dtype of the kernels
+  model::DType dtype = model::DType::bf16;       ///< compute dtype of the kernels
   CollectiveSettings collectives;
-  bool record_timeline = false;               ///< keep every interval (large for big runs)
+  bool record_timeline = false;  ///< keep every interval (large for big runs)
 };
 
 /// One thing a device did: a kernel, a message leg or a collective.
@@ -44,11 +44,11 @@ struct Interval {
 /// Where a device's time went. compute + exposed_comm + idle = the case's latency.
 struct DeviceTimes {
   double finish_s = 0;
-  double compute_s = 0;        ///< time with a kernel running
-  double comm_s = 0;           ///< time with communication in progress (overlapped or not)
-  double exposed_comm_s = 0;   ///< communication time with no kernel running
-  double idle_s = 0;           ///< neither, up to the case's end
-  double bytes_sent = 0;       ///< payload bytes this device sent
+  double compute_s = 0;       ///< time with a kernel running
+  double comm_s = 0;          ///< time with communication in progress (overlapped or not)
+  double exposed_comm_s = 0;  ///< communication time with no kernel running
+  double idle_s = 0;          ///< neither, up to the case's end
+  double bytes_sent = 0;      ///< payload bytes this device sent
   /// Kernel time by the ops' category (`attention`, `dense`, or `other` when unnamed).
   std::map<std::string, double> compute_s_by_category;
 };
@@ -77,7 +77,7 @@ struct SimulationResult {
   std::map<std::string, double> link_bytes_by_class;
   std::vector<CollectiveRun> collectives;
   std::vector<std::vector<Interval>> timeline;  ///< per rank, if recorded
-  std::vector<double> op_end_s;  ///< per TaskGraph op: when its last part ended on any rank
+  std::vector<double> op_end_s;                 ///< per TaskGraph op: when its last part ended on any rank
   /// Peak resident memory of the process that ran the simulation, for benchmarks. It varies
   /// from run to run and is not part of the results files.
   double engine_peak_rss_bytes = 0;

@@ -254,9 +254,8 @@ Topology emulated_cluster(int nodes, int ranks_per_node, double inter_node_Gbps,
   net.add("switch", VertexKind::network_switch, "fabric",
           "assumption: the host's bridge joining the containers' veth pairs, non-blocking");
   const LinkFigure ethernet{LinkClass::ethernet, inter_node_Gbps * 1e9 / 8, kEthernetHop_s};
-  const std::string ethernet_source =
-      fmt::format("the tc rate given, {} Gb/s = {} GB/s per direction; {}", inter_node_Gbps,
-                  inter_node_Gbps / 8, kEthernetLatency);
+  const std::string ethernet_source = fmt::format("the tc rate given, {} Gb/s = {} GB/s per direction; {}",
+                                                  inter_node_Gbps, inter_node_Gbps / 8, kEthernetLatency);
   for (int k = 0; k < nodes; ++k) {
     const std::string node = fmt::format("n{}", k), nic = fmt::format("n{}_nic", k);
     net.add(nic, VertexKind::nic, node, "the container's veth interface");
@@ -304,13 +303,17 @@ struct Generator {
 
 const std::vector<Generator>& generators() {
   static const std::vector<Generator> all = {
-      {"dgx_h100_cluster", {{"nodes", 1, 1, 128}},
+      {"dgx_h100_cluster",
+       {{"nodes", 1, 1, 128}},
        [](const Values& v, const std::string& spec) { return dgx_h100_cluster(static_cast<int>(v[0]), spec); }},
-      {"mi300x_node", {{"nodes", 1, 1, 16}},
+      {"mi300x_node",
+       {{"nodes", 1, 1, 16}},
        [](const Values& v, const std::string& spec) { return mi300x_node(static_cast<int>(v[0]), spec); }},
-      {"rtx4090_box", {{"gpus", 2, 2, 8, {2, 4, 8}}},
+      {"rtx4090_box",
+       {{"gpus", 2, 2, 8, {2, 4, 8}}},
        [](const Values& v, const std::string& spec) { return rtx4090_box(static_cast<int>(v[0]), spec); }},
-      {"cpu_host", {{"ranks", 2, 1, 64}},
+      {"cpu_host",
+       {{"ranks", 2, 1, 64}},
        [](const Values& v, const std::string& spec) { return cpu_host(static_cast<int>(v[0]), spec); }},
       {"emulated_cluster",
        {{"nodes", 2, 2, 8}, {"ranks_per_node", 1, 1, 8}, {"inter_node_Gbps", 1, 0.001, 400, {}, false}},
@@ -353,9 +356,9 @@ Topology generate_topology(const std::string& generator, const std::vector<std::
     if (given[i]) throw InputError({}, element, fmt::format("parameter '{}' of '{}' is given twice", key, g.name));
     given[i] = true;
     if (!g.parameters[i].accepts(number))
-      throw InputError({}, element,
-                       fmt::format("parameter '{}' of '{}' is {}, expected {}", key, g.name, number,
-                                   g.parameters[i].expected()));
+      throw InputError(
+          {}, element,
+          fmt::format("parameter '{}' of '{}' is {}, expected {}", key, g.name, number, g.parameters[i].expected()));
     values[i] = number;
   }
   std::vector<std::string> canonical;

@@ -37,13 +37,11 @@ using ReadVertex = ReadGraph::vertex_descriptor;
 using ReadEdge = ReadGraph::edge_descriptor;
 
 const std::vector<std::string> kVertexAttributes = {"backplane_GBps", "kind", "model", "node", "source"};
-const std::vector<std::string> kEdgeAttributes = {"bandwidth_GBps", "both_ways_GBps", "both_ways_latency_us",
-                                                  "class",          "count",          "duplex",
-                                                  "latency_us",     "source"};
+const std::vector<std::string> kEdgeAttributes = {"bandwidth_GBps", "both_ways_GBps", "both_ways_latency_us", "class",
+                                                  "count",          "duplex",         "latency_us",           "source"};
 const std::vector<std::string> kGraphAttributes = {"gpu_peer_to_peer", "name", "source"};
 const std::vector<std::string> kKinds = {"gpu", "cpu_rank", "cpu", "nvswitch", "pcie_switch", "nic", "network_switch"};
-const std::vector<std::string> kClasses = {"nvlink",     "xgmi", "pcie",         "infiniband",
-                                           "roce",       "shared_memory", "ethernet"};
+const std::vector<std::string> kClasses = {"nvlink", "xgmi", "pcie", "infiniband", "roce", "shared_memory", "ethernet"};
 
 std::string as_text(const boost::any& value) {
   if (const auto* s = boost::any_cast<std::string>(&value)) return *s;
@@ -367,7 +365,8 @@ class Builder {
     check_names(attributes, kVertexAttributes, element, "vertex");
     Vertex v;
     v.id = id;
-    v.kind = required_choice(attributes, "kind", vertex_kind_from_string, kKinds, element, "a vertex kind", "valid kinds");
+    v.kind =
+        required_choice(attributes, "kind", vertex_kind_from_string, kKinds, element, "a vertex kind", "valid kinds");
     v.node = value_or(attributes, "node", "");
     if (attributes.count("backplane_GBps")) v.backplane_Bps = number(attributes, "backplane_GBps", 9, true, element);
     v.source = value_or(attributes, "source", default_source_);

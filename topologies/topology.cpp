@@ -25,13 +25,12 @@
 namespace clustersim::topo {
 namespace {
 
-constexpr VertexKind kVertexKinds[] = {VertexKind::gpu,         VertexKind::cpu_rank, VertexKind::cpu,
-                                       VertexKind::nvswitch,    VertexKind::pcie_switch, VertexKind::nic,
+constexpr VertexKind kVertexKinds[] = {VertexKind::gpu,           VertexKind::cpu_rank,    VertexKind::cpu,
+                                       VertexKind::nvswitch,      VertexKind::pcie_switch, VertexKind::nic,
                                        VertexKind::network_switch};
 constexpr LinkClass kLinkClasses[] = {LinkClass::nvlink,     LinkClass::xgmi, LinkClass::pcie,
                                       LinkClass::infiniband, LinkClass::roce, LinkClass::shared_memory,
                                       LinkClass::ethernet};
-
 
 /// Path length compared lexicographically: latency first, then hops. Latency is kept in whole
 /// picoseconds so that equal-latency paths tie exactly instead of by rounding noise.
@@ -178,7 +177,8 @@ Topology::Topology(std::string name, std::vector<Vertex> vertices, std::vector<E
     if (!(e.bandwidth_Bps > 0) || !std::isfinite(e.bandwidth_Bps))
       throw InputError(mark, element,
                        fmt::format("{} has bandwidth {} B/s, expected a finite number > 0", element, e.bandwidth_Bps));
-    if (e.both_ways_Bps != 0 && (e.duplex != Duplex::full || !(e.both_ways_Bps > 0) || e.both_ways_Bps > e.bandwidth_Bps))
+    if (e.both_ways_Bps != 0 &&
+        (e.duplex != Duplex::full || !(e.both_ways_Bps > 0) || e.both_ways_Bps > e.bandwidth_Bps))
       throw InputError(mark, element,
                        fmt::format("{} has both-ways bandwidth {:g} GB/s, expected a number in (0, {:g}] GB/s (its "
                                    "bandwidth) on a full-duplex edge",
@@ -240,9 +240,10 @@ Topology::Topology(std::string name, std::vector<Vertex> vertices, std::vector<E
   for (int g : devices_) {
     const char* kind = to_string(vertices_[g].kind);
     if (!device_reach[g].other_endpoint && devices_.size() > 1)  // a lone device has no one to talk to
-      throw InputError(mark, vertex_element(vertices_[g]),
-                       fmt::format("{} '{}' is not connected to any other device or cpu", kind, vertices_[g].id),
-                       fmt::format("a {} needs a path through switches or a direct link to another device or cpu", kind));
+      throw InputError(
+          mark, vertex_element(vertices_[g]),
+          fmt::format("{} '{}' is not connected to any other device or cpu", kind, vertices_[g].id),
+          fmt::format("a {} needs a path through switches or a direct link to another device or cpu", kind));
     if (vertices_[g].kind == VertexKind::gpu && !gpu_peer_to_peer_ && !device_reach[g].cpu)
       throw InputError(mark, vertex_element(vertices_[g]),
                        fmt::format("gpu '{}' reaches no cpu, which gpu_peer_to_peer=false requires", vertices_[g].id),
@@ -300,8 +301,7 @@ Search search_from(const ArcGraph& arcs, const std::vector<Vertex>& vertices, in
             .distance_inf(kUnreached)
             .distance_zero(Cost{})
             .visitor(visitor));
-  } catch (const StopAt&) {
-  }
+  } catch (const StopAt&) {}
   return s;
 }
 

@@ -36,7 +36,7 @@ bool is_device(VertexKind kind);
 bool is_endpoint(VertexKind kind);
 
 struct Vertex {
-  std::string id;            ///< unique within the topology, e.g. `n3_gpu5`
+  std::string id;  ///< unique within the topology, e.g. `n3_gpu5`
   VertexKind kind = VertexKind::gpu;
   std::string node;          ///< the machine this vertex is in (groups devices for hierarchical schemes)
   double backplane_Bps = 0;  ///< switching capacity shared by all traffic through it; 0 = non-blocking
@@ -44,8 +44,8 @@ struct Vertex {
 };
 
 struct Edge {
-  int a = 0;                 ///< vertex index
-  int b = 0;                 ///< vertex index
+  int a = 0;  ///< vertex index
+  int b = 0;  ///< vertex index
   LinkClass link_class = LinkClass::pcie;
   double bandwidth_Bps = 0;  ///< per direction, bytes/s
   double latency_s = 0;      ///< one-way hardware latency of this hop, seconds
@@ -76,10 +76,10 @@ struct Hop {
 /// vertices with a finite backplane it passes through or bounces at.
 struct Route {
   std::vector<Hop> hops;
-  std::vector<int> backplanes;  ///< vertex indices
-  double latency_s = 0;         ///< sum of the hops' latencies
+  std::vector<int> backplanes;     ///< vertex indices
+  double latency_s = 0;            ///< sum of the hops' latencies
   double both_ways_latency_s = 0;  ///< sum of the hops' both-ways latencies (latency where unset)
-  double bottleneck_Bps = 0;    ///< smallest bandwidth on the route (edges and backplanes)
+  double bottleneck_Bps = 0;       ///< smallest bandwidth on the route (edges and backplanes)
 };
 
 /// A validated cluster graph. Construct through load_topology() or generate_topology().
@@ -87,8 +87,8 @@ class Topology {
  public:
   /// Requires: ids unique, every edge's ends valid and bandwidth/latency sane, every device
   /// connected. Throws: InputError naming `origin` and the offending element.
-  Topology(std::string name, std::vector<Vertex> vertices, std::vector<Edge> edges,
-           bool gpu_peer_to_peer, std::string origin);
+  Topology(std::string name, std::vector<Vertex> vertices, std::vector<Edge> edges, bool gpu_peer_to_peer,
+           std::string origin);
 
   const std::string& name() const { return name_; }
   const std::string& origin() const { return origin_; }  ///< file path or generator spec

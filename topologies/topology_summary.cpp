@@ -55,8 +55,7 @@ std::int64_t max_flow(const Topology& t, const Terminals& sources, const Termina
     reverse[backward] = forward;
   };
   for (int v = 0; v < n; ++v)
-    if (!is_endpoint(vertices[v].kind))
-      arc(in(v), out(v), whole(vertices[v].backplane_Bps));
+    if (!is_endpoint(vertices[v].kind)) arc(in(v), out(v), whole(vertices[v].backplane_Bps));
   for (const Edge& e : t.edges()) {
     if (e.duplex == Duplex::full) {
       arc(out(e.a), in(e.b), whole(e.bandwidth_Bps));
@@ -196,8 +195,7 @@ std::string format_summary(const TopologySummary& s) {
   std::string out = fmt::format("# topology: {}\n# origin:   {}\n", s.name, s.origin);
   const bool cpu_ranks = s.vertex_counts.count(VertexKind::cpu_rank) > 0;
   out += fmt::format("# {}: {} in {} node{}, peer-to-peer: {}\n", cpu_ranks ? "devices" : "gpus", s.gpus, s.nodes,
-                     s.nodes == 1 ? "" : "s",
-                     s.gpu_peer_to_peer ? "yes" : "no (staged through host memory)");
+                     s.nodes == 1 ? "" : "s", s.gpu_peer_to_peer ? "yes" : "no (staged through host memory)");
   std::vector<std::string> counts;
   for (const auto& [kind, count] : s.vertex_counts) counts.push_back(fmt::format("{} {}", to_string(kind), count));
   out += fmt::format("# vertices: {}\n#\n", fmt::join(counts, ", "));
@@ -258,13 +256,12 @@ void write_graphml(const Topology& topology, std::ostream& out) {
       << ".\n     Attributes and units: topologies/README.md. Every vertex and edge names the source of its figures. "
          "-->\n"
       << "<graphml xmlns=\"http://graphml.graphdrawing.org/xmlns\">\n";
-  const std::pair<const char*, const char*> keys[] = {{"name", "graph"},          {"gpu_peer_to_peer", "graph"},
-                                                      {"kind", "node"},           {"node", "node"},
-                                                      {"backplane_GBps", "node"}, {"source", "node"},
-                                                      {"class", "edge"},          {"bandwidth_GBps", "edge"},
-                                                      {"latency_us", "edge"},     {"duplex", "edge"},
-                                                      {"both_ways_GBps", "edge"}, {"both_ways_latency_us", "edge"},
-                                                      {"source", "edge"}};
+  const std::pair<const char*, const char*> keys[] = {
+      {"name", "graph"},  {"gpu_peer_to_peer", "graph"}, {"kind", "node"},
+      {"node", "node"},   {"backplane_GBps", "node"},    {"source", "node"},
+      {"class", "edge"},  {"bandwidth_GBps", "edge"},    {"latency_us", "edge"},
+      {"duplex", "edge"}, {"both_ways_GBps", "edge"},    {"both_ways_latency_us", "edge"},
+      {"source", "edge"}};
   for (const auto& [name, scope] : keys)
     out << fmt::format("  <key id=\"{}_{}\" for=\"{}\" attr.name=\"{}\" attr.type=\"string\"/>\n", scope, name, scope,
                        name);

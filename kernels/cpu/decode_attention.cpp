@@ -31,8 +31,9 @@ float uniform_at(std::uint64_t seed, std::uint64_t stream, std::uint64_t index) 
 void check_shape(const DecodeShape& shape) {
   if (shape.batch < 1 || shape.heads < 1 || shape.kv_heads < 1 || shape.head_dim < 1 || shape.tokens < 0 ||
       shape.heads % shape.kv_heads != 0)
-    throw std::invalid_argument("decode attention: batch, heads, kv_heads, head_dim must be positive and "
-                                "heads a multiple of kv_heads");
+    throw std::invalid_argument(
+        "decode attention: batch, heads, kv_heads, head_dim must be positive and "
+        "heads a multiple of kv_heads");
 }
 
 }  // namespace
@@ -64,7 +65,8 @@ void decode_attention_partials(const DecodeShape& shape, const float* q, const f
       for (int j = 0; j < n; ++j)
         for (int h = 0; h < shape.heads; ++h) {
           const float* qrow = q + (row_base + h) * d;
-          const float* krow = k_block + static_cast<std::size_t>(j) * token_stride + static_cast<std::size_t>(h / group) * d;
+          const float* krow =
+              k_block + static_cast<std::size_t>(j) * token_stride + static_cast<std::size_t>(h / group) * d;
           float dot = 0;
 #pragma omp simd reduction(+ : dot)
           for (int i = 0; i < d; ++i) dot += qrow[i] * krow[i];
@@ -87,7 +89,8 @@ void decode_attention_partials(const DecodeShape& shape, const float* q, const f
       for (int j = 0; j < n; ++j)
         for (int h = 0; h < shape.heads; ++h) {
           const float w = weights[static_cast<std::size_t>(h) * kBlock + j];
-          const float* vrow = v_block + static_cast<std::size_t>(j) * token_stride + static_cast<std::size_t>(h / group) * d;
+          const float* vrow =
+              v_block + static_cast<std::size_t>(j) * token_stride + static_cast<std::size_t>(h / group) * d;
           float* acc = &out.numer[(row_base + h) * d];
 #pragma omp simd
           for (int i = 0; i < d; ++i) acc[i] += w * vrow[i];
@@ -143,8 +146,8 @@ std::vector<float> reference_decode_attention(const DecodeShape& shape, const fl
   for (int b = 0; b < shape.batch; ++b)
     for (int h = 0; h < shape.heads; ++h) {
       const float* qrow = q + (static_cast<std::size_t>(b) * shape.heads + h) * d;
-      const std::size_t kv_off = static_cast<std::size_t>(b) * shape.tokens * token_stride +
-                                 static_cast<std::size_t>(h / group) * d;
+      const std::size_t kv_off =
+          static_cast<std::size_t>(b) * shape.tokens * token_stride + static_cast<std::size_t>(h / group) * d;
       double m = -std::numeric_limits<double>::infinity();
       for (std::int64_t t = 0; t < shape.tokens; ++t) {
         double dot = 0;
@@ -160,7 +163,8 @@ std::vector<float> reference_decode_attention(const DecodeShape& shape, const fl
         for (int i = 0; i < d; ++i) acc[i] += w * v[kv_off + t * token_stride + i];
       }
       for (int i = 0; i < d; ++i)
-        out[(static_cast<std::size_t>(b) * shape.heads + h) * d + i] = denom > 0 ? static_cast<float>(acc[i] / denom) : 0.0f;
+        out[(static_cast<std::size_t>(b) * shape.heads + h) * d + i] =
+            denom > 0 ? static_cast<float>(acc[i] / denom) : 0.0f;
     }
   return out;
 }

@@ -14,7 +14,7 @@ namespace clustersim::kernels {
 
 struct DecodeShape {
   int batch = 1;
-  int heads = 1;     ///< query heads, a multiple of kv_heads (GQA)
+  int heads = 1;  ///< query heads, a multiple of kv_heads (GQA)
   int kv_heads = 1;
   int head_dim = 128;
   std::int64_t tokens = 0;  ///< keys in this shard
@@ -22,9 +22,7 @@ struct DecodeShape {
   std::size_t rows() const { return static_cast<std::size_t>(batch) * heads; }  ///< query rows
   std::size_t query_elements() const { return rows() * head_dim; }
   /// Elements of K (the same for V).
-  std::size_t key_elements() const {
-    return static_cast<std::size_t>(batch) * tokens * kv_heads * head_dim;
-  }
+  std::size_t key_elements() const { return static_cast<std::size_t>(batch) * tokens * kv_heads * head_dim; }
   /// Bytes the kernel must read: K, V and q (fp32).
   double bytes_read() const { return 4.0 * (2.0 * key_elements() + query_elements()); }
 };
@@ -59,8 +57,7 @@ std::vector<float> attention_output(const AttentionPartials& partials, int head_
 
 /// Plain softmax attention over all keys in double precision: the reference that live runs and
 /// tests check the kernel's output against.
-std::vector<float> reference_decode_attention(const DecodeShape& shape, const float* q, const float* k,
-                                              const float* v);
+std::vector<float> reference_decode_attention(const DecodeShape& shape, const float* q, const float* k, const float* v);
 
 /// Largest |a − b| / (|b| + 1e-3) over the elements: the check used against the reference.
 double max_relative_error(const std::vector<float>& a, const std::vector<float>& b);

@@ -64,13 +64,13 @@ cudaError_t launch_rescale_state(const DeviceAttentionState& state, const float*
                                  int head_dim, cudaStream_t stream) {
   if (!valid(state) || !global_max || head_dim < 1) return cudaErrorInvalidValue;
   if (rows == 0) return cudaSuccess;
-  rescale_state<<<static_cast<unsigned>(rows), kThreads, 0, stream>>>(state.max, state.denom, state.numer,
-                                                                      global_max, head_dim);
+  rescale_state<<<static_cast<unsigned>(rows), kThreads, 0, stream>>>(state.max, state.denom, state.numer, global_max,
+                                                                      head_dim);
   return cudaGetLastError();
 }
 
-cudaError_t launch_merge_states(const DeviceAttentionState& into, const DeviceAttentionState& other,
-                                std::size_t rows, int head_dim, cudaStream_t stream) {
+cudaError_t launch_merge_states(const DeviceAttentionState& into, const DeviceAttentionState& other, std::size_t rows,
+                                int head_dim, cudaStream_t stream) {
   if (!valid(into) || !valid(other) || head_dim < 1) return cudaErrorInvalidValue;
   if (rows == 0) return cudaSuccess;
   merge_states<<<static_cast<unsigned>(rows), kThreads, 0, stream>>>(into.max, into.denom, into.numer, other.max,

@@ -21,8 +21,8 @@ cudaError_t launch_rescale_state(const DeviceAttentionState& state, const float*
                                  int head_dim, cudaStream_t stream);
 
 /// Folds `other` into `into` by log-sum-exp: the state over the union of their keys.
-cudaError_t launch_merge_states(const DeviceAttentionState& into, const DeviceAttentionState& other,
-                                std::size_t rows, int head_dim, cudaStream_t stream);
+cudaError_t launch_merge_states(const DeviceAttentionState& into, const DeviceAttentionState& other, std::size_t rows,
+                                int head_dim, cudaStream_t stream);
 
 /// out [rows·head_dim] = numer / denom, 0 for a row with no keys.
 cudaError_t launch_state_output(const DeviceAttentionState& state, std::size_t rows, int head_dim, float* out,

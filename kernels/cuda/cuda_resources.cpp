@@ -15,8 +15,7 @@ DeviceBuffer::DeviceBuffer(std::size_t bytes) {
 DeviceBuffer::~DeviceBuffer() { cudaFree(data_); }
 
 PinnedBuffer::PinnedBuffer(std::size_t bytes) {
-  check_cuda(cudaMallocHost(&data_, bytes == 0 ? 16 : bytes),
-             "cudaMallocHost of " + std::to_string(bytes) + " bytes");
+  check_cuda(cudaMallocHost(&data_, bytes == 0 ? 16 : bytes), "cudaMallocHost of " + std::to_string(bytes) + " bytes");
 }
 PinnedBuffer::~PinnedBuffer() { cudaFreeHost(data_); }
 

@@ -109,8 +109,8 @@ __global__ void __launch_bounds__(kThreads)
 
   const TokenRange range = split_tokens(plan, split);
   const std::size_t token_stride = static_cast<std::size_t>(kv_heads) * D;
-  const std::size_t offset = static_cast<std::size_t>(b) * plan.tokens * token_stride +
-                             static_cast<std::size_t>(kvh) * D + lane * kVector;
+  const std::size_t offset =
+      static_cast<std::size_t>(b) * plan.tokens * token_stride + static_cast<std::size_t>(kvh) * D + lane * kVector;
   const T* k_row = k + offset;
   const T* v_row = v + offset;
 
@@ -195,8 +195,8 @@ __global__ void __launch_bounds__(kThreads)
 /// common max; writes out[row][i] and, when state_numer is non-null, the row's state.
 __global__ void combine_ranges(int splits, int head_dim, const float* __restrict__ range_max,
                                const float* __restrict__ range_denom, const float* __restrict__ range_numer,
-                               float* __restrict__ out, float* __restrict__ state_max,
-                               float* __restrict__ state_denom, float* __restrict__ state_numer) {
+                               float* __restrict__ out, float* __restrict__ state_max, float* __restrict__ state_denom,
+                               float* __restrict__ state_numer) {
   const std::size_t row = blockIdx.x;
   const int i = threadIdx.x;
   const float* maxima = range_max + row * splits;
@@ -226,8 +226,8 @@ cudaError_t launch_partials(const DecodeShape& shape, const void* q, const void*
                             cudaStream_t stream) {
   const dim3 grid(static_cast<unsigned>(plan.splits), static_cast<unsigned>(row_blocks(shape)));
   split_kv_partials<T, D><<<grid, kThreads, 0, stream>>>(
-      static_cast<const T*>(q), static_cast<const T*>(k), static_cast<const T*>(v), shape.heads, shape.kv_heads,
-      plan, 1.0f / std::sqrt(static_cast<float>(D)), range_max, range_denom, range_numer);
+      static_cast<const T*>(q), static_cast<const T*>(k), static_cast<const T*>(v), shape.heads, shape.kv_heads, plan,
+      1.0f / std::sqrt(static_cast<float>(D)), range_max, range_denom, range_numer);
   return cudaGetLastError();
 }
 
@@ -250,8 +250,9 @@ bool decode_attention_supports(int head_dim) { return head_dim == 64 || head_dim
 
 SplitKvPlan plan_decode_attention(const DecodeShape& shape, int sm_count) {
   if (!supported(shape) || sm_count < 1)
-    throw std::invalid_argument("decode attention: unsupported shape (head_dim 64 or 128, heads a multiple of "
-                                "kv_heads, batch·kv_heads·⌈group/4⌉ ≤ 65535) or no multiprocessor");
+    throw std::invalid_argument(
+        "decode attention: unsupported shape (head_dim 64 or 128, heads a multiple of "
+        "kv_heads, batch·kv_heads·⌈group/4⌉ ≤ 65535) or no multiprocessor");
   const int resident = shape.head_dim == 64 ? resident_blocks_per_sm<64>() : resident_blocks_per_sm<128>();
   return plan_split_kv(shape.tokens, row_blocks(shape), static_cast<std::int64_t>(sm_count) * resident,
                        kMinTokensPerSplit);

@@ -14,8 +14,8 @@ constexpr int kThreads = 256;
 constexpr int kBlocksPerSm = 8;  // 2048 threads: a full multiprocessor on sm_80 and sm_90
 constexpr int kUnroll = 4;
 
-__global__ void __launch_bounds__(kThreads) copy_vectors(uint4* __restrict__ dst, const uint4* __restrict__ src,
-                                                         std::size_t vectors) {
+__global__ void __launch_bounds__(kThreads)
+    copy_vectors(uint4* __restrict__ dst, const uint4* __restrict__ src, std::size_t vectors) {
   const std::size_t stride = static_cast<std::size_t>(gridDim.x) * blockDim.x;
   std::size_t i = static_cast<std::size_t>(blockIdx.x) * blockDim.x + threadIdx.x;
   for (; i + (kUnroll - 1) * stride < vectors; i += kUnroll * stride) {
@@ -42,7 +42,7 @@ cudaError_t launch_hbm_copy(void* dst, const void* src, std::size_t bytes, int s
   const std::size_t vectors = bytes / 16;
   if (vectors > 0) {
     copy_vectors<<<sm_count * kBlocksPerSm, kThreads, 0, stream>>>(static_cast<uint4*>(dst),
-                                                                  static_cast<const uint4*>(src), vectors);
+                                                                   static_cast<const uint4*>(src), vectors);
     if (const cudaError_t err = cudaGetLastError(); err != cudaSuccess) return err;
   }
   const int tail = static_cast<int>(bytes % 16);

@@ -25,8 +25,8 @@ std::vector<OpId> add_ring(TaskGraph& g, const StrategySpec& spec, const Attenti
   // With the output on one device only the newest rank attends; the others only forward chunks.
 
   const std::vector<OpId> query = query_ready(g, shape, placement, step);
-  RingRotation ring{.ranks = ranks, .chunk_bytes = chunk_bytes, .work_after = query, .rotate_after = step.after,
-                    .prefix = at};
+  RingRotation ring{
+      .ranks = ranks, .chunk_bytes = chunk_bytes, .work_after = query, .rotate_after = step.after, .prefix = at};
   ring.work = [&](int hop, int rank) -> std::optional<KernelCost> {
     if (!on_all && rank != newest) return std::nullopt;
     const int origin = ((rank - hop) % p + p) % p;

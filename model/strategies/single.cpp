@@ -31,7 +31,10 @@ const Strategy& strategy_single() {
       .ranks = RankUse::one,
       .add = add_single_device,
       .memory = single_device_memory,
-      .live_args = [](const StrategySpec&) { return std::vector<std::string>{"--strategy", "single"}; },
+      .live_args =
+          [](const StrategySpec&) {
+            return std::vector<std::string>{"--strategy", "single"};
+          },
   };
   return single;
 }

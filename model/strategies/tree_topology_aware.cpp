@@ -30,11 +30,10 @@ std::vector<OpId> hierarchical_allreduce(TaskGraph& g, const std::string& name,
 std::vector<OpId> add_tree_topology_aware(TaskGraph& g, const StrategySpec& spec, const AttentionShape& shape,
                                           const Placement& placement, const AttentionStep& step) {
   const std::vector<std::vector<int>> nodes = placement.ranks_by_node();
-  return add_tree_with(g, shape, placement, step, spec.flag("fuse_sums"),
-                       [&](TaskGraph& graph, const std::string& prefix, const std::string& what, double bytes,
-                           ReduceOp op, std::vector<OpId> deps) {
-                         return hierarchical_allreduce(graph, prefix + what, nodes, bytes, op, deps);
-                       });
+  return add_tree_with(
+      g, shape, placement, step, spec.flag("fuse_sums"),
+      [&](TaskGraph& graph, const std::string& prefix, const std::string& what, double bytes, ReduceOp op,
+          std::vector<OpId> deps) { return hierarchical_allreduce(graph, prefix + what, nodes, bytes, op, deps); });
 }
 
 }  // namespace

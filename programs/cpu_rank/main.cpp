@@ -7,9 +7,9 @@
 // and every rank's output is checked against a double-precision reference over the whole cache.
 // Rank 0 prints one JSON line on stdout; a failed check exits non-zero with the error on stderr.
 // Before each step the ranks run its pieces alone, timed the same way (the kernel; for ring one
-// rotation of the shards), and the line carries those times too. With --trace the line also carries every rank's timeline of the last timed step, its pieces
-// named as the simulator names the task-graph ops they stand for.
-// Links MPI and the kernels only, so it builds on nodes without the simulator's libraries.
+// rotation of the shards), and the line carries those times too. With --trace the line also carries every rank's
+// timeline of the last timed step, its pieces named as the simulator names the task-graph ops they stand for. Links MPI
+// and the kernels only, so it builds on nodes without the simulator's libraries.
 #include <mpi.h>
 
 #include <algorithm>
@@ -58,7 +58,8 @@ class Recorder {
   }
   double now() const { return MPI_Wtime() - start_; }
   void add(std::string name, const char* kind, double begin, double bytes = 0) {
-    if (enabled_) slices_.push_back({.name = std::move(name), .kind = kind, .start_s = begin, .end_s = now(), .bytes = bytes});
+    if (enabled_)
+      slices_.push_back({.name = std::move(name), .kind = kind, .start_s = begin, .end_s = now(), .bytes = bytes});
   }
   /// Every rank's slices, on rank 0 (collective).
   std::vector<clustersim::live::TimelineSlice> gather(int rank, int ranks) const {
@@ -294,7 +295,8 @@ double check_outputs(const Options& o, Step& step, int rank, int ranks) {
   DecodeShape whole = o.shape;
   std::vector<float> k(whole.key_elements()), v(whole.key_elements());
   kernels::fill_kv_shard(whole, 0, o.seed, k.data(), v.data());
-  const std::vector<float> reference = kernels::reference_decode_attention(whole, step.query().data(), k.data(), v.data());
+  const std::vector<float> reference =
+      kernels::reference_decode_attention(whole, step.query().data(), k.data(), v.data());
   double worst = 0;
   for (int r = 0; r < ranks; ++r) {
     if (!has[r]) continue;
@@ -337,13 +339,12 @@ int main(int argc, char** argv) {
   Options o;
   try {
     o = clustersim::live::parse_rank_options(argc, argv, clustersim::live::RankBackend::cpu);
-  } catch (const std::invalid_argument& e) {
-    fail(e.what());
-  }
+  } catch (const std::invalid_argument& e) { fail(e.what()); }
   if (o.step == clustersim::live::RankStep::single && ranks != 1)
     fail("strategy single runs on one rank, got " + std::to_string(ranks));
-  if (o.shape.tokens < ranks) fail("a context of " + std::to_string(o.shape.tokens) + " tokens cannot be split over " +
-                                   std::to_string(ranks) + " ranks");
+  if (o.shape.tokens < ranks)
+    fail("a context of " + std::to_string(o.shape.tokens) + " tokens cannot be split over " + std::to_string(ranks) +
+         " ranks");
 
   Recorder recorder(o.trace);
   Step step(o, rank, ranks, recorder);
@@ -391,12 +392,19 @@ int main(int argc, char** argv) {
 
   int status = 0;
   if (rank == 0) {
-    const std::string line = clustersim::live::format_report_line(
-        {.program = "clustersim_live_cpu", .strategy = to_string(o.step), .ranks = ranks,
-         .context = static_cast<long long>(o.shape.tokens), .warmup = o.warmup, .max_relative_error = error,
-         .tolerance = kTolerance, .rep_seconds = seconds, .kernel_seconds = kernel_seconds,
-         .kernel_tokens = kernel_tokens, .rotation_seconds = rotation_seconds, .rotation_bytes = rotation_bytes,
-         .timeline = timeline});
+    const std::string line = clustersim::live::format_report_line({.program = "clustersim_live_cpu",
+                                                                   .strategy = to_string(o.step),
+                                                                   .ranks = ranks,
+                                                                   .context = static_cast<long long>(o.shape.tokens),
+                                                                   .warmup = o.warmup,
+                                                                   .max_relative_error = error,
+                                                                   .tolerance = kTolerance,
+                                                                   .rep_seconds = seconds,
+                                                                   .kernel_seconds = kernel_seconds,
+                                                                   .kernel_tokens = kernel_tokens,
+                                                                   .rotation_seconds = rotation_seconds,
+                                                                   .rotation_bytes = rotation_bytes,
+                                                                   .timeline = timeline});
     std::printf("%s\n", line.c_str());
     std::fflush(stdout);
     if (!(error <= kTolerance)) {

@@ -10,22 +10,22 @@
 #include <string>
 #include <vector>
 
-#include "programs/gpu_probe/probe_groups.hpp"
 #include "calibrate/latency_bandwidth_fit.hpp"
 #include "kernels/cpu/decode_attention.hpp"
 #include "kernels/cuda/cuda_resources.hpp"
 #include "kernels/cuda/decode_attention.cuh"
 #include "kernels/cuda/storage_values.hpp"
+#include "programs/gpu_probe/probe_groups.hpp"
 
 namespace clustersim::gpu_probe {
 
-using kernels::cuda::GpuError;
 using kernels::cuda::check_cuda;
 using kernels::cuda::DeviceBuffer;
+using kernels::cuda::fill_device_random;
+using kernels::cuda::from_storage;
+using kernels::cuda::GpuError;
 using kernels::cuda::Stream;
 using kernels::cuda::to_storage;
-using kernels::cuda::from_storage;
-using kernels::cuda::fill_device_random;
 namespace {
 
 namespace kc = kernels::cuda;
@@ -99,10 +99,10 @@ DecodeShape shape_of(int batch, int heads, int kv_heads, int head_dim, std::int6
 double check_variant(const Variant& variant, const ProbeRun& run, cudaStream_t stream, CsvTable& table) {
   const int d = variant.head_dim;
   const std::int64_t long_context = run.quick ? 16411 : 65537;
-  const std::vector<DecodeShape> shapes = {
-      shape_of(2, 8, 2, d, 0),    shape_of(2, 8, 2, d, 1),    shape_of(2, 8, 2, d, 7),
-      shape_of(2, 8, 2, d, 300),  shape_of(2, 8, 2, d, 4097), shape_of(1, 12, 2, d, 1000),
-      shape_of(1, 8, 8, d, 777),  shape_of(1, 32, 8, d, long_context)};
+  const std::vector<DecodeShape> shapes = {shape_of(2, 8, 2, d, 0),    shape_of(2, 8, 2, d, 1),
+                                           shape_of(2, 8, 2, d, 7),    shape_of(2, 8, 2, d, 300),
+                                           shape_of(2, 8, 2, d, 4097), shape_of(1, 12, 2, d, 1000),
+                                           shape_of(1, 8, 8, d, 777),  shape_of(1, 32, 8, d, long_context)};
   double worst = 0;
   auto record = [&](const DecodeShape& s, int splits, const char* how, double err) {
     worst = std::max(worst, err);
@@ -133,9 +133,9 @@ double check_variant(const Variant& variant, const ProbeRun& run, cudaStream_t s
   const GpuResult b = run_on_gpu(second, variant.type, kc::plan_decode_attention(second.shape, sms), stream);
   kernels::merge_partials(a.state, b.state);
   record(whole, 0, "two_shards_merged",
-         kernels::max_relative_error(kernels::attention_output(a.state, d),
-                                     kernels::reference_decode_attention(whole, all.qf.data(), all.kf.data(),
-                                                                         all.vf.data())));
+         kernels::max_relative_error(
+             kernels::attention_output(a.state, d),
+             kernels::reference_decode_attention(whole, all.qf.data(), all.kf.data(), all.vf.data())));
   return worst;
 }
 
@@ -143,8 +143,10 @@ double check_variant(const Variant& variant, const ProbeRun& run, cudaStream_t s
 
 void probe_decode_attention(ProbeRun& run) {
   Stream stream;
-  const std::vector<Variant> checked = {{kc::StorageType::bf16, 128}, {kc::StorageType::fp16, 128},
-                                        {kc::StorageType::bf16, 64}, {kc::StorageType::fp16, 64}};
+  const std::vector<Variant> checked = {{kc::StorageType::bf16, 128},
+                                        {kc::StorageType::fp16, 128},
+                                        {kc::StorageType::bf16, 64},
+                                        {kc::StorageType::fp16, 64}};
   CsvTable checks({"variant", "batch", "heads", "kv_heads", "head_dim", "tokens", "splits", "case", "max_rel_err",
                    "tolerance", "passed"});
   std::string failed;
@@ -160,14 +162,14 @@ void probe_decode_attention(ProbeRun& run) {
   run.note("decode_attention_check_tolerance", num(kTolerance));
   if (!failed.empty())
     throw GpuError("decode attention kernel failed its check against the host reference (" + failed +
-                     "see decode_attention_check.csv); no timings taken");
+                   "see decode_attention_check.csv); no timings taken");
 
   // Timed sweep: Llama-3-8B attention (32 heads, 8 KV heads), batch 1.
-  const std::vector<Variant> timed =
-      run.quick ? std::vector<Variant>{{kc::StorageType::bf16, 128}} : checked;
-  const auto contexts = geometric_sizes(1024, run.quick ? std::size_t{1} << 18 : std::size_t{1} << 20, run.quick ? 4 : 2);
-  CsvTable table({"variant", "batch", "heads", "kv_heads", "head_dim", "tokens", "splits", "bytes", "reps",
-                  "median_us", "min_us", "max_us", "spread", "GBps", "memory_efficiency"});
+  const std::vector<Variant> timed = run.quick ? std::vector<Variant>{{kc::StorageType::bf16, 128}} : checked;
+  const auto contexts =
+      geometric_sizes(1024, run.quick ? std::size_t{1} << 18 : std::size_t{1} << 20, run.quick ? 4 : 2);
+  CsvTable table({"variant", "batch", "heads", "kv_heads", "head_dim", "tokens", "splits", "bytes", "reps", "median_us",
+                  "min_us", "max_us", "spread", "GBps", "memory_efficiency"});
   std::vector<std::pair<double, double>> curve;
   std::vector<calibrate::Sample> sweep;
   double largest_GBps = 0;
@@ -216,9 +218,7 @@ void probe_decode_attention(ProbeRun& run) {
     run.note("decode_fit_latency_us", num(fit.latency_s * 1e6));
     run.note("decode_fit_GBps", num(fit.bandwidth_Bps / 1e9));
     run.note("decode_fit_r_squared", num(fit.r_squared));
-  } catch (const std::invalid_argument& e) {
-    run.note("decode_fit", std::string("failed: ") + e.what());
-  }
+  } catch (const std::invalid_argument& e) { run.note("decode_fit", std::string("failed: ") + e.what()); }
 }
 
 }  // namespace clustersim::gpu_probe

@@ -9,16 +9,16 @@
 #include <string>
 #include <vector>
 
-#include "programs/gpu_probe/probe_groups.hpp"
 #include "kernels/cuda/cuda_resources.hpp"
 #include "kernels/cuda/storage_values.hpp"
+#include "programs/gpu_probe/probe_groups.hpp"
 
 namespace clustersim::gpu_probe {
 
-using kernels::cuda::GpuError;
 using kernels::cuda::DeviceBuffer;
-using kernels::cuda::Stream;
 using kernels::cuda::fill_device_random;
+using kernels::cuda::GpuError;
+using kernels::cuda::Stream;
 namespace {
 
 void check_cublas(cublasStatus_t status, const std::string& what) {
@@ -41,7 +41,9 @@ struct GemmShape {
   const char* kind;  // decode | prefill
   int m, n, k;       // tokens, output features, input features
   double flops() const { return 2.0 * m * n * k; }
-  double bytes() const { return 2.0 * (static_cast<double>(n) * k + static_cast<double>(m) * k + static_cast<double>(m) * n); }
+  double bytes() const {
+    return 2.0 * (static_cast<double>(n) * k + static_cast<double>(m) * k + static_cast<double>(m) * n);
+  }
 };
 
 std::vector<GemmShape> shapes(bool quick) {
@@ -106,8 +108,9 @@ void probe_gemm(ProbeRun& run) {
     }
     std::sort(tflops_by_flops.begin(), tflops_by_flops.end());
     const double best_prefill =
-        std::max_element(tflops_by_flops.begin(), tflops_by_flops.end(),
-                         [](const auto& a, const auto& b) { return a.second < b.second; })->second;
+        std::max_element(tflops_by_flops.begin(), tflops_by_flops.end(), [](const auto& a, const auto& b) {
+          return a.second < b.second;
+        })->second;
     for (auto& [flops, value] : tflops_by_flops) value /= best_prefill;
     const std::string prefix = std::string("dense_") + dtype;
     run.note(prefix + "_TFLOPS", num(best));

@@ -8,15 +8,15 @@
 #include <random>
 #include <vector>
 
-#include "programs/gpu_probe/probe_groups.hpp"
 #include "kernels/cuda/cuda_resources.hpp"
 #include "kernels/cuda/hbm_copy.cuh"
+#include "programs/gpu_probe/probe_groups.hpp"
 
 namespace clustersim::gpu_probe {
 
-using kernels::cuda::GpuError;
 using kernels::cuda::check_cuda;
 using kernels::cuda::DeviceBuffer;
+using kernels::cuda::GpuError;
 using kernels::cuda::Stream;
 namespace {
 
@@ -40,7 +40,8 @@ void check_copy_kernel(int sm_count) {
 void probe_hbm_copy(ProbeRun& run) {
   const int sms = run.device.multiProcessorCount;
   check_copy_kernel(sms);
-  const auto sizes = geometric_sizes(std::size_t{4} << 20, run.quick ? std::size_t{256} << 20 : std::size_t{1} << 30, 2);
+  const auto sizes =
+      geometric_sizes(std::size_t{4} << 20, run.quick ? std::size_t{256} << 20 : std::size_t{1} << 30, 2);
   DeviceBuffer src(sizes.back()), dst(sizes.back());
   check_cuda(cudaMemset(src.get(), 0x5a, sizes.back()), "hbm copy fill");
   Stream stream;
@@ -54,16 +55,13 @@ void probe_hbm_copy(ProbeRun& run) {
     run.progress("hbm copy", static_cast<int>(i + 1), static_cast<int>(sizes.size()), std::to_string(bytes) + " B");
     for (const bool kernel : {true, false}) {
       const Timing t = time_on_stream(stream.get(), run.reps, [&](cudaStream_t s) {
-        if (kernel)
-          check_cuda(kernels::cuda::launch_hbm_copy(dst.get(), src.get(), bytes, sms, s), "hbm copy kernel");
-        else
-          check_cuda(cudaMemcpyAsync(dst.get(), src.get(), bytes, cudaMemcpyDeviceToDevice, s), "cudaMemcpy D2D");
+        if (kernel) check_cuda(kernels::cuda::launch_hbm_copy(dst.get(), src.get(), bytes, sms, s), "hbm copy kernel");
+        else check_cuda(cudaMemcpyAsync(dst.get(), src.get(), bytes, cudaMemcpyDeviceToDevice, s), "cudaMemcpy D2D");
       });
       const double moved = 2.0 * static_cast<double>(bytes);
       const double GBps = moved / (t.median_us * 1e3);
       table.add({kernel ? "kernel" : "cudaMemcpy", std::to_string(bytes), num(moved), beyond_l2 ? "1" : "0",
-                 std::to_string(t.reps),
-                 num(t.median_us), num(t.min_us), num(t.max_us), num(t.spread()), num(GBps)});
+                 std::to_string(t.reps), num(t.median_us), num(t.min_us), num(t.max_us), num(t.spread()), num(GBps)});
       if (!beyond_l2) continue;
       if (kernel && GBps > best_kernel) {
         best_kernel = GBps;

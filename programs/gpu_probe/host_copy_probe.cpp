@@ -9,17 +9,17 @@
 #include <string>
 #include <vector>
 
+#include "kernels/cuda/cuda_resources.hpp"
 #include "programs/gpu_probe/link_fit_notes.hpp"
 #include "programs/gpu_probe/probe_groups.hpp"
-#include "kernels/cuda/cuda_resources.hpp"
 
 namespace clustersim::gpu_probe {
 
 using kernels::cuda::check_cuda;
 using kernels::cuda::DeviceBuffer;
+using kernels::cuda::Event;
 using kernels::cuda::PinnedBuffer;
 using kernels::cuda::Stream;
-using kernels::cuda::Event;
 
 void probe_host_copy(ProbeRun& run) {
   const auto sizes = geometric_sizes(4096, run.quick ? std::size_t{64} << 20 : std::size_t{1} << 30, 4);
@@ -36,8 +36,8 @@ void probe_host_copy(ProbeRun& run) {
   Stream stream, second;
   Event fork, join;
 
-  CsvTable table({"memory", "direction", "bytes", "moved_bytes", "reps", "median_us", "min_us", "max_us", "spread",
-                  "GBps"});
+  CsvTable table(
+      {"memory", "direction", "bytes", "moved_bytes", "reps", "median_us", "min_us", "max_us", "spread", "GBps"});
   struct Series {
     const char* memory;
     const char* direction;

@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "programs/gpu_probe/probe_groups.hpp"
 #include "kernels/cuda/cuda_resources.hpp"
+#include "programs/gpu_probe/probe_groups.hpp"
 
 namespace clustersim::gpu_probe {
 
@@ -47,8 +47,9 @@ void probe_kv_gather(ProbeRun& run) {
     auto* destination = gathered.as<char>();
     const Timing t = time_on_stream(stream.get(), reps, [&](cudaStream_t s) {
       for (std::size_t b = 0; b < blocks; ++b)
-        check_cuda(cudaMemcpyAsync(destination + b * block, source + slots[b] * block, block, cudaMemcpyHostToDevice, s),
-                   "KV block copy");
+        check_cuda(
+            cudaMemcpyAsync(destination + b * block, source + slots[b] * block, block, cudaMemcpyHostToDevice, s),
+            "KV block copy");
     });
     const double GBps = static_cast<double>(total) / (t.median_us * 1e3);
     table.add({std::to_string(block), std::to_string(blocks), std::to_string(total), std::to_string(t.reps),

@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "programs/gpu_probe/probe_run.hpp"
 #include "calibrate/latency_bandwidth_fit.hpp"
+#include "programs/gpu_probe/probe_run.hpp"
 
 namespace clustersim::gpu_probe {
 

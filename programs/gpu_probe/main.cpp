@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
-#include "programs/gpu_probe/probe_groups.hpp"
 #include "kernels/cuda/cuda_resources.hpp"
+#include "programs/gpu_probe/probe_groups.hpp"
 
 using namespace clustersim::gpu_probe;
 using clustersim::kernels::cuda::check_cuda;
@@ -90,8 +90,12 @@ int main(int argc, char** argv) {
     note_environment(run);
     // The HBM group runs first: the decode kernel's efficiency is relative to its figure.
     const std::vector<std::pair<std::string, std::function<void(ProbeRun&)>>> groups = {
-        {"hbm_copy", probe_hbm_copy},   {"gemm", probe_gemm},           {"decode_attention", probe_decode_attention},
-        {"host_copy", probe_host_copy}, {"kv_gather", probe_kv_gather}, {"peer_copy", probe_peer_copy},
+        {"hbm_copy", probe_hbm_copy},
+        {"gemm", probe_gemm},
+        {"decode_attention", probe_decode_attention},
+        {"host_copy", probe_host_copy},
+        {"kv_gather", probe_kv_gather},
+        {"peer_copy", probe_peer_copy},
         {"nccl", probe_nccl}};
     for (const auto& [name, group] : groups) {
       try {

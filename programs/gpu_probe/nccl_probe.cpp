@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "programs/gpu_probe/probe_groups.hpp"
 #include "kernels/cuda/cuda_resources.hpp"
+#include "programs/gpu_probe/probe_groups.hpp"
 
 #if CLUSTERSIM_PROBE_HAVE_NCCL
 #include <nccl.h>
@@ -25,8 +25,8 @@ namespace clustersim::gpu_probe {
 
 using kernels::cuda::check_cuda;
 using kernels::cuda::DeviceBuffer;
-using kernels::cuda::Stream;
 using kernels::cuda::Event;
+using kernels::cuda::Stream;
 
 #if CLUSTERSIM_PROBE_HAVE_NCCL
 using kernels::cuda::check_nccl;
@@ -141,7 +141,8 @@ void probe_nccl(ProbeRun& run) {
                   "algbw_GBps", "busbw_GBps"});
   int step = 0;
   for (const OpInfo& info : ops) {
-    run.progress("nccl", ++step, static_cast<int>(ops.size()), std::string(info.name) + " on " + std::to_string(p) + " GPUs");
+    run.progress("nccl", ++step, static_cast<int>(ops.size()),
+                 std::string(info.name) + " on " + std::to_string(p) + " GPUs");
     std::printf("# nccl %s, %d GPU(s)\n#%12s %12s %6s %6s %11s %9s %9s\n", info.name, p, "size", "count", "type",
                 "redop", "time(us)", "algbw", "busbw");
     const bool reduces = info.op == Op::allreduce || info.op == Op::reduce_scatter;

@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
+#include "kernels/cuda/cuda_resources.hpp"
 #include "programs/gpu_probe/link_fit_notes.hpp"
 #include "programs/gpu_probe/probe_groups.hpp"
-#include "kernels/cuda/cuda_resources.hpp"
 
 namespace clustersim::gpu_probe {
 

@@ -21,7 +21,7 @@ struct ProbeRun {
   bool quick = false;         ///< smaller sweeps and fewer repetitions: under a minute on an H100
   Repetitions reps;
   int device_count = 0;
-  cudaDeviceProp device{};    ///< device 0, where single-GPU groups run
+  cudaDeviceProp device{};  ///< device 0, where single-GPU groups run
   /// Best GB/s of the copy kernel (read + write), once the HBM group has run; the decode kernel's
   /// memory efficiency is relative to it. 0 when not measured.
   double hbm_copy_GBps = 0;

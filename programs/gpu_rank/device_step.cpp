@@ -39,7 +39,8 @@ kernels::DecodeShape with_tokens(kernels::DecodeShape shape, std::int64_t tokens
 
 std::vector<kc::SplitKvPlan> plan_shards(const kernels::DecodeShape& shape, const ShardSplit& split, int sms) {
   std::vector<kc::SplitKvPlan> plans;
-  for (const std::int64_t tokens : split.tokens) plans.push_back(kc::plan_decode_attention(with_tokens(shape, tokens), sms));
+  for (const std::int64_t tokens : split.tokens)
+    plans.push_back(kc::plan_decode_attention(with_tokens(shape, tokens), sms));
   return plans;
 }
 
@@ -59,12 +60,20 @@ void upload(void* device, const std::vector<float>& values, kc::StorageType type
 
 DeviceStep::OnDevice::OnDevice(int device) { kc::check_cuda(cudaSetDevice(device), "cudaSetDevice"); }
 
-DeviceStep::DeviceStep(const RankOptions& options, kc::StorageType type, const ShardSplit& split, int rank,
-                       int ranks, int device, ncclComm_t comm)
-    : o_(options), type_(type), split_(split), rank_(rank), ranks_(ranks), device_(device), on_device_(device),
-      comm_(comm), plans_(plan_shards(options.shape, split, sm_count(device))),
+DeviceStep::DeviceStep(const RankOptions& options, kc::StorageType type, const ShardSplit& split, int rank, int ranks,
+                       int device, ncclComm_t comm)
+    : o_(options),
+      type_(type),
+      split_(split),
+      rank_(rank),
+      ranks_(ranks),
+      device_(device),
+      on_device_(device),
+      comm_(comm),
+      plans_(plan_shards(options.shape, split, sm_count(device))),
       workspace_bytes_(workspace_bytes(options.shape, plans_)),
-      q_(2 * options.shape.query_elements()), workspace_(workspace_bytes_),
+      q_(2 * options.shape.query_elements()),
+      workspace_(workspace_bytes_),
       out_(4 * options.shape.query_elements()),
       total_max_(4 * options.shape.rows()),
       total_sums_(4 * (options.shape.rows() + options.shape.query_elements())),
@@ -95,29 +104,30 @@ void* DeviceStep::k(int slot) const { return kv_.as<std::uint16_t>() + (2 * slot
 void* DeviceStep::v(int slot) const { return kv_.as<std::uint16_t>() + (2 * slot + 1) * capacity_; }
 
 kc::DeviceAttentionState DeviceStep::total_state() const {
-  return {.max = total_max_.as<float>(), .denom = total_sums_.as<float>(),
+  return {.max = total_max_.as<float>(),
+          .denom = total_sums_.as<float>(),
           .numer = total_sums_.as<float>() + o_.shape.rows()};
 }
 
 kc::DeviceAttentionState DeviceStep::part_state() const {
-  return {.max = part_max_.as<float>(), .denom = part_sums_.as<float>(),
-          .numer = part_sums_.as<float>() + o_.shape.rows()};
+  return {
+      .max = part_max_.as<float>(), .denom = part_sums_.as<float>(), .numer = part_sums_.as<float>() + o_.shape.rows()};
 }
 
 /// The split-KV kernel on the shard in hand; `state` receives its softmax state when non-null.
 void DeviceStep::launch_attention(const kc::DeviceAttentionState* state) {
   const int origin = origin_[in_hand_];
-  kc::check_cuda(kc::launch_decode_attention(shard_shape(origin), type_, q_.get(), k(in_hand_), v(in_hand_),
-                                             plans_[origin], workspace_.get(), workspace_bytes_, out_.as<float>(),
-                                             state, compute_.get()),
-                 "decode attention launch");
+  kc::check_cuda(
+      kc::launch_decode_attention(shard_shape(origin), type_, q_.get(), k(in_hand_), v(in_hand_), plans_[origin],
+                                  workspace_.get(), workspace_bytes_, out_.as<float>(), state, compute_.get()),
+      "decode attention launch");
 }
 
 void DeviceStep::broadcast_query() {
   use_device();
-  kc::check_nccl(ncclBroadcast(q_.get(), q_.get(), o_.shape.query_elements(), nccl_type(type_), ranks_ - 1, comm_,
-                               compute_.get()),
-                 "ncclBroadcast of the query");
+  kc::check_nccl(
+      ncclBroadcast(q_.get(), q_.get(), o_.shape.query_elements(), nccl_type(type_), ranks_ - 1, comm_, compute_.get()),
+      "ncclBroadcast of the query");
 }
 
 void DeviceStep::attend() {
@@ -129,15 +139,15 @@ void DeviceStep::attend() {
 
 void DeviceStep::allreduce_max() {
   use_device();
-  kc::check_nccl(ncclAllReduce(total_max_.get(), global_max_.get(), o_.shape.rows(), ncclFloat, ncclMax, comm_,
-                               compute_.get()),
-                 "ncclAllReduce of the maxima");
+  kc::check_nccl(
+      ncclAllReduce(total_max_.get(), global_max_.get(), o_.shape.rows(), ncclFloat, ncclMax, comm_, compute_.get()),
+      "ncclAllReduce of the maxima");
 }
 
 void DeviceStep::rescale() {
   use_device();
-  kc::check_cuda(kc::launch_rescale_state(total_state(), global_max_.as<float>(), o_.shape.rows(),
-                                          o_.shape.head_dim, compute_.get()),
+  kc::check_cuda(kc::launch_rescale_state(total_state(), global_max_.as<float>(), o_.shape.rows(), o_.shape.head_dim,
+                                          compute_.get()),
                  "rescale launch");
 }
 
@@ -158,17 +168,17 @@ void DeviceStep::allreduce_denom() {
 void DeviceStep::allreduce_sums() {
   use_device();
   float* sums = total_sums_.as<float>();
-  kc::check_nccl(ncclAllReduce(sums, sums, o_.shape.rows() + o_.shape.query_elements(), ncclFloat, ncclSum, comm_,
-                               compute_.get()),
-                 "ncclAllReduce of the fused sums");
+  kc::check_nccl(
+      ncclAllReduce(sums, sums, o_.shape.rows() + o_.shape.query_elements(), ncclFloat, ncclSum, comm_, compute_.get()),
+      "ncclAllReduce of the fused sums");
 }
 
 void DeviceStep::finish_output() {
   if (!attends()) return;
   use_device();
-  kc::check_cuda(kc::launch_state_output(total_state(), o_.shape.rows(), o_.shape.head_dim,
-                                         out_.as<float>(), compute_.get()),
-                 "output launch");
+  kc::check_cuda(
+      kc::launch_state_output(total_state(), o_.shape.rows(), o_.shape.head_dim, out_.as<float>(), compute_.get()),
+      "output launch");
 }
 
 void DeviceStep::ring_rotate() {
@@ -207,9 +217,7 @@ void DeviceStep::ring_next() {
   in_hand_ = 1 - in_hand_;
 }
 
-bool DeviceStep::attends() const {
-  return o_.step != RankStep::ring || o_.output_on_all || rank_ == ranks_ - 1;
-}
+bool DeviceStep::attends() const { return o_.step != RankStep::ring || o_.output_on_all || rank_ == ranks_ - 1; }
 
 void DeviceStep::evict_l2() {
   use_device();

@@ -22,21 +22,21 @@ class DeviceStep {
  public:
   /// Allocates on `device` and uploads this rank's shard of the global cache and the query, both
   /// rounded to `type` on the host. Throws GpuError on a CUDA failure (out of memory included).
-  DeviceStep(const RankOptions& options, kernels::cuda::StorageType type, const ShardSplit& split, int rank,
-             int ranks, int device, ncclComm_t comm);
+  DeviceStep(const RankOptions& options, kernels::cuda::StorageType type, const ShardSplit& split, int rank, int ranks,
+             int device, ncclComm_t comm);
 
   // The phases, in the order run_step issues them. (group) = inside an NCCL group.
-  void broadcast_query();  ///< (group) q from the last rank, the newest token's owner
-  void attend();           ///< tree, single: the split-KV kernel on the shard in hand
-  void allreduce_max();    ///< (group) tree
-  void rescale();          ///< tree: against the global max
-  void allreduce_numer();  ///< (group) tree without --fuse-sums
-  void allreduce_denom();  ///< (group) tree without --fuse-sums
-  void allreduce_sums();   ///< (group) tree with --fuse-sums: denominators and numerators in one
-  void finish_output();    ///< tree, ring: output = numer / denom
-  void ring_rotate();      ///< (group) ring: send the shard in hand on, receive the next (comm stream)
+  void broadcast_query();     ///< (group) q from the last rank, the newest token's owner
+  void attend();              ///< tree, single: the split-KV kernel on the shard in hand
+  void allreduce_max();       ///< (group) tree
+  void rescale();             ///< tree: against the global max
+  void allreduce_numer();     ///< (group) tree without --fuse-sums
+  void allreduce_denom();     ///< (group) tree without --fuse-sums
+  void allreduce_sums();      ///< (group) tree with --fuse-sums: denominators and numerators in one
+  void finish_output();       ///< tree, ring: output = numer / denom
+  void ring_rotate();         ///< (group) ring: send the shard in hand on, receive the next (comm stream)
   void ring_attend(int hop);  ///< ring: attend to the shard in hand, merge into the running state
-  void ring_next();        ///< ring: the received shard becomes the one in hand
+  void ring_next();           ///< ring: the received shard becomes the one in hand
 
   bool attends() const;  ///< whether this device ends the step with an output
   /// Writes enough to evict the L2 cache, then waits for the device: outside the timed region.
@@ -65,7 +65,7 @@ class DeviceStep {
   OnDevice on_device_;
   ncclComm_t comm_;
   std::vector<kernels::cuda::SplitKvPlan> plans_;  ///< per shard origin
-  std::size_t workspace_bytes_;                     ///< enough for every shard's plan
+  std::size_t workspace_bytes_;                    ///< enough for every shard's plan
   kernels::cuda::Stream compute_, comm_stream_;
   kernels::cuda::Event received_, attended_;
   kernels::cuda::DeviceBuffer q_, workspace_, out_;
@@ -78,8 +78,8 @@ class DeviceStep {
   // for the longest shard: [slot][k, v][capacity] in the storage type.
   std::size_t capacity_;
   kernels::cuda::DeviceBuffer kv_;
-  int in_hand_ = 0;                ///< the slot attended to and sent on
-  int origin_[2] = {0, 0};         ///< the rank whose shard of the cache each slot holds
+  int in_hand_ = 0;         ///< the slot attended to and sent on
+  int origin_[2] = {0, 0};  ///< the rank whose shard of the cache each slot holds
 };
 
 }  // namespace clustersim::live::gpu

@@ -14,10 +14,10 @@ namespace clustersim::live::gpu {
 class Job {
  public:
   virtual ~Job() = default;
-  virtual int ranks() const = 0;       ///< GPUs in the whole run
-  virtual int first_rank() const = 0;  ///< the rank of this process's first GPU
+  virtual int ranks() const = 0;                        ///< GPUs in the whole run
+  virtual int first_rank() const = 0;                   ///< the rank of this process's first GPU
   virtual const std::vector<int>& devices() const = 0;  ///< CUDA ordinals this process drives
-  virtual bool reports() const = 0;    ///< whether this process checks outputs and prints the report
+  virtual bool reports() const = 0;                     ///< whether this process checks outputs and prints the report
   /// One communicator per GPU of this process (collective: every process calls it).
   virtual std::unique_ptr<kernels::cuda::Communicators> communicators() = 0;
   virtual void barrier() = 0;

@@ -87,7 +87,8 @@ double check(const live::RankOptions& o, kc::StorageType type, const std::vector
   kc::round_to_storage(k, type);
   kc::round_to_storage(v, type);
   kc::round_to_storage(q, type);
-  const std::vector<float> reference = clustersim::kernels::reference_decode_attention(whole, q.data(), k.data(), v.data());
+  const std::vector<float> reference =
+      clustersim::kernels::reference_decode_attention(whole, q.data(), k.data(), v.data());
   double worst = 0;
   for (const std::vector<float>& out : outputs) {
     if (out.empty()) continue;  // a ring device that ends without an output (--output-one)
@@ -109,7 +110,8 @@ int run(Job& job, const live::RankOptions& o) {
     std::vector<std::unique_ptr<DeviceStep>> devices;
     for (std::size_t i = 0; i < job.devices().size(); ++i)
       devices.push_back(std::make_unique<DeviceStep>(o, type, split, job.first_rank() + static_cast<int>(i), ranks,
-                                                     job.devices()[i], comms ? (*comms)[static_cast<int>(i)] : nullptr));
+                                                     job.devices()[i],
+                                                     comms ? (*comms)[static_cast<int>(i)] : nullptr));
     for (int i = 0; i < o.warmup + o.reps; ++i) {
       for (auto& d : devices) d->evict_l2();
       for (auto& d : devices) d->synchronize();
@@ -128,10 +130,15 @@ int run(Job& job, const live::RankOptions& o) {
   int status = 0;
   if (job.reports()) {
     const double err = check(o, type, outputs);
-    std::printf("%s\n", live::format_report_line({.program = "clustersim_live_gpu", .strategy = live::to_string(o.step),
-                                                  .ranks = ranks, .context = static_cast<long long>(o.shape.tokens),
-                                                  .dtype = o.dtype, .warmup = o.warmup, .max_relative_error = err,
-                                                  .tolerance = kTolerance, .rep_seconds = seconds})
+    std::printf("%s\n", live::format_report_line({.program = "clustersim_live_gpu",
+                                                  .strategy = live::to_string(o.step),
+                                                  .ranks = ranks,
+                                                  .context = static_cast<long long>(o.shape.tokens),
+                                                  .dtype = o.dtype,
+                                                  .warmup = o.warmup,
+                                                  .max_relative_error = err,
+                                                  .tolerance = kTolerance,
+                                                  .rep_seconds = seconds})
                             .c_str());
     std::fflush(stdout);
     if (!(err <= kTolerance)) {
@@ -153,9 +160,7 @@ int main(int argc, char** argv) {
   live::RankOptions o;
   try {
     o = live::parse_rank_options(argc, argv, live::RankBackend::gpu);
-  } catch (const std::invalid_argument& e) {
-    return error(kExitUsage, e.what());
-  }
+  } catch (const std::invalid_argument& e) { return error(kExitUsage, e.what()); }
   std::string why;
   const int gpus = usable_gpus(why);
   if (gpus < 0) return error(kExitNoGpu, why);
@@ -167,13 +172,15 @@ int main(int argc, char** argv) {
   try {
 #if CLUSTERSIM_LIVE_GPU_HAVE_MPI
     if (clustersim::live::gpu::launched_as_mpi_ranks()) {
-      if (o.gpus != 1) return error(kExitUsage, "--gpus is for one process driving several GPUs; under mpirun each rank drives one");
+      if (o.gpus != 1)
+        return error(kExitUsage, "--gpus is for one process driving several GPUs; under mpirun each rank drives one");
       job = clustersim::live::gpu::mpi_job(&argc, &argv, gpus);
     }
 #endif
     if (!job) {
       if (o.gpus > gpus)
-        return error(kExitUsage, "asked for " + std::to_string(o.gpus) + " GPUs, this machine has " + std::to_string(gpus));
+        return error(kExitUsage,
+                     "asked for " + std::to_string(o.gpus) + " GPUs, this machine has " + std::to_string(gpus));
       job = clustersim::live::gpu::single_process_job(o.gpus);
     }
     if (o.step == live::RankStep::single && job->ranks() != 1)
@@ -182,9 +189,7 @@ int main(int argc, char** argv) {
       return error(kExitUsage, "a context of " + std::to_string(o.shape.tokens) + " tokens cannot be split over " +
                                    std::to_string(job->ranks()) + " GPUs");
     return run(*job, o);
-  } catch (const std::invalid_argument& e) {
-    return error(kExitUsage, e.what());
-  } catch (const std::exception& e) {
+  } catch (const std::invalid_argument& e) { return error(kExitUsage, e.what()); } catch (const std::exception& e) {
     error(kExitFailed, e.what());
     return job ? job->fail(kExitFailed) : kExitFailed;
   }

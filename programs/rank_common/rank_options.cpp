@@ -45,11 +45,26 @@ RankOptions parse_rank_options(int argc, const char* const* argv, RankBackend ba
   RankOptions o;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
-    if (arg == "--fuse-sums") { o.fuse_sums = true; continue; }
-    if (arg == "--output-one") { o.output_on_all = false; continue; }
-    if (arg == "--corrupt-for-test") { o.corrupt_for_test = true; continue; }
-    if (gpu && arg == "--count-gpus") { o.count_gpus = true; continue; }
-    if (!gpu && arg == "--trace") { o.trace = true; continue; }
+    if (arg == "--fuse-sums") {
+      o.fuse_sums = true;
+      continue;
+    }
+    if (arg == "--output-one") {
+      o.output_on_all = false;
+      continue;
+    }
+    if (arg == "--corrupt-for-test") {
+      o.corrupt_for_test = true;
+      continue;
+    }
+    if (gpu && arg == "--count-gpus") {
+      o.count_gpus = true;
+      continue;
+    }
+    if (!gpu && arg == "--trace") {
+      o.trace = true;
+      continue;
+    }
     if (i + 1 >= argc) throw std::invalid_argument("unknown option or missing value: " + arg);
     const char* value = argv[++i];
     if (arg == "--strategy") o.step = step_arg(value);

@@ -26,18 +26,18 @@ const char* to_string(RankStep step);
 
 struct RankOptions {
   RankStep step = RankStep::tree;
-  bool fuse_sums = false;             ///< tree: numerators and denominators in one allreduce
-  bool output_on_all = true;          ///< ring: every device attends, else only the last
-  kernels::DecodeShape shape;         ///< tokens = the whole context
+  bool fuse_sums = false;      ///< tree: numerators and denominators in one allreduce
+  bool output_on_all = true;   ///< ring: every device attends, else only the last
+  kernels::DecodeShape shape;  ///< tokens = the whole context
   int reps = 5;
-  int warmup = 2;                     ///< as `clustersim live` (pipelines/run_live.hpp says why 2)
+  int warmup = 2;  ///< as `clustersim live` (pipelines/run_live.hpp says why 2)
   std::uint64_t seed = 1;
-  bool corrupt_for_test = false;      ///< perturbs one output element so that tests see the check fail
-  bool trace = false;                 ///< CPU only: report the last timed step's timeline
+  bool corrupt_for_test = false;  ///< perturbs one output element so that tests see the check fail
+  bool trace = false;             ///< CPU only: report the last timed step's timeline
   // GPU only:
-  std::string dtype = "bf16";         ///< K, V and q storage: bf16 or fp16
-  int gpus = 1;                       ///< local GPUs one process drives (single-process mode)
-  bool count_gpus = false;            ///< print the number of usable GPUs and exit
+  std::string dtype = "bf16";  ///< K, V and q storage: bf16 or fp16
+  int gpus = 1;                ///< local GPUs one process drives (single-process mode)
+  bool count_gpus = false;     ///< print the number of usable GPUs and exit
 };
 
 /// Reads argv[1..argc). Options: --strategy single|tree|ring, --context, --batch, --heads,

@@ -43,8 +43,8 @@ std::string format_report_line(const ReportLine& r) {
       const TimelineSlice& s = r.timeline[i];
       char times[120];
       std::snprintf(times, sizeof times, ",%.9g,%.9g,%.9g]", s.start_s, s.end_s, s.bytes);
-      json += std::string(i ? "," : "") + "[" + std::to_string(s.rank) + ",\"" + s.name + "\",\"" + s.kind + "\"" +
-              times;
+      json +=
+          std::string(i ? "," : "") + "[" + std::to_string(s.rank) + ",\"" + s.name + "\",\"" + s.kind + "\"" + times;
     }
     json += "]";
   }

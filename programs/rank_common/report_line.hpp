@@ -12,8 +12,8 @@ namespace clustersim::live {
 /// task-graph op it stands for, so a measured and a simulated trace line up.
 struct TimelineSlice {
   int rank = 0;
-  std::string name;  ///< e.g. partial_attention, allreduce_max_lse, attend_chunk_1, kv_hop_0
-  std::string kind;  ///< compute, send, recv or collective
+  std::string name;    ///< e.g. partial_attention, allreduce_max_lse, attend_chunk_1, kv_hop_0
+  std::string kind;    ///< compute, send, recv or collective
   double start_s = 0;  ///< from the step's start on that device
   double end_s = 0;
   double bytes = 0;
@@ -22,9 +22,9 @@ struct TimelineSlice {
 struct ReportLine {
   std::string program;  ///< clustersim_live_cpu or clustersim_live_gpu
   std::string strategy;
-  int ranks = 1;        ///< devices the step ran on
+  int ranks = 1;  ///< devices the step ran on
   long long context = 0;
-  std::string dtype;    ///< storage type of K, V and q; omitted when empty (the CPU's fp32)
+  std::string dtype;  ///< storage type of K, V and q; omitted when empty (the CPU's fp32)
   int warmup = 0;
   double max_relative_error = 0;  ///< NaN when an output was NaN: written as null
   double tolerance = 0;

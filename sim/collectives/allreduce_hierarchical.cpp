@@ -43,9 +43,9 @@ Schedule allreduce_hierarchical(const GroupLayout& group, int index, double byte
   for (const auto& node : nodes) peers_across.push_back(node[local]);
 
   Schedule steps;
-  if (k > 1) append_ring(steps, my_node, index, bytes / k, k - 1);                    // reduce-scatter
-  if (m > 1) append_ring(steps, peers_across, index, bytes / k / m, 2 * (m - 1));     // allreduce
-  if (k > 1) append_ring(steps, my_node, index, bytes / k, k - 1);                    // allgather
+  if (k > 1) append_ring(steps, my_node, index, bytes / k, k - 1);                 // reduce-scatter
+  if (m > 1) append_ring(steps, peers_across, index, bytes / k / m, 2 * (m - 1));  // allreduce
+  if (k > 1) append_ring(steps, my_node, index, bytes / k, k - 1);                 // allgather
   return steps;
 }
 

@@ -61,11 +61,14 @@ Row decision_row(int p, double s) {
   if (p < 512) return s < 4096 ? Row::nonoverlapping : Row::rabenseifner;
   if (p < 2048) return s < 2048 ? Row::nonoverlapping : s < 16384 ? Row::recursive_doubling : Row::rabenseifner;
   if (p < 4096)
-    return s < 2048   ? Row::nonoverlapping
-           : s < 4096 ? Row::ring
+    return s < 2048    ? Row::nonoverlapping
+           : s < 4096  ? Row::ring
            : s < 16384 ? Row::recursive_doubling
                        : Row::rabenseifner;
-  return s < 2048 ? Row::nonoverlapping : s < 16384 ? Row::ring : s < 32768 ? Row::recursive_doubling : Row::rabenseifner;
+  return s < 2048    ? Row::nonoverlapping
+         : s < 16384 ? Row::ring
+         : s < 32768 ? Row::recursive_doubling
+                     : Row::rabenseifner;
 }
 
 int floor_power_of_two(int p) {
@@ -82,10 +85,8 @@ Algorithm mpi_allreduce_algorithm(int ranks, double bytes) {
   const double count = bytes / kElementBytes;
   switch (decision_row(ranks, bytes)) {
     case Row::recursive_doubling: return Algorithm::recursive_doubling;
-    case Row::rabenseifner:
-      return count < floor_power_of_two(ranks) ? Algorithm::ring : Algorithm::rabenseifner;
-    case Row::ring:
-      return count < ranks ? Algorithm::recursive_doubling : Algorithm::ring;
+    case Row::rabenseifner: return count < floor_power_of_two(ranks) ? Algorithm::ring : Algorithm::rabenseifner;
+    case Row::ring: return count < ranks ? Algorithm::recursive_doubling : Algorithm::ring;
     case Row::nonoverlapping: return Algorithm::ring;
   }
   return Algorithm::ring;
@@ -107,7 +108,8 @@ double mpi_estimate_s(model::CollectiveKind kind, Algorithm algorithm, double by
   const bool folded = q != p;  // ranks beyond the power of two are folded in and out
   switch (kind) {
     case CollectiveKind::allreduce:
-      if (algorithm == Algorithm::recursive_doubling) return rounds * exchange(bytes) + (folded ? 2 : 0) * message(bytes);
+      if (algorithm == Algorithm::recursive_doubling)
+        return rounds * exchange(bytes) + (folded ? 2 : 0) * message(bytes);
       if (algorithm == Algorithm::rabenseifner)
         return 2 * rounds * exchange_alpha + 2.0 * (q - 1) / q * bytes / beta +
                (folded ? 2 * message(bytes / 2) + message(bytes) : 0.0);

@@ -60,9 +60,7 @@ double hop_latency_s(Algorithm algorithm, Protocol protocol, LinkFamily family) 
   static constexpr double tree[3][3] = {{0.6, 1.25, 4.0},   // NVLINK
                                         {1.0, 1.9, 4.0},    // PCI
                                         {5.0, 8.5, 14.0}};  // NET
-  static constexpr double ring[3][3] = {{0.6, 1.9, 3.4},
-                                        {1.0, 2.5, 5.7},
-                                        {2.7, 4.0, 14.0}};
+  static constexpr double ring[3][3] = {{0.6, 1.9, 3.4}, {1.0, 2.5, 5.7}, {2.7, 4.0, 14.0}};
   const int f = static_cast<int>(family);
   return (tree_table(algorithm) ? tree : ring)[f][protocol_index(protocol)] * kMicro;
 }
@@ -102,16 +100,15 @@ double estimate_s(model::CollectiveKind kind, Algorithm algorithm, Protocol prot
     case CollectiveKind::reduce_scatter:
       return base + ring_latency(n - 1, m - 1) + 1.0 * (n - 1) / n * wire / fabric.ring_Bps;
     case CollectiveKind::broadcast:
-    case CollectiveKind::reduce:
-      return base + ring_latency(n - 1, m - 1) + wire / fabric.ring_Bps;
+    case CollectiveKind::reduce: return base + ring_latency(n - 1, m - 1) + wire / fabric.ring_Bps;
   }
   return 0;
 }
 
 GroupFabric describe_group(const GroupLayout& group, const std::vector<topo::Route>& ring,
                            const topo::Topology& topology) {
-  GroupFabric fabric{.size = group.size(), .nodes = static_cast<int>(group.nodes().size()),
-                     .uniform = group.is_uniform()};
+  GroupFabric fabric{
+      .size = group.size(), .nodes = static_cast<int>(group.nodes().size()), .uniform = group.is_uniform()};
   fabric.ring_Bps = fabric.intra_Bps = fabric.inter_Bps = INFINITY;
   bool any_intra = false;
   for (int i = 0; i < group.size(); ++i) {
@@ -138,8 +135,8 @@ GroupFabric describe_group(const GroupLayout& group, const std::vector<topo::Rou
 CollectiveChoice choose_collective(model::CollectiveKind kind, double bytes, const GroupFabric& fabric,
                                    const CollectiveSettings& settings) {
   if (settings.library == Library::mpi) {
-    const Algorithm algorithm = kind == model::CollectiveKind::allreduce ? mpi_allreduce_algorithm(fabric.size, bytes)
-                                                                         : Algorithm::ring;
+    const Algorithm algorithm =
+        kind == model::CollectiveKind::allreduce ? mpi_allreduce_algorithm(fabric.size, bytes) : Algorithm::ring;
     return {algorithm, Protocol::simple, mpi_estimate_s(kind, algorithm, bytes, fabric)};
   }
   std::vector<Algorithm> algorithms{Algorithm::ring};

@@ -33,15 +33,15 @@ double wire_factor(Protocol protocol);
 struct GroupFabric {
   int size = 1;
   int nodes = 1;
-  bool uniform = true;                      ///< same number of ranks in every node
+  bool uniform = true;  ///< same number of ranks in every node
   LinkFamily intra_family = LinkFamily::nvlink;
   LinkFamily inter_family = LinkFamily::net;
-  bool nvlink_only = true;                  ///< every route in the group is NVLink-class
-  double ring_Bps = 0;                      ///< slowest route between ring neighbours
-  double intra_Bps = 0;                     ///< slowest route between neighbours inside a node
-  double inter_Bps = 0;                     ///< slowest route between nodes
-  double route_latency_s = 0;               ///< largest route latency between ring neighbours
-  double route_both_ways_latency_s = 0;     ///< the same for a message each way at once (MPI)
+  bool nvlink_only = true;               ///< every route in the group is NVLink-class
+  double ring_Bps = 0;                   ///< slowest route between ring neighbours
+  double intra_Bps = 0;                  ///< slowest route between neighbours inside a node
+  double inter_Bps = 0;                  ///< slowest route between nodes
+  double route_latency_s = 0;            ///< largest route latency between ring neighbours
+  double route_both_ways_latency_s = 0;  ///< the same for a message each way at once (MPI)
 };
 
 /// The fabric facts of a group: `ring[i]` is the route from member i to member i+1 (mod n).

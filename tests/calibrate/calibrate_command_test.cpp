@@ -90,8 +90,9 @@ SCENARIO("when every group fails there is no profile and the run fails", "[calib
 SCENARIO("a quick calibration's profile loads as a device profile", "[calibrate][cli]") {
   const clustersim::testing::ScratchDir dir;
   const fs::path profile = fs::path(dir.path()) / "cpu.yaml";
-  REQUIRE(run_clustersim("calibrate --quick --quiet --only memory,gemm,decode,mpi --out " + profile.string()).exit_code ==
-          0);
+  REQUIRE(
+      run_clustersim("calibrate --quick --quiet --only memory,gemm,decode,mpi --out " + profile.string()).exit_code ==
+      0);
   const clustersim::model::DeviceProfile p = clustersim::model::load_device_profile(profile.string());
   CHECK(p.provenance == "measured");
   CHECK(p.hbm_bandwidth.value > 0);

@@ -11,8 +11,7 @@
 using namespace clustersim;
 using Catch::Matchers::WithinRel;
 
-TEST_CASE("a timed decode kernel is set against the profile's rate at its size, net of the launch",
-          "[calibrate]") {
+TEST_CASE("a timed decode kernel is set against the profile's rate at its size, net of the launch", "[calibrate]") {
   const model::DeviceProfile profile = model::load_device_profile("tests/fixtures/cpu_measured.yaml");
   const double bytes = 5e6, seconds = 1e-3;
   const results::RateRecheck rate = calibrate::decode_kernel_rate(profile, bytes, seconds);

@@ -21,9 +21,14 @@ DeviceProfile sample_profile() {
   p.name = "cpu_testhost";
   p.description = "Test CPU (1 core per rank, 2 ranks), measured by clustersim calibrate";
   p.provenance = "measured";
-  p.measured = {{"host", "testhost"},  {"date", "2026-11-23T12:00:00Z"}, {"method", "clustersim calibrate --quick"},
-                {"cpu", "Test CPU, 2 cores"}, {"gpu", "none"}, {"libraries", "OpenBLAS 0.3.21; Open MPI v4.1.4"},
-                {"ranks", "2"}, {"skipped", "cuda: built without CUDA"}};
+  p.measured = {{"host", "testhost"},
+                {"date", "2026-11-23T12:00:00Z"},
+                {"method", "clustersim calibrate --quick"},
+                {"cpu", "Test CPU, 2 cores"},
+                {"gpu", "none"},
+                {"libraries", "OpenBLAS 0.3.21; Open MPI v4.1.4"},
+                {"ranks", "2"},
+                {"skipped", "cuda: built without CUDA"}};
   p.dense_flops[DType::fp32] = figure_from(Repeated{{0.05e12, 0.051e12, 0.0505e12}}, "sgemm: test");
   p.hbm_bandwidth = figure_from(Repeated{{9.0e9, 9.1e9, 9.2e9}}, "triad: test");
   p.memory_capacity = {.value = 4e9, .source = "MemTotal / ranks"};
@@ -62,8 +67,7 @@ TEST_CASE("a measured profile's name is cpu_ and the host name made safe", "[cal
   CHECK(measured_profile_name("vm") == "cpu_vm");
 }
 
-TEST_CASE("calibration writes the contract's measured-profile structure, to four significant digits",
-          "[calibrate]") {
+TEST_CASE("calibration writes the contract's measured-profile structure, to four significant digits", "[calibrate]") {
   const std::string text = measured_profile_text(sample_profile());
   INFO(text);
   CHECK(text.rfind("# Measured by clustersim calibrate", 0) == 0);
@@ -80,8 +84,9 @@ TEST_CASE("calibration writes the contract's measured-profile structure, to four
     CHECK(contains(text, "hbm_bandwidth_GBps: {value: 9.1, source: \"triad: test\", spread: 0.02198}\n"));
     CHECK(contains(text, "fp32: {value: 0.0505, source: \"sgemm: test\", spread: 0.0198}\n"));
     CHECK(contains(text, "memory_GB: {value: 4, source: \"MemTotal / ranks\"}\n"));
-    CHECK(contains(text, "launch_overhead_us: {value: 1.2, source: \"decode intercept: test\", spread: 0.25, "
-                         "flagged: \"spread 25 % over 3 repetitions exceeds 10 %\"}\n"));
+    CHECK(contains(text,
+                   "launch_overhead_us: {value: 1.2, source: \"decode intercept: test\", spread: 0.25, "
+                   "flagged: \"spread 25 % over 3 repetitions exceeds 10 %\"}\n"));
   }
   SECTION("curves: [size, efficiency] pairs, sizes as whole numbers") {
     CHECK(contains(text, "points: [[65536, 0.21], [16777216, 0.55]]"));

@@ -60,5 +60,6 @@ TEST_CASE("a message each way at once costs the exchange's extra time at the sma
   CHECK(extra.values[2] == 0);
   CHECK(extra.median() == Approx(11e-6));
   // Without exchanges (an older probe): nothing measured.
-  CHECK(exchange_extra_latency_s(parse_mpi_probe_output("pingpong,8,0,1,1e-6\npingpong,16,0,1,2e-6\n", 2)).values.empty());
+  CHECK(exchange_extra_latency_s(parse_mpi_probe_output("pingpong,8,0,1,1e-6\npingpong,16,0,1,2e-6\n", 2))
+            .values.empty());
 }

@@ -31,9 +31,7 @@ Run bounded_clustersim(const std::vector<std::string>& args) {
   try {
     const clustersim::ProcessOutput out = clustersim::run_process(job);
     return {out.exit_code, out.stdout_text, out.stderr_text};
-  } catch (const clustersim::LaunchError& e) {
-    FAIL("clustersim did not finish: " << e.what());
-  }
+  } catch (const clustersim::LaunchError& e) { FAIL("clustersim did not finish: " << e.what()); }
   return {};
 }
 
@@ -59,11 +57,11 @@ SCENARIO("a scenario with an unknown key is rejected and nothing is written", "[
   clustersim::testing::ScratchDir scratch;
   GIVEN("a scenario with 'strategys' for 'strategies'") {
     const std::string scenario = scratch.write("typo.yaml",
-                                        "name: typo\n"
-                                        "topology: {generator: dgx_h100_cluster, nodes: 1}\n"
-                                        "device: h100_sxm\n"
-                                        "workload: {context: 80k}\n"
-                                        "strategys: [tree, ring]\n");
+                                               "name: typo\n"
+                                               "topology: {generator: dgx_h100_cluster, nodes: 1}\n"
+                                               "device: h100_sxm\n"
+                                               "workload: {context: 80k}\n"
+                                               "strategys: [tree, ring]\n");
     const fs::path out = fs::temp_directory_path() / "clustersim_cli_typo";
     fs::remove_all(out);
     WHEN("it is simulated") {
@@ -81,13 +79,14 @@ SCENARIO("a scenario with an unknown key is rejected and nothing is written", "[
 SCENARIO("a case that needs more GPUs than the topology has is rejected before anything runs", "[cli][errors]") {
   clustersim::testing::ScratchDir scratch;
   const std::string scenario = scratch.write("too_many.yaml",
-                                      "name: too_many\n"
-                                      "topology: {generator: rtx4090_box, gpus: 2}\n"
-                                      "device: rtx4090\n"
-                                      "gpus: 4\n"
-                                      "workload: {context: 80k}\n"
-                                      "strategies: [tree]\n");
-  const Run run = run_clustersim("simulate " + scenario + " --out " + (fs::temp_directory_path() / "clustersim_cli_never_written").string());
+                                             "name: too_many\n"
+                                             "topology: {generator: rtx4090_box, gpus: 2}\n"
+                                             "device: rtx4090\n"
+                                             "gpus: 4\n"
+                                             "workload: {context: 80k}\n"
+                                             "strategies: [tree]\n");
+  const Run run = run_clustersim("simulate " + scenario + " --out " +
+                                 (fs::temp_directory_path() / "clustersim_cli_never_written").string());
   CHECK(run.exit_code == 2);
   CHECK(run.err.find("asks for 4 GPUs but topology 'rtx4090_box:gpus=2' has 2") != std::string::npos);
 }
@@ -97,11 +96,11 @@ SCENARIO("a case that does not fit in device memory is reported as such, not sim
   // 16 heads × 128, bf16: 8 KiB of K and V per token; 5.12M tokens on 2 RTX 4090 (24 GB) need
   // 21 GB of shard each for tree and 42 GB for ring.
   const std::string scenario = scratch.write("oom.yaml",
-                                      "name: oom\n"
-                                      "topology: {generator: rtx4090_box, gpus: 2}\n"
-                                      "device: rtx4090\n"
-                                      "workload: {context: 5.12M}\n"
-                                      "strategies: [tree, ring]\n");
+                                             "name: oom\n"
+                                             "topology: {generator: rtx4090_box, gpus: 2}\n"
+                                             "device: rtx4090\n"
+                                             "workload: {context: 5.12M}\n"
+                                             "strategies: [tree, ring]\n");
   const fs::path out = fs::temp_directory_path() / "clustersim_cli_oom";
   fs::remove_all(out);
   const Run run = run_clustersim("simulate --quiet " + scenario + " --out " + out.string());
@@ -123,12 +122,13 @@ SCENARIO("topology show summarises a generator and prints DOT", "[cli]") {
 
 SCENARIO("a bad topology file exits 2 naming the file, the element and the reason", "[cli][errors]") {
   clustersim::testing::ScratchDir scratch;
-  const std::string graph = scratch.write("bad.dot",
-                                   "graph g {\n"
-                                   "  gpu0 [kind=\"gpu\"];\n"
-                                   "  gpu1 [kind=\"gpu\"];\n"
-                                   "  gpu0 -- gpu1 [class=\"nvlink\", bandwidth_GBps=\"-5\", latency_us=\"1\"];\n"
-                                   "}\n");
+  const std::string graph =
+      scratch.write("bad.dot",
+                    "graph g {\n"
+                    "  gpu0 [kind=\"gpu\"];\n"
+                    "  gpu1 [kind=\"gpu\"];\n"
+                    "  gpu0 -- gpu1 [class=\"nvlink\", bandwidth_GBps=\"-5\", latency_us=\"1\"];\n"
+                    "}\n");
   const Run run = run_clustersim("topology show " + graph);
   CHECK(run.exit_code == 2);
   CHECK(run.err.find(graph) != std::string::npos);
@@ -149,7 +149,8 @@ SCENARIO("an unknown profile or generator is reported where the scenario names i
                                              "device: h100\n"
                                              "workload: {context: 80k}\n"
                                              "strategies: [tree]\n");
-  const Run run = run_clustersim("simulate " + scenario + " --out " + (fs::temp_directory_path() / "clustersim_cli_never_written").string());
+  const Run run = run_clustersim("simulate " + scenario + " --out " +
+                                 (fs::temp_directory_path() / "clustersim_cli_never_written").string());
   CHECK(run.exit_code == 2);
   CHECK(run.err.find(scenario + ":2:11: error: unknown topology 'dgx_h100_clustr:nodes=1'") != std::string::npos);
   CHECK(run.err.find("did you mean 'dgx_h100_cluster'?") != std::string::npos);
@@ -185,8 +186,8 @@ SCENARIO("simulate ends with a report; report compares two runs", "[cli]") {
   AND_THEN("--no-report skips it") { CHECK_FALSE(fs::exists(b / "report.html")); }
   AND_THEN("two results files give a comparison") {
     const fs::path cmp = fs::temp_directory_path() / "clustersim_cli_report_cmp";
-    const Run compared = run_clustersim("report " + (a / "results.json").string() + " " + (b / "results.json").string() +
-                                        " --out " + cmp.string());
+    const Run compared = run_clustersim("report " + (a / "results.json").string() + " " +
+                                        (b / "results.json").string() + " --out " + cmp.string());
     CHECK(compared.exit_code == 0);
     CHECK(slurp(cmp / "report.md").find("8 cases in both runs") != std::string::npos);
     CHECK(fs::exists(cmp / "comparison.csv"));
@@ -211,8 +212,8 @@ SCENARIO("an input that is a FIFO or a device or a directory exits 2 naming what
   fs::create_symlink("/dev/zero", dir / "zero.yaml");
   fs::create_directory(dir / "folder.yaml");
   const std::string out = (dir / "out").string();
-  for (const auto& [name, what] : {std::pair{"fifo.yaml", "a FIFO"}, {"zero.yaml", "a device file"},
-                                   {"folder.yaml", "a directory"}}) {
+  for (const auto& [name, what] :
+       {std::pair{"fifo.yaml", "a FIFO"}, {"zero.yaml", "a device file"}, {"folder.yaml", "a directory"}}) {
     const std::string path = (dir / name).string();
     const Run run = bounded_clustersim({"simulate", path, "--out", out});
     CHECK(run.exit_code == 2);
@@ -222,11 +223,14 @@ SCENARIO("an input that is a FIFO or a device or a directory exits 2 naming what
   CHECK(graph.exit_code == 2);
   CHECK(graph.err.find("fifo.dot: error: cannot read topology file: it is a FIFO") != std::string::npos);
   AND_THEN("a FIFO named as a scenario's device profile is reported where the scenario names it") {
-    const std::string scenario = scratch.write("s.yaml", "name: fifo\n"
-                                                         "topology: {generator: dgx_h100_cluster, nodes: 1}\n"
-                                                         "device: " + (dir / "fifo.yaml").string() + "\n"
-                                                         "workload: {context: 80k}\n"
-                                                         "strategies: [tree]\n");
+    const std::string scenario = scratch.write("s.yaml",
+                                               "name: fifo\n"
+                                               "topology: {generator: dgx_h100_cluster, nodes: 1}\n"
+                                               "device: " +
+                                                   (dir / "fifo.yaml").string() +
+                                                   "\n"
+                                                   "workload: {context: 80k}\n"
+                                                   "strategies: [tree]\n");
     const Run run = bounded_clustersim({"simulate", scenario, "--out", out});
     CHECK(run.exit_code == 2);
     CHECK(run.err.find(scenario + ":3:9: error: cannot read device profile '" + (dir / "fifo.yaml").string() +

@@ -86,8 +86,8 @@ SCENARIO("labels in a results file given to report are data, never commands", "[
   CHECK(two.exit_code == 0);
   CHECK(pwned_files(scratch.path()).empty());
   const std::string html = slurp(a / "report.html");
-  CHECK(html.find("<svg") != std::string::npos);      // the figures were drawn
-  CHECK(html.find("<script") == std::string::npos);   // and the labels escaped in them
+  CHECK(html.find("<svg") != std::string::npos);     // the figures were drawn
+  CHECK(html.find("<script") == std::string::npos);  // and the labels escaped in them
 }
 
 SCENARIO("a topology file name with shell syntax is only a name", "[cli][security]") {
@@ -98,11 +98,13 @@ SCENARIO("a topology file name with shell syntax is only a name", "[cli][securit
   for (char c : name) yaml_name += c == '\'' ? std::string("''") : std::string(1, c);
   const std::string scenario = scratch.write("s.yaml",
                                              "name: s\n"
-                                             "topology: {file: '" + yaml_name + "'}\n"
-                                             "device: rtx4090\n"
-                                             "gpus: 2\n"
-                                             "workload: {context: [80k, 160k]}\n"
-                                             "strategies: [tree, ring]\n");
+                                             "topology: {file: '" +
+                                                 yaml_name +
+                                                 "'}\n"
+                                                 "device: rtx4090\n"
+                                                 "gpus: 2\n"
+                                                 "workload: {context: [80k, 160k]}\n"
+                                                 "strategies: [tree, ring]\n");
   const Run run = run_clustersim("simulate --quiet s.yaml --out out", "cd " + shell_word(scratch.path()) + " &&");
   CHECK(run.exit_code == 0);
   CHECK(run.err == "");
@@ -114,8 +116,8 @@ SCENARIO("a TMPDIR with a quote in it is only a directory", "[cli][security]") {
   clustersim::testing::ScratchDir scratch;
   const fs::path tmp = fs::path(scratch.path()) / "t'$(touch pwned0)'`touch pwned1`";
   fs::create_directories(tmp);
-  const Run run = run_clustersim("simulate --quiet --out out", "cd " + shell_word(scratch.path()) +
-                                                                   " && TMPDIR=" + shell_word(tmp.string()));
+  const Run run = run_clustersim("simulate --quiet --out out",
+                                 "cd " + shell_word(scratch.path()) + " && TMPDIR=" + shell_word(tmp.string()));
   CHECK(run.exit_code == 0);
   CHECK(pwned_files(scratch.path()).empty());
   CHECK(fs::exists(fs::path(scratch.path()) / "out" / "report.html"));

@@ -46,7 +46,8 @@ SCENARIO("simulate keeps the user's files in a results directory, however --out 
     CHECK(slurp(dir / "results.json").find("\"cases\"") != std::string::npos);
   }
   WHEN("--out is . inside it") {
-    const Run run = run_clustersim("simulate --quiet --no-report " + scenario + " --out .", "cd " + dir.string() + " &&");
+    const Run run =
+        run_clustersim("simulate --quiet --no-report " + scenario + " --out .", "cd " + dir.string() + " &&");
     CHECK(run.exit_code == 0);
     CHECK(slurp(dir / "notes.txt") == "mine");
   }

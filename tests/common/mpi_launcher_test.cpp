@@ -24,8 +24,9 @@ TEST_CASE("a failing rank is a LaunchError naming the program", "[launch]") {
 
 TEST_CASE("a job past its timeout is killed, with every process of its group", "[launch]") {
   const auto start = std::chrono::steady_clock::now();
-  CHECK_THROWS_WITH(run_mpi_job({.program = "/bin/sleep", .args = {"30"}, .ranks = 2, .timeout = std::chrono::seconds(2)}),
-                    Catch::Contains("did not finish within 2 s"));
+  CHECK_THROWS_WITH(
+      run_mpi_job({.program = "/bin/sleep", .args = {"30"}, .ranks = 2, .timeout = std::chrono::seconds(2)}),
+      Catch::Contains("did not finish within 2 s"));
   CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(20));
 }
 

@@ -90,7 +90,8 @@ TEST_CASE("output: a failed publish leaves the earlier files whole and no stagin
 TEST_CASE("output: the default directory is results/<name> and a name cannot leave it", "[common][output]") {
   CHECK(clustersim::default_output_dir("dgx") == fs::path("results/dgx"));
   CHECK(clustersim::default_output_dir("dgx", "_live") == fs::path("results/dgx_live"));
-  for (const std::string& bad : std::vector<std::string>{"", ".", "..", "../x", "/tmp/x", "a/b", std::string("a\0b", 3), "a\x1b[2Jb"})
+  for (const std::string& bad :
+       std::vector<std::string>{"", ".", "..", "../x", "/tmp/x", "a/b", std::string("a\0b", 3), "a\x1b[2Jb"})
     CHECK_THROWS_AS(clustersim::default_output_dir(bad), InputError);
   CHECK_THROWS_WITH(clustersim::default_output_dir("a\x1b[2J"), Catch::Contains("a\\x1b[2J"));
 }

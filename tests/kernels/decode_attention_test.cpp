@@ -30,8 +30,8 @@ DecodeShape with_tokens(DecodeShape s, std::int64_t tokens) {
 }  // namespace
 
 TEST_CASE("decode kernel matches the reference, with and without GQA", "[kernels]") {
-  for (const DecodeShape shape : {DecodeShape{1, 4, 4, 64, 1000}, DecodeShape{2, 8, 2, 128, 333},
-                                  DecodeShape{1, 2, 1, 16, 1}}) {
+  for (const DecodeShape shape :
+       {DecodeShape{1, 4, 4, 64, 1000}, DecodeShape{2, 8, 2, 128, 333}, DecodeShape{1, 2, 1, 16, 1}}) {
     const Problem p(shape);
     AttentionPartials partials;
     decode_attention_partials(shape, p.q.data(), p.k.data(), p.v.data(), partials);
@@ -46,8 +46,7 @@ TEST_CASE("a corrupted output fails the reference check", "[kernels]") {
   decode_attention_partials(p.shape, p.q.data(), p.k.data(), p.v.data(), partials);
   auto out = attention_output(partials, p.shape.head_dim);
   out[5] += 0.01f;
-  CHECK(max_relative_error(out, reference_decode_attention(p.shape, p.q.data(), p.k.data(), p.v.data())) >
-        kTolerance);
+  CHECK(max_relative_error(out, reference_decode_attention(p.shape, p.q.data(), p.k.data(), p.v.data())) > kTolerance);
 }
 
 TEST_CASE("shards generated locally equal slices of the whole cache", "[kernels]") {

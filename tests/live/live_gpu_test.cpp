@@ -59,12 +59,13 @@ TEST_CASE("live: GPU topologies plan on the GPU backend, in bf16 or fp16 with p 
 
 TEST_CASE("live: GPU cases needing more GPUs than there are are refused, with the reason", "[live][errors]") {
   testing::ScratchDir scratch;
-  const std::string path = scratch.write("gpus.yaml",
-                                         "name: gpus\n"
-                                         "topology: {generator: dgx_h100_cluster, nodes: 1}\n"
-                                         "device: h100_sxm\n"
-                                         "workload: {heads: 32, kv_heads: 8, head_dim: 128, context: 4096, dtype: bf16}\n"
-                                         "strategies: [ring]\n");
+  const std::string path =
+      scratch.write("gpus.yaml",
+                    "name: gpus\n"
+                    "topology: {generator: dgx_h100_cluster, nodes: 1}\n"
+                    "device: h100_sxm\n"
+                    "workload: {heads: 32, kv_heads: 8, head_dim: 128, context: 4096, dtype: bf16}\n"
+                    "strategies: [ring]\n");
   const auto scenario = scenarios::load_scenario(path);
   const auto plan = live::plan_live_cases(scenario, kMachine, false);
   CHECK_THROWS_WITH(live::require_gpus(plan, {.count = 0, .why_none = "no GPU: no CUDA device visible"}, path),
@@ -104,8 +105,8 @@ TEST_CASE("clustersim_live_gpu without a GPU exits 3 saying so; bad arguments ex
   } else {
     CHECK(count.exit_code == 3);
     CHECK_THAT(count.stderr_text, Catch::Contains("no GPU"));
-    const ProcessOutput tree = run_gpu_program({"--strategy", "tree", "--context", "4096", "--heads", "32",
-                                                "--kv-heads", "8", "--gpus", "2"});
+    const ProcessOutput tree =
+        run_gpu_program({"--strategy", "tree", "--context", "4096", "--heads", "32", "--kv-heads", "8", "--gpus", "2"});
     CHECK(tree.exit_code == 3);
     CHECK_THAT(tree.stderr_text, Catch::Contains("no GPU"));
   }

@@ -17,12 +17,12 @@
 #include <nlohmann/json.hpp>
 
 #include "common/mpi_launcher.hpp"
-#include "reports/comparison_table.hpp"
-#include "results/comparison.hpp"
 #include "live/emulated_cluster.hpp"
 #include "live/live_plan.hpp"
 #include "live/rank_report.hpp"
 #include "pipelines/run_live.hpp"
+#include "reports/comparison_table.hpp"
+#include "results/comparison.hpp"
 #include "results/results.hpp"
 #include "support/run_clustersim.hpp"
 #include "support/scratch_dir.hpp"
@@ -39,32 +39,37 @@ using testing::slurp;
 /// A tiny scenario: 2 CPU ranks of one host, 2 contexts (one not divisible by 2), GQA.
 std::string tiny_scenario(const testing::ScratchDir& scratch, const std::string& strategies = "[tree, ring]",
                           const std::string& gpus = "2") {
-  return scratch.write("tiny.yaml",
-                       "name: tiny_live\n"
-                       "topology: {generator: cpu_host, ranks: 2}\n"
-                       "device: cpu_core\n"
-                       "gpus: " + gpus + "\n"
-                       "workload: {batch: 1, heads: 4, kv_heads: 2, head_dim: 64, context: [1000, 3001], dtype: fp32}\n"
-                       "strategies: " + strategies + "\n");
+  return scratch.write(
+      "tiny.yaml",
+      "name: tiny_live\n"
+      "topology: {generator: cpu_host, ranks: 2}\n"
+      "device: cpu_core\n"
+      "gpus: " +
+          gpus +
+          "\n"
+          "workload: {batch: 1, heads: 4, kv_heads: 2, head_dim: 64, context: [1000, 3001], dtype: fp32}\n"
+          "strategies: " +
+          strategies + "\n");
 }
 
 /// A measured profile with round figures (not this machine's: validate only needs one).
 std::string measured_profile(const testing::ScratchDir& scratch) {
-  return scratch.write("profile.yaml",
-                       "device: cpu_test\n"
-                       "provenance: measured\n"
-                       "measured: {host: test, date: \"2026-01-01T00:00:00Z\", method: \"written by hand for a test\"}\n"
-                       "dense_TFLOPS: {fp32: {value: 0.02, source: test}}\n"
-                       "hbm_bandwidth_GBps: {value: 5, source: test}\n"
-                       "memory_GB: {value: 4, source: test}\n"
-                       "launch_overhead_us: {value: 2, source: test}\n"
-                       "compute_efficiency: {value: 1, source: test}\n"
-                       "memory_efficiency: {value: 0.5, source: test}\n");
+  return scratch.write(
+      "profile.yaml",
+      "device: cpu_test\n"
+      "provenance: measured\n"
+      "measured: {host: test, date: \"2026-01-01T00:00:00Z\", method: \"written by hand for a test\"}\n"
+      "dense_TFLOPS: {fp32: {value: 0.02, source: test}}\n"
+      "hbm_bandwidth_GBps: {value: 5, source: test}\n"
+      "memory_GB: {value: 4, source: test}\n"
+      "launch_overhead_us: {value: 2, source: test}\n"
+      "compute_efficiency: {value: 1, source: test}\n"
+      "memory_efficiency: {value: 0.5, source: test}\n");
 }
 
 MpiJob rank_job(const std::string& strategy, int ranks, std::vector<std::string> extra = {}) {
-  std::vector<std::string> args{"--strategy", strategy, "--context", "2049", "--heads",  "4", "--kv-heads",
-                                "2",          "--head-dim", "32",  "--reps", "2",     "--warmup", "1"};
+  std::vector<std::string> args{"--strategy", strategy,     "--context", "2049",   "--heads", "4",        "--kv-heads",
+                                "2",          "--head-dim", "32",        "--reps", "2",       "--warmup", "1"};
   args.insert(args.end(), extra.begin(), extra.end());
   // -q as run_live gives it: mpirun's help text would push the rank's message out of the error.
   return {.program = live::live_cpu_program().string(), .args = args, .ranks = ranks, .mpirun_options = {"-q"}};
@@ -100,7 +105,8 @@ TEST_CASE("live: every strategy's output on every rank matches the reference ove
   }
 }
 
-TEST_CASE("live: a corrupted output fails the check, with the error value, and the job exits non-zero", "[live][errors]") {
+TEST_CASE("live: a corrupted output fails the check, with the error value, and the job exits non-zero",
+          "[live][errors]") {
   for (const char* strategy : {"tree", "ring"}) {
     INFO(strategy);
     CHECK_THROWS_WITH(run_mpi_job(rank_job(strategy, 2, {"--corrupt-for-test"})),
@@ -124,7 +130,7 @@ TEST_CASE("live: the planner refuses what this machine cannot hold and says why"
   }
   SECTION("the memory a case needs: the whole cache, plus a receive buffer per rank for ring") {
     const auto plan = live::plan_live_cases(s, {.host = "big", .cores = 8, .available_memory_bytes = 64e9}, false);
-    const double cache = 2.0 * 3001 * 2 * 64 * 4;  // K and V, fp32
+    const double cache = 2.0 * 3001 * 2 * 64 * 4;                                  // K and V, fp32
     CHECK(plan[2].memory_bytes == Approx(cache));                                  // tree, 3001 tokens
     CHECK(plan[3].memory_bytes == Approx(cache + 2 * (2.0 * 1501 * 2 * 64 * 4)));  // ring
   }
@@ -138,8 +144,8 @@ TEST_CASE("live: cases the CPU backend lacks are reported unsupported with why, 
                                          "device: cpu_core\n"
                                          "workload: {heads: 4, head_dim: 64, context: 1000, dtype: [fp32, bf16]}\n"
                                          "strategies: [tree, tree_topology_aware]\n");
-  const auto plan =
-      live::plan_live_cases(scenarios::load_scenario(path), {.host = "h", .cores = 8, .available_memory_bytes = 64e9}, false);
+  const auto plan = live::plan_live_cases(scenarios::load_scenario(path),
+                                          {.host = "h", .cores = 8, .available_memory_bytes = 64e9}, false);
   REQUIRE(plan.size() == 4);
   CHECK(plan[0].unsupported.empty());
   CHECK(plan[0].backend == live::Backend::cpu);
@@ -227,8 +233,8 @@ SCENARIO("clustersim live without mpirun fails clearly and writes nothing", "[li
 SCENARIO("clustersim validate with a given profile writes the comparison and prints its summary", "[live][cli]") {
   testing::ScratchDir scratch;
   const fs::path out = fs::path(scratch.path()) / "validation";
-  const Run run = run_clustersim("validate " + tiny_scenario(scratch) + " --profile " +
-                                              measured_profile(scratch) + " --reps 2 --out " + out.string());
+  const Run run = run_clustersim("validate " + tiny_scenario(scratch) + " --profile " + measured_profile(scratch) +
+                                 " --reps 2 --out " + out.string());
   INFO(run.err);
   REQUIRE(run.exit_code == 0);
   CHECK(run.out.find("# 4 cases; |error| median ") != std::string::npos);
@@ -272,11 +278,11 @@ TEST_CASE("live: the comparison joins on the case index and reports the predicti
   CHECK(c.max_abs_error_percent == Approx(30));
   AND_THEN("the kernel's drift while a case ran, where known, goes beside its error") {
     results::Comparison with_drift = c;
-    with_drift.cases[0].kernel_in_case = results::RateRecheck{.bytes = 1 << 20, .profile_Bps = 10e9,
-                                                                  .now_Bps = 11.25e9};  // +12.5 %
+    with_drift.cases[0].kernel_in_case =
+        results::RateRecheck{.bytes = 1 << 20, .profile_Bps = 10e9, .now_Bps = 11.25e9};  // +12.5 %
     with_drift.cases[1].rotation_link_class = "shared_memory";
-    with_drift.cases[1].rotation_in_case = results::RateRecheck{.bytes = 1 << 22, .profile_Bps = 8e9,
-                                                                  .now_Bps = 6e9};  // -25 %
+    with_drift.cases[1].rotation_in_case =
+        results::RateRecheck{.bytes = 1 << 22, .profile_Bps = 8e9, .now_Bps = 6e9};  // -25 %
     const std::string table = reports::format_comparison_table(with_drift);
     CHECK(table.find("+10.0    +12.5        -           -        -\n") != std::string::npos);
     CHECK(table.find("-30.0        -    -25.0           -        -\n") != std::string::npos);
@@ -350,13 +356,13 @@ SCENARIO("clustersim live runs emulated-cluster cases on a cluster it builds, as
   const fs::path out = fs::path(scratch.path()) / "live";
   // The ring sends each rank's whole shard across the 0.5 Gbit/s link: 2000 tokens x 8 heads x
   // 128 x 4 B, K and V, 16.4 MB, about a quarter of a second; on this host it would take ms.
-  const std::string scenario = scratch.write(
-      "emulated.yaml",
-      "name: emulated_live\n"
-      "topology: {generator: emulated_cluster, nodes: 2, ranks_per_node: 1, inter_node_Gbps: 0.5}\n"
-      "device: cpu_core\n"
-      "workload: {batch: 1, heads: 8, kv_heads: 8, head_dim: 128, context: [4000], dtype: fp32}\n"
-      "strategies: [tree, ring]\n");
+  const std::string scenario =
+      scratch.write("emulated.yaml",
+                    "name: emulated_live\n"
+                    "topology: {generator: emulated_cluster, nodes: 2, ranks_per_node: 1, inter_node_Gbps: 0.5}\n"
+                    "device: cpu_core\n"
+                    "workload: {batch: 1, heads: 8, kv_heads: 8, head_dim: 128, context: [4000], dtype: fp32}\n"
+                    "strategies: [tree, ring]\n");
   const Run run = run_clustersim("live " + scenario + " --reps 1 --warmup 1 --out " + out.string());
   INFO(run.err);
   std::string why;

@@ -8,10 +8,10 @@
 #include <string>
 #include <vector>
 
+#include "live/rank_report.hpp"
 #include "programs/rank_common/rank_options.hpp"
 #include "programs/rank_common/report_line.hpp"
 #include "programs/rank_common/shard_split.hpp"
-#include "live/rank_report.hpp"
 
 using namespace clustersim::live;
 
@@ -53,12 +53,18 @@ TEST_CASE("rank programs: the command line, and the GPU-only options refused by 
                     Catch::Contains("single, tree or ring"));
 }
 
-TEST_CASE("rank programs: the report line reads back, the GPU's with its dtype, the CPU's with its pieces alone, a NaN "
-          "error as null",
-          "[live]") {
-  const std::string line = format_report_line({.program = "clustersim_live_gpu", .strategy = "tree", .ranks = 2,
-                                               .context = 16384, .dtype = "bf16", .warmup = 1,
-                                               .max_relative_error = 3e-6, .tolerance = 2e-3,
+TEST_CASE(
+    "rank programs: the report line reads back, the GPU's with its dtype, the CPU's with its pieces alone, a NaN "
+    "error as null",
+    "[live]") {
+  const std::string line = format_report_line({.program = "clustersim_live_gpu",
+                                               .strategy = "tree",
+                                               .ranks = 2,
+                                               .context = 16384,
+                                               .dtype = "bf16",
+                                               .warmup = 1,
+                                               .max_relative_error = 3e-6,
+                                               .tolerance = 2e-3,
                                                .rep_seconds = {1.5e-4, 1.25e-4}});
   CHECK_THAT(line, Catch::Contains("\"dtype\":\"bf16\""));
   const RankReport report = parse_rank_report("NCCL INFO noise\n" + line + "\n");
@@ -67,16 +73,20 @@ TEST_CASE("rank programs: the report line reads back, the GPU's with its dtype, 
   CHECK(report.max_relative_error == Approx(3e-6));
   CHECK(report.tolerance == Approx(2e-3));
   CHECK(report.kernel_seconds.empty());  // the GPU program does not time the kernel alone
-  const std::string cpu_line = format_report_line({.program = "clustersim_live_cpu", .strategy = "tree", .ranks = 2,
-                                                   .rep_seconds = {2e-3}, .kernel_seconds = {1.5e-3, 1.75e-3},
-                                                   .kernel_tokens = 1025, .rotation_seconds = {4e-3},
+  const std::string cpu_line = format_report_line({.program = "clustersim_live_cpu",
+                                                   .strategy = "tree",
+                                                   .ranks = 2,
+                                                   .rep_seconds = {2e-3},
+                                                   .kernel_seconds = {1.5e-3, 1.75e-3},
+                                                   .kernel_tokens = 1025,
+                                                   .rotation_seconds = {4e-3},
                                                    .rotation_bytes = 524800});
   const RankReport cpu = parse_rank_report(cpu_line);
   CHECK(cpu.kernel_seconds == std::vector<double>{1.5e-3, 1.75e-3});
   CHECK(cpu.kernel_tokens == 1025);
   CHECK(cpu.rotation_seconds == std::vector<double>{4e-3});
   CHECK(cpu.rotation_bytes == 524800);
-  const std::string nan_line = format_report_line({.program = "clustersim_live_cpu", .strategy = "ring",
-                                                   .max_relative_error = std::nan(""), .rep_seconds = {1.0}});
+  const std::string nan_line = format_report_line(
+      {.program = "clustersim_live_cpu", .strategy = "ring", .max_relative_error = std::nan(""), .rep_seconds = {1.0}});
   CHECK_THAT(nan_line, Catch::Contains("\"max_relative_error\":null") && !Catch::Contains("dtype"));
 }

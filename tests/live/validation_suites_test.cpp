@@ -83,8 +83,12 @@ SCENARIO("the CPU validation suite runs from a fresh calibration and produces it
     const model::DeviceProfile retimed = model::load_device_profile(retimed_path);
     CHECK(retimed.hbm_bandwidth.value == Approx(profile.hbm_bandwidth.value * (1 + change / 100)).epsilon(1e-3));
     const int p = c["gpus"].get<int>();
-    const model::AttentionShape suite{.batch = 1, .heads = 8, .kv_heads = 8, .head_dim = 128,
-                                      .context = c["context"].get<std::int64_t>(), .dtype = model::DType::fp32};
+    const model::AttentionShape suite{.batch = 1,
+                                      .heads = 8,
+                                      .kv_heads = 8,
+                                      .head_dim = 128,
+                                      .context = c["context"].get<std::int64_t>(),
+                                      .dtype = model::DType::fp32};
     const double shard = static_cast<double>(model::shard_tokens(suite.context, p).front());
     const model::KernelCost attend = model::kernels::partial_attention(suite, shard);
     const model::KernelCost merge = model::kernels::merge(suite);

@@ -12,7 +12,6 @@
 #include <fstream>
 #include <string>
 
-
 #include "common/input_error.hpp"
 #include "model/device_profile.hpp"
 
@@ -43,7 +42,6 @@ compute_efficiency: {value: 0.5, source: "made up"}
 memory_efficiency: {value: 0.8, source: "made up"}
 )";
 
-
 std::string error_of(const std::string& text) {
   return clustersim::testing::load_error("gpu.yaml", text, [](const std::string& path) { load_device_profile(path); });
 }
@@ -65,8 +63,8 @@ TEST_CASE("model: each shipped device profile loads with every figure sourced", 
     REQUIRE(p.dense_flops.count(dtype) == 1);
     check_sourced(p.dense_flops.at(dtype));
   }
-  for (const Figure* f : {&p.hbm_bandwidth, &p.memory_capacity, &p.launch_overhead, &p.compute_efficiency,
-                          &p.memory_efficiency})
+  for (const Figure* f :
+       {&p.hbm_bandwidth, &p.memory_capacity, &p.launch_overhead, &p.compute_efficiency, &p.memory_efficiency})
     check_sourced(*f);
   CHECK(p.compute_efficiency.value <= 1);
   CHECK(p.memory_efficiency.value <= 1);
@@ -92,8 +90,7 @@ TEST_CASE("model: kernel_time is launch + HBM time for a decode-like kernel", "[
   // Expectations: memory-bound, so exactly launch + 1e9 / (B·e_m); tolerance 1e-12 because
   // the same operations are done in the same order.
   const DeviceProfile p = load_device_profile("h100_sxm");
-  const double expected =
-      p.launch_overhead.value + 1e9 / (p.hbm_bandwidth.value * p.memory_efficiency.value);
+  const double expected = p.launch_overhead.value + 1e9 / (p.hbm_bandwidth.value * p.memory_efficiency.value);
   CHECK_THAT(p.kernel_time(1e6, 1e9, DType::bf16), Catch::Matchers::WithinRel(expected, 1e-12));
 }
 
@@ -137,8 +134,9 @@ SCENARIO("a device profile with an unsourced figure is rejected", "[model][error
                Catch::Matchers::StartsWith("FILE:7:12: error: expected a figure {value: ..., source: ...}, got '10'"));
   }
   GIVEN("an empty source") {
-    CHECK_THAT(error_of(replaced(kProfile, R"(bf16: {value: 100, source: "made up"})", R"(bf16: {value: 100, source: ""})")),
-               Catch::Matchers::Contains("expected a non-empty string, got '' in 'dense_TFLOPS.bf16.source'"));
+    CHECK_THAT(
+        error_of(replaced(kProfile, R"(bf16: {value: 100, source: "made up"})", R"(bf16: {value: 100, source: ""})")),
+        Catch::Matchers::Contains("expected a non-empty string, got '' in 'dense_TFLOPS.bf16.source'"));
   }
 }
 
@@ -216,10 +214,10 @@ TEST_CASE("model: a measured profile reads back its measurement, curves, links a
 TEST_CASE("model: kernel_time uses the efficiency curves, linear in log(size) and clamped", "[model][measured]") {
   const DeviceProfile p = load_device_profile(kFixture);
   const auto& curve = *p.memory_efficiency_curve;
-  CHECK(curve.at(10) == 0.2);           // clamped below the first point
-  CHECK(curve.at(1e9) == 0.8);          // clamped above the last
-  CHECK(curve.at(100000) == 0.6);       // on a point
-  CHECK_THAT(curve.at(10000), Catch::Matchers::WithinRel(0.4, 1e-12));   // halfway in log between 1e3 and 1e5
+  CHECK(curve.at(10) == 0.2);                                             // clamped below the first point
+  CHECK(curve.at(1e9) == 0.8);                                            // clamped above the last
+  CHECK(curve.at(100000) == 0.6);                                         // on a point
+  CHECK_THAT(curve.at(10000), Catch::Matchers::WithinRel(0.4, 1e-12));    // halfway in log between 1e3 and 1e5
   CHECK_THAT(curve.at(1000000), Catch::Matchers::WithinRel(0.7, 1e-12));  // halfway between 1e5 and 1e7
   // A memory-bound kernel of 1e4 bytes: launch 1 us + 1e4 B / (10 GB/s · 0.4) = 1 + 2.5 us,
   // where the scalar memory_efficiency (0.5) would give 3 us.
@@ -231,7 +229,8 @@ TEST_CASE("model: kernel_time uses the efficiency curves, linear in log(size) an
   CHECK_THAT(p.kernel_time(1e9, 0, DType::fp32), Catch::Matchers::WithinRel(1e-6 + 0.02, 1e-12));
 }
 
-TEST_CASE("model: a measured profile with a bad curve, link or flag is refused at its line", "[model][measured][errors]") {
+TEST_CASE("model: a measured profile with a bad curve, link or flag is refused at its line",
+          "[model][measured][errors]") {
   std::ifstream in(kFixture);
   const std::string fixture((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   CHECK_THAT(error_of(replaced(fixture, "  shared_memory:", "  shared_mem:")),
@@ -243,7 +242,8 @@ TEST_CASE("model: a measured profile with a bad curve, link or flag is refused a
              Catch::Matchers::StartsWith("FILE:23:51: error: expected an efficiency in (0, 1]"));
   CHECK_THAT(error_of(replaced(fixture, "spread: 0.03", "spread: -0.1")),
              Catch::Matchers::Contains("expected a spread >= 0"));
-  CHECK_THAT(error_of(replaced(fixture, "  ranks: \"2\"", "  rank: \"2\"")), Catch::Matchers::Contains("did you mean 'ranks'"));
+  CHECK_THAT(error_of(replaced(fixture, "  ranks: \"2\"", "  rank: \"2\"")),
+             Catch::Matchers::Contains("did you mean 'ranks'"));
   CHECK_THAT(error_of(replaced(fixture, "r_squared: 0.998", "r_squared: 1.5")),
              Catch::Matchers::Contains("expected r_squared <= 1"));
 }

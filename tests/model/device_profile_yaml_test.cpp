@@ -31,9 +31,14 @@ DeviceProfile every_field() {
   p.description = "a \"quoted\" CPU: 2 cores, # not a comment,\tand a tab";
   p.provenance = "measured";
   p.origin = "<every field>";
-  p.measured = {{"host", "h"},      {"date", "2026-01-01T00:00:00Z"}, {"method", "m: with a colon"},
-                {"cpu", "c"},       {"gpu", "none"},                  {"libraries", "l; l2"},
-                {"ranks", "2"},     {"skipped", "cuda: no GPU\nmpi: second line"}};
+  p.measured = {{"host", "h"},
+                {"date", "2026-01-01T00:00:00Z"},
+                {"method", "m: with a colon"},
+                {"cpu", "c"},
+                {"gpu", "none"},
+                {"libraries", "l; l2"},
+                {"ranks", "2"},
+                {"skipped", "cuda: no GPU\nmpi: second line"}};
   p.dense_flops[DType::fp32] = {.value = 66.9e12, .source = "sgemm", .spread = 0.0123456789};
   p.dense_flops[DType::bf16] = {.value = 1.0 / 3 * 1e12, .source = "a third", .flagged = "spread 30 %"};
   p.hbm_bandwidth = {.value = std::nextafter(3.35e12, 0.0), .source = "triad", .spread = 0};
@@ -139,9 +144,10 @@ TEST_CASE("model: figures_in_file lists every figure with its key, unit and valu
   CHECK(figures[6].value == "0.5");
 }
 
-TEST_CASE("model: a scaled figure takes the factor, says why in its source, and loses its spread and flag",
-          "[model]") {
-  const Figure triad{.value = 10e9, .source = "triad (raw: memory_bandwidth.csv)", .spread = 0.12,
+TEST_CASE("model: a scaled figure takes the factor, says why in its source, and loses its spread and flag", "[model]") {
+  const Figure triad{.value = 10e9,
+                     .source = "triad (raw: memory_bandwidth.csv)",
+                     .spread = 0.12,
                      .flagged = "spread 12 % over 3 repetitions exceeds 10 %"};
   const Figure slower = model::scaled(triad, 0.75, "the decode kernel ran at 7.50 GB/s against 10.00 GB/s");
   CHECK(slower.value == 7.5e9);
@@ -194,8 +200,8 @@ TEST_CASE("model: with_link refuses a link the file could not carry", "[model][e
   const Figure ok{.value = 1e-6, .source = "fit"};
   CHECK_THROWS_AS(model::with_link(machine, LinkClass::ethernet, {.latency = ok, .bandwidth = {.value = 1e9}}),
                   std::invalid_argument);
-  CHECK_THROWS_AS(model::with_link(machine, LinkClass::ethernet,
-                                   {.latency = {.value = 0, .source = "fit"}, .bandwidth = ok}),
-                  std::invalid_argument);
+  CHECK_THROWS_AS(
+      model::with_link(machine, LinkClass::ethernet, {.latency = {.value = 0, .source = "fit"}, .bandwidth = ok}),
+      std::invalid_argument);
   CHECK_NOTHROW(model::with_link(machine, LinkClass::ethernet, {.latency = ok, .bandwidth = ok}));
 }

@@ -28,8 +28,8 @@ TEST_CASE("model: a decode token's dense layers cost about 2 x parameters FLOPs"
   // One token through every projection, the MLP and the LM head: 2 FLOPs per weight used, plus
   // the few element-wise FLOPs of norms, rotary embeddings and residuals (<0.1 %).
   const TransformerConfig m = load_transformer("llama3.1-8b");
-  const GenerationPlan plan = plan_generation(m, {.prompt_tokens = 4096, .new_tokens = 2, .strategy = {.name = "tree"}},
-                                              one_node(4));
+  const GenerationPlan plan =
+      plan_generation(m, {.prompt_tokens = 4096, .new_tokens = 2, .strategy = {.name = "tree"}}, one_node(4));
   const double dense = flops_of(plan.graph, "t1.L", 0) - flops_of(plan.graph, "t1.L0.partial", 0) * m.layers -
                        flops_of(plan.graph, "t1.L0.rescale", 0) * m.layers -
                        flops_of(plan.graph, "t1.L0.normalize", 0) * m.layers + flops_of(plan.graph, "t1.lm_head", 0);
@@ -53,7 +53,8 @@ TEST_CASE("model: causal ring prefill computes 4*b*n_h*d_h*N^2/2 attention FLOPs
   }
 }
 
-TEST_CASE("model: every device holds the weights, its KV shard and the new tokens' KV on the last", "[model][physics]") {
+TEST_CASE("model: every device holds the weights, its KV shard and the new tokens' KV on the last",
+          "[model][physics]") {
   const TransformerConfig m = load_transformer("llama3.1-8b");
   const GenerationPlan plan =
       plan_generation(m, {.prompt_tokens = 128000, .new_tokens = 10, .strategy = {.name = "tree"}}, one_node(8));
@@ -89,7 +90,8 @@ TEST_CASE("model: the reference-implementation options move exactly the bytes th
   const TransformerConfig m = load_transformer("llama3.1-8b");
   auto decode_bytes = [&](ReferenceOptions reference, OpKind kind, const std::string& name) {
     const GenerationPlan plan = plan_generation(
-        m, {.prompt_tokens = 40000, .new_tokens = 2, .strategy = {.name = "ring"}, .reference = reference}, one_node(4));
+        m, {.prompt_tokens = 40000, .new_tokens = 2, .strategy = {.name = "ring"}, .reference = reference},
+        one_node(4));
     double total = 0;
     for (const Op& op : plan.graph.ops())
       if (op.kind == kind && op.name.rfind("t1.", 0) == 0 && op.name.find(name) != std::string::npos) total += op.bytes;
@@ -99,7 +101,8 @@ TEST_CASE("model: the reference-implementation options move exactly the bytes th
   CHECK(hops == m.layers * 3 * 2.0 * 10001 * m.kv_heads * m.head_dim * 2);  // 40001 tokens: largest shard 10001
   CHECK(decode_bytes({.gqa_expanded_kv = true}, OpKind::shift, "kv_hop") == hops * m.heads / m.kv_heads);
   CHECK(decode_bytes({}, OpKind::collective, "allreduce_max_length") == 0);
-  CHECK(decode_bytes({.max_allreduce_before_ring = true}, OpKind::collective, "allreduce_max_length") == m.layers * 8.0);
+  CHECK(decode_bytes({.max_allreduce_before_ring = true}, OpKind::collective, "allreduce_max_length") ==
+        m.layers * 8.0);
   CHECK(decode_bytes({.broadcast_query = true}, OpKind::collective, "broadcast_query") == m.layers * 4096.0 * 2);
   CHECK(decode_bytes({.broadcast_query = true}, OpKind::collective, "barrier") == m.layers * 4.0);
 }

@@ -10,8 +10,13 @@ namespace {
 
 /// b = 2, n_h = n_kv = 16, d_h = 128, N = 64k, everything fp32 so elements × 4 = bytes.
 AttentionShape paper_shape() {
-  return {.batch = 2, .heads = 16, .kv_heads = 16, .head_dim = 128, .context = 65536,
-          .dtype = DType::fp32, .partials_dtype = DType::fp32};
+  return {.batch = 2,
+          .heads = 16,
+          .kv_heads = 16,
+          .head_dim = 128,
+          .context = 65536,
+          .dtype = DType::fp32,
+          .partials_dtype = DType::fp32};
 }
 
 Placement one_node(int p) { return {std::vector<int>(p, 0)}; }
@@ -30,7 +35,8 @@ TEST_CASE("model: tree decode allreduces b*d + 2*b*n_h elements, fused or not", 
   const AttentionShape s = paper_shape();
   const double elements = s.batch * s.hidden() + 2.0 * s.batch * s.heads;
   for (bool fused : {false, true}) {
-    const DecodePlan plan = plan_decode({.name = "tree", .options = {{"fuse_sums", fused ? "true" : "false"}}}, s, one_node(8));
+    const DecodePlan plan =
+        plan_decode({.name = "tree", .options = {{"fuse_sums", fused ? "true" : "false"}}}, s, one_node(8));
     CHECK(bytes_of_kind(plan.graph, OpKind::collective) == elements * 4);
   }
 }

@@ -20,8 +20,8 @@ using clustersim::testing::replaced;
 using clustersim::InputError;
 using clustersim::model::DType;
 using clustersim::model::load_transformer;
-using clustersim::model::TransformerConfig;
 using clustersim::model::transformer_names;
+using clustersim::model::TransformerConfig;
 
 const std::string kModel = R"(model: test_model
 description: a made-up model
@@ -35,7 +35,6 @@ vocab: {value: 1000, source: "made up"}
 tied_embeddings: {value: false, source: "made up"}
 dtype: bf16
 )";
-
 
 std::string error_of(const std::string& text) {
   return clustersim::testing::load_error("model.yaml", text, [](const std::string& path) { load_transformer(path); });
@@ -132,7 +131,8 @@ TEST_CASE("model: KV-cache bytes per token are 2·layers·kv_heads·head_dim·dt
   CHECK(fp32.kv_bytes_per_token() == 2 * m.kv_bytes_per_token());
 }
 
-TEST_CASE("model: a model's attention shape is one layer's, and its KV over all layers is the cache", "[model][physics]") {
+TEST_CASE("model: a model's attention shape is one layer's, and its KV over all layers is the cache",
+          "[model][physics]") {
   // System: Llama 3.1-8B at 32k tokens, batch 2. Expectations: the shape carries the model's
   // heads, KV heads, head dim and dtype; its KV bytes times the layers equal the model's KV
   // bytes per token times the tokens and the batch (the same product, so exact).
@@ -188,8 +188,9 @@ SCENARIO("a model file with an unsourced dim is rejected", "[model][errors]") {
     }
   }
   GIVEN("a dim written as a bare number") {
-    CHECK_THAT(error_of(replaced(kModel, R"({value: 2, source: "made up"})", "2")),
-               Catch::Matchers::StartsWith("FILE:3:9: error: expected a dim {value: ..., source: ...}, got '2' in 'layers'"));
+    CHECK_THAT(
+        error_of(replaced(kModel, R"({value: 2, source: "made up"})", "2")),
+        Catch::Matchers::StartsWith("FILE:3:9: error: expected a dim {value: ..., source: ...}, got '2' in 'layers'"));
   }
 }
 

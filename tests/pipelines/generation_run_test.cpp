@@ -9,8 +9,7 @@
 using namespace clustersim;
 
 TEST_CASE("runner: Llama 3.1-70B at 1M tokens fits on 16 MI300X but not on 8", "[runner]") {
-  const auto scenario =
-      scenarios::load_scenario((data_root() / "scenarios" / "llama31_70b_mi300x_fit.yaml").string());
+  const auto scenario = scenarios::load_scenario((data_root() / "scenarios" / "llama31_70b_mi300x_fit.yaml").string());
   const results::Results results = pipelines::simulate_scenario(scenario);
   const results::CaseResult* on8 = nullptr;
   const results::CaseResult* on16 = nullptr;

@@ -31,7 +31,9 @@ std::string text_of(const std::string& path) {
 double one_message(const topo::Topology& t, const model::DeviceProfile& device, double bytes) {
   model::TaskGraph g;
   g.send("message", 0, 1, bytes);
-  return sim::simulate(g, {.topology = &t, .gpu_of_rank = t.devices(), .device = &device,
+  return sim::simulate(g, {.topology = &t,
+                           .gpu_of_rank = t.devices(),
+                           .device = &device,
                            .collectives = {.library = sim::Library::mpi}})
       .latency_s;
 }
@@ -47,8 +49,8 @@ TEST_CASE("runner: measured link figures replace a class's edges; a message cost
   REQUIRE(measured.edges().size() == 1);
   CHECK(measured.edges()[0].latency_s == kMeasuredAlpha);
   CHECK(measured.edges()[0].bandwidth_Bps == kMeasuredBeta);
-  CHECK_THAT(measured.edges()[0].source, Catch::Matchers::Contains("measured") &&
-                                             Catch::Matchers::Contains("fixture ping-pong fit"));
+  CHECK_THAT(measured.edges()[0].source,
+             Catch::Matchers::Contains("measured") && Catch::Matchers::Contains("fixture ping-pong fit"));
   const double bytes = GENERATE(8.0, 1e6);
   CHECK_THAT(one_message(measured, device, bytes), WithinRel(kMeasuredAlpha + bytes / kMeasuredBeta, 1e-9));
   CHECK_THAT(one_message(assumed, device, bytes), WithinRel(kAssumedAlpha + bytes / kAssumedBeta, 1e-9));
@@ -68,9 +70,10 @@ TEST_CASE("runner: measured link figures replace a class's edges; a message cost
   }
 }
 
-TEST_CASE("runner: a measured both-ways bandwidth makes the link full duplex with that rate per direction when both "
-          "directions move",
-          "[runner][measured]") {
+TEST_CASE(
+    "runner: a measured both-ways bandwidth makes the link full duplex with that rate per direction when both "
+    "directions move",
+    "[runner][measured]") {
   model::DeviceProfile device = model::load_device_profile(kFixture);
   const topo::Topology assumed = topo::topology_from_spec("cpu_host:ranks=2");
   REQUIRE(assumed.edges()[0].duplex == topo::Duplex::half);  // the assumption it replaces
@@ -86,7 +89,9 @@ TEST_CASE("runner: a measured both-ways bandwidth makes the link full duplex wit
   model::TaskGraph exchange;
   exchange.send("a", 0, 1, 1e8);
   exchange.send("b", 1, 0, 1e8);
-  CHECK_THAT(sim::simulate(exchange, {.topology = &measured, .gpu_of_rank = measured.devices(), .device = &device,
+  CHECK_THAT(sim::simulate(exchange, {.topology = &measured,
+                                      .gpu_of_rank = measured.devices(),
+                                      .device = &device,
                                       .collectives = {.library = sim::Library::mpi}})
                  .latency_s,
              WithinRel(kMeasuredAlpha + 1e8 / 3e9, 1e-9));
@@ -97,8 +102,7 @@ TEST_CASE("runner: a measured both-ways bandwidth makes the link full duplex wit
   CHECK(applied(kMeasuredBeta).edges()[0].both_ways_Bps == 0);
 }
 
-TEST_CASE("runner: a measured both-ways latency replaces each edge's, never below its latency",
-          "[runner][measured]") {
+TEST_CASE("runner: a measured both-ways latency replaces each edge's, never below its latency", "[runner][measured]") {
   model::DeviceProfile device = model::load_device_profile(kFixture);
   const topo::Topology assumed = topo::topology_from_spec("cpu_host:ranks=2");
   auto applied = [&](double both_ways_s) {

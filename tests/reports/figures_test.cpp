@@ -10,8 +10,8 @@ using namespace clustersim::reports;
 namespace {
 
 CaseResult case_of(const std::string& strategy, int gpus, std::int64_t context, double latency_s) {
-  CaseResult c{.topology = "rtx4090_box:gpus=" + std::to_string(gpus), .gpus = gpus, .strategy = strategy,
-               .context = context};
+  CaseResult c{
+      .topology = "rtx4090_box:gpus=" + std::to_string(gpus), .gpus = gpus, .strategy = strategy, .context = context};
   c.latency_s = latency_s;
   c.compute_s = latency_s / 2;
   c.exposed_comm_s = latency_s / 2;
@@ -88,6 +88,6 @@ TEST_CASE("reports: generation cases call for the end-to-end figure, out-of-memo
   REQUIRE(figures.front().id == "generation");
   CHECK(figures.front().gnuplot.find("\"llama3.2-1b tree 2 GPUs 32k\" 0.3 0.2") != std::string::npos);
   CHECK(figures.front().gnuplot.find("1 0 \"out of memory\"") != std::string::npos);
-  CHECK(std::find_if(figures.begin(), figures.end(), [](const FigureSpec& f) { return f.id == "latency-vs-context"; }) ==
-        figures.end());
+  CHECK(std::find_if(figures.begin(), figures.end(),
+                     [](const FigureSpec& f) { return f.id == "latency-vs-context"; }) == figures.end());
 }

@@ -13,8 +13,8 @@
 #include <set>
 #include <sstream>
 
-#include "reports/report.hpp"
 #include "pipelines/simulate_scenario.hpp"
+#include "reports/report.hpp"
 #include "scenarios/scenario.hpp"
 #include "support/scratch_dir.hpp"
 
@@ -35,7 +35,8 @@ int chromium(const testing::ScratchDir& dir, const std::string& page, const std:
   const std::string command =
       "timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
       "--disable-background-networking --disable-component-update --disable-sync --hide-scrollbars "
-      "--user-data-dir=" + dir.path() + "/profile --enable-logging=stderr --v=0 " + extra + " file://" + page + " >" + out + " 2>" + log;
+      "--user-data-dir=" +
+      dir.path() + "/profile --enable-logging=stderr --v=0 " + extra + " file://" + page + " >" + out + " 2>" + log;
   const int status = std::system(command.c_str());
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
@@ -51,8 +52,8 @@ TEST_CASE("reports: the report renders in headless Chromium with every figure an
     return;
   }
   testing::ScratchDir dir;
-  const auto results = pipelines::simulate_scenario(
-      scenarios::parse_scenario(scenarios::default_scenario_yaml(), "<embedded default>"));
+  const auto results =
+      pipelines::simulate_scenario(scenarios::parse_scenario(scenarios::default_scenario_yaml(), "<embedded default>"));
   const std::string page = dir.write("report.html", reports::make_report(results).html);
 
   const std::string dom = dir.write("dom.html", ""), log = dir.write("log.txt", "");

@@ -3,8 +3,8 @@
 // and comparisons that join two runs and compute their ratios.
 #include <catch2/catch.hpp>
 
-#include "reports/report.hpp"
 #include "pipelines/simulate_scenario.hpp"
+#include "reports/report.hpp"
 #include "scenarios/scenario.hpp"
 
 #include <fmt/format.h>
@@ -14,8 +14,8 @@ using namespace clustersim;
 namespace {
 
 const results::Results& default_results() {
-  static const results::Results results = pipelines::simulate_scenario(
-      scenarios::parse_scenario(scenarios::default_scenario_yaml(), "<embedded default>"));
+  static const results::Results results =
+      pipelines::simulate_scenario(scenarios::parse_scenario(scenarios::default_scenario_yaml(), "<embedded default>"));
   return results;
 }
 
@@ -28,7 +28,8 @@ TEST_CASE("reports: the default scenario's report draws every figure and needs n
     REQUIRE(at != std::string::npos);
     CHECK(report.html.find("<svg", at) < report.html.find("</figure>", at));
   }
-  for (const char* online : {"<script", "<link", "src=", "@import", "url("}) CHECK(report.html.find(online) == std::string::npos);
+  for (const char* online : {"<script", "<link", "src=", "@import", "url("})
+    CHECK(report.html.find(online) == std::string::npos);
   AND_THEN("its tables show the results' numbers") {
     const auto& tree = default_results().cases.front();
     CHECK(report.html.find(fmt::format("<td>{:.2f}</td>", tree.latency_s * 1e6)) != std::string::npos);

@@ -8,8 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "results/results.hpp"
 #include "reports/table.hpp"
+#include "results/results.hpp"
 #include "support/scratch_dir.hpp"
 
 using namespace clustersim;
@@ -18,9 +18,19 @@ namespace {
 
 results::Results sample() {
   results::Results r{.tool_version = "test", .scenario = "s", .scenario_origin = "s.yaml"};
-  results::CaseResult c{.index = 0, .scenario = "s", .topology = "dgx_h100_cluster:nodes=1", .gpus = 8,
-                        .strategy = "tree", .context = 80000, .batch = 1, .heads = 16, .kv_heads = 16,
-                        .head_dim = 128, .dtype = "bf16", .device = "h100_sxm", .device_provenance = "datasheet"};
+  results::CaseResult c{.index = 0,
+                        .scenario = "s",
+                        .topology = "dgx_h100_cluster:nodes=1",
+                        .gpus = 8,
+                        .strategy = "tree",
+                        .context = 80000,
+                        .batch = 1,
+                        .heads = 16,
+                        .kv_heads = 16,
+                        .head_dim = 128,
+                        .dtype = "bf16",
+                        .device = "h100_sxm",
+                        .device_provenance = "datasheet"};
   c.latency_s = 9.518e-05;
   c.compute_s = 0.1 / 3;  // not representable in decimal: the round trip must still be exact
   c.link_bytes_by_class = {{"nvlink", 12345.5}};

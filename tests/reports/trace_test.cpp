@@ -20,8 +20,9 @@ TEST_CASE("reports: a ring decode trace is valid trace-event JSON with a process
   const auto device = testing::round_device();
   const model::AttentionShape shape{.context = 1 << 20};
   const model::DecodePlan plan = model::plan_decode({.name = "ring"}, shape, {std::vector<int>(4, 0)});
-  const auto result = sim::simulate(plan.graph, {.topology = &topology, .gpu_of_rank = topology.devices(),
-                                                 .device = &device, .record_timeline = true});
+  const auto result = sim::simulate(
+      plan.graph,
+      {.topology = &topology, .gpu_of_rank = topology.devices(), .device = &device, .record_timeline = true});
   const auto trace = nlohmann::json::parse(
       reports::chrome_trace_json(result, plan.graph, {"gpu0", "gpu1", "gpu2", "gpu3"}, "ring on a star"));
 

@@ -67,7 +67,6 @@ const std::string kInlineModel = R"(  model:
     tied_embeddings: {value: true, source: test}
 )";
 
-
 Scenario loaded(const std::string& text) {
   const TempFile file("scenario.yaml", text);
   return load_scenario(file.path());
@@ -91,8 +90,8 @@ TEST_CASE("scenarios: a model scenario expands to prompt x new_tokens x strategi
   const Scenario s = loaded(kModel);
   REQUIRE(s.cases.size() == 8);
   const std::vector<std::tuple<std::int64_t, int, std::string>> expected = {
-      {32000, 1, "tree"},  {32000, 1, "ring"},  {32000, 10, "tree"}, {32000, 10, "ring"},
-      {64000, 1, "tree"},  {64000, 1, "ring"},  {64000, 10, "tree"}, {64000, 10, "ring"}};
+      {32000, 1, "tree"}, {32000, 1, "ring"}, {32000, 10, "tree"}, {32000, 10, "ring"},
+      {64000, 1, "tree"}, {64000, 1, "ring"}, {64000, 10, "tree"}, {64000, 10, "ring"}};
   for (std::size_t i = 0; i < s.cases.size(); ++i) {
     const Case& c = s.cases[i];
     CAPTURE(i);
@@ -185,8 +184,8 @@ TEST_CASE("scenarios: a model file given by a path relative to the scenario is f
 TEST_CASE("scenarios: attention dims beside a model are errors at their line", "[scenarios][errors]") {
   const std::string message =
       error_of(replaced(kModel, "  model: llama3.1-8b\n", "  model: llama3.1-8b\n  heads: 16\n"));
-  CHECK_THAT(message, Catch::Matchers::StartsWith(
-                          "FILE:8:3: error: 'heads' comes from the model; remove it or drop 'model'"));
+  CHECK_THAT(message,
+             Catch::Matchers::StartsWith("FILE:8:3: error: 'heads' comes from the model; remove it or drop 'model'"));
   CHECK_THAT(message, Catch::Matchers::Contains("model 'llama3.1-8b' has heads 32, kv_heads 8, head_dim 128"));
   CHECK_THAT(error_of(replaced(kModel, "  new_tokens", "  context: 80k\n  new_tokens")),
              Catch::Matchers::StartsWith("FILE:9:3: error: 'context' comes from the model"));
@@ -217,8 +216,8 @@ TEST_CASE("scenarios: an unknown model is reported at its value with suggestions
 
 TEST_CASE("scenarios: a bad dim of an inline model is reported in the scenario file", "[scenarios][errors]") {
   // kv_heads 3 does not divide heads 4; the inline model's kv_heads value sits at line 12.
-  const std::string text = replaced(replaced(kModel, "  model: llama3.1-8b\n", kInlineModel),
-                                    "kv_heads: {value: 2", "kv_heads: {value: 3");
+  const std::string text =
+      replaced(replaced(kModel, "  model: llama3.1-8b\n", kInlineModel), "kv_heads: {value: 2", "kv_heads: {value: 3");
   CHECK_THAT(error_of(text), Catch::Matchers::StartsWith("FILE:12:") &&
                                  Catch::Matchers::Contains("expected a divisor of heads (4), got '3'"));
 }

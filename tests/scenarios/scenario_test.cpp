@@ -11,7 +11,6 @@
 #include <fstream>
 #include <string>
 
-
 #include "common/data_path.hpp"
 #include "common/input_error.hpp"
 #include "scenarios/scenario.hpp"
@@ -48,7 +47,6 @@ workload:
 strategies: [tree, ring]
 )";
 
-
 Scenario shipped(const std::string& name) {
   return load_scenario((clustersim::data_root() / "scenarios" / (name + ".yaml")).string());
 }
@@ -58,10 +56,10 @@ Scenario shipped(const std::string& name) {
 TEST_CASE("scenarios: each shipped scenario loads and expands to its promised number of cases", "[scenarios]") {
   // System: the three shipped scenarios. Expectations: dgx 3 node counts x 7 contexts x 3
   // strategies = 63; mi300x 7 contexts x 2 = 14; rtx4090 3 box sizes x 4 contexts x 2 = 24.
-  const auto [name, count, first_spec] = GENERATE(table<std::string, std::size_t, std::string>(
-      {{"dgx_h100_tree_vs_ring", 63, "dgx_h100_cluster:nodes=1"},
-       {"mi300x_tree_vs_ring", 14, "mi300x_node:nodes=1"},
-       {"rtx4090_tree_vs_ring", 24, "rtx4090_box:gpus=2"}}));
+  const auto [name, count, first_spec] =
+      GENERATE(table<std::string, std::size_t, std::string>({{"dgx_h100_tree_vs_ring", 63, "dgx_h100_cluster:nodes=1"},
+                                                             {"mi300x_tree_vs_ring", 14, "mi300x_node:nodes=1"},
+                                                             {"rtx4090_tree_vs_ring", 24, "rtx4090_box:gpus=2"}}));
   const Scenario s = shipped(name);
   CHECK(s.name == name);
   CHECK_FALSE(s.description.empty());
@@ -106,7 +104,8 @@ workload:
   heads: [8, 16]
   kv_heads: 8
 strategies: [ring]
-)", "<test>");
+)",
+                                    "<test>");
   REQUIRE(s.cases.size() == 16);
   CHECK(s.cases[0].topology.spec() == "g:a=1");
   CHECK(s.cases[0].gpus == 2);
@@ -153,11 +152,11 @@ TEST_CASE("scenarios: token counts that are not whole or not numbers are rejecte
 }
 
 TEST_CASE("scenarios: strategy options and collective settings are read", "[scenarios]") {
-  const Scenario s = parse_scenario(
-      replaced(kValid, "strategies: [tree, ring]",
-               "strategies:\n  - {name: tree, fuse_sums: true}\n  - {name: ring, output: one}\n"
-               "collectives:\n  algorithm: ring\n  protocol: ll128\n"),
-      "<test>");
+  const Scenario s =
+      parse_scenario(replaced(kValid, "strategies: [tree, ring]",
+                              "strategies:\n  - {name: tree, fuse_sums: true}\n  - {name: ring, output: one}\n"
+                              "collectives:\n  algorithm: ring\n  protocol: ll128\n"),
+                     "<test>");
   REQUIRE(s.cases.size() == 2);
   CHECK(s.cases[0].strategy.flag("fuse_sums"));
   CHECK(s.cases[1].strategy.name == "ring");
@@ -167,11 +166,11 @@ TEST_CASE("scenarios: strategy options and collective settings are read", "[scen
   CHECK(s.cases[0].shape.kv_heads == 16);  // defaults to heads
 }
 
-TEST_CASE("scenarios: collectives.library is nccl by default, mpi takes no NCCL algorithm or protocol",
-          "[scenarios]") {
+TEST_CASE("scenarios: collectives.library is nccl by default, mpi takes no NCCL algorithm or protocol", "[scenarios]") {
   using clustersim::sim::Library;
   CHECK(parse_scenario(kValid, "<test>").cases[0].collectives.library == Library::nccl);
-  const std::string mpi = replaced(kValid, "strategies: [tree, ring]", "strategies: [tree, ring]\ncollectives: {library: mpi}\n");
+  const std::string mpi =
+      replaced(kValid, "strategies: [tree, ring]", "strategies: [tree, ring]\ncollectives: {library: mpi}\n");
   CHECK(parse_scenario(mpi, "<test>").cases[0].collectives.library == Library::mpi);
   CHECK_THAT(error_of(replaced(mpi, "library: mpi", "library: mpi, protocol: LL")),
              Catch::Matchers::Contains("'collectives.protocol' applies to library nccl, not mpi"));
@@ -227,7 +226,8 @@ SCENARIO("a scenario with a value of the wrong type is rejected", "[scenarios][e
   }
   GIVEN("a GPU count that is neither 'all' nor a number") {
     CHECK_THAT(error_of(replaced(kValid, "device: h100_sxm", "device: h100_sxm\ngpus: [2, every]")),
-               Catch::Matchers::StartsWith("FILE:6:11: error: expected 'all' or a positive integer, got 'every' in 'gpus[1]'"));
+               Catch::Matchers::StartsWith(
+                   "FILE:6:11: error: expected 'all' or a positive integer, got 'every' in 'gpus[1]'"));
   }
   GIVEN("a list for a key that is not swept") {
     CHECK_THAT(error_of(replaced(kValid, "device: h100_sxm", "device: [h100_sxm, mi300x]")),
@@ -280,9 +280,7 @@ SCENARIO("malformed YAML is reported where the parser stopped", "[scenarios][err
       CHECK_THAT(message, !Catch::Matchers::Contains("yaml-cpp"));
     }
   }
-  GIVEN("a file that does not exist") {
-    CHECK_THROWS_AS(load_scenario("/nonexistent/scenario.yaml"), InputError);
-  }
+  GIVEN("a file that does not exist") { CHECK_THROWS_AS(load_scenario("/nonexistent/scenario.yaml"), InputError); }
 }
 
 SCENARIO("a scenario path that is not a regular file is refused naming what it is", "[scenarios][errors]") {
@@ -291,9 +289,7 @@ SCENARIO("a scenario path that is not a regular file is refused naming what it i
   const auto message = [](const fs::path& path) {
     try {
       load_scenario(path.string());
-    } catch (const InputError& e) {
-      return std::string(e.what());
-    }
+    } catch (const InputError& e) { return std::string(e.what()); }
     FAIL("load_scenario accepted " << path);
     return std::string();
   };
@@ -303,8 +299,9 @@ SCENARIO("a scenario path that is not a regular file is refused naming what it i
   // /dev/null rather than /dev/zero: if the check regressed, this must fail, not fill memory
   const fs::path device = fs::path(dir.path()) / "device.yaml";
   fs::create_symlink("/dev/null", device);
-  CHECK(message(device) == device.string() + ": error: cannot read scenario file: it is a device file, not a "
-                                             "regular file");
+  CHECK(message(device) == device.string() +
+                               ": error: cannot read scenario file: it is a device file, not a "
+                               "regular file");
   CHECK(message("/nonexistent/scenario.yaml") ==
         "/nonexistent/scenario.yaml: error: cannot read scenario file: it does not exist");
 }

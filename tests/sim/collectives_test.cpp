@@ -37,7 +37,8 @@ double total_sent(const sim::SimulationResult& r) {
 
 }  // namespace
 
-TEST_CASE("sim: ring allreduce on an uncontended ring costs 2(p-1)/p*S/B + 2(p-1)*alpha", "[sim][collectives][physics]") {
+TEST_CASE("sim: ring allreduce on an uncontended ring costs 2(p-1)/p*S/B + 2(p-1)*alpha",
+          "[sim][collectives][physics]") {
   // System: p GPUs around one switch, 50 GB/s per direction, 0.5 us per edge; ring/Simple forced.
   // Expectations: the launch (baseLat 8.4 us) once, then 2(p-1) steps each costing
   // alpha = max(hwLat 3.4 us, route latency 1 us) plus S/p at B; no link is shared because
@@ -49,7 +50,8 @@ TEST_CASE("sim: ring allreduce on an uncontended ring costs 2(p-1)/p*S/B + 2(p-1
   const double expected = 8.4e-6 + 2.0 * (p - 1) * alpha + 2.0 * (p - 1) / p * bytes / bandwidth;
   CHECK_THAT(r.latency_s, Catch::Matchers::WithinRel(expected, 1e-9));
   AND_THEN("every rank sends 2(p-1)/p of the buffer, the busbw factor of nccl-tests") {
-    for (const auto& d : r.devices) CHECK_THAT(d.bytes_sent, Catch::Matchers::WithinRel(2.0 * (p - 1) / p * bytes, 1e-12));
+    for (const auto& d : r.devices)
+      CHECK_THAT(d.bytes_sent, Catch::Matchers::WithinRel(2.0 * (p - 1) / p * bytes, 1e-12));
   }
 }
 

@@ -16,19 +16,23 @@ using namespace clustersim;
 namespace {
 
 model::AttentionShape shape(std::int64_t context) {
-  return {.batch = 1, .heads = 16, .kv_heads = 16, .head_dim = 128, .context = context,
-          .dtype = model::DType::bf16, .partials_dtype = model::DType::fp32};
+  return {.batch = 1,
+          .heads = 16,
+          .kv_heads = 16,
+          .head_dim = 128,
+          .context = context,
+          .dtype = model::DType::bf16,
+          .partials_dtype = model::DType::fp32};
 }
 
 sim::SimulationResult decode(const std::string& strategy, std::int64_t context, int p,
                              sim::CollectiveSettings settings = {}) {
   static const auto topology = testing::star(8, 450e9, 0.5e-6);
   static const auto device = testing::round_device();
-  const model::DecodePlan plan =
-      model::plan_decode({.name = strategy}, shape(context), {std::vector<int>(p, 0)});
+  const model::DecodePlan plan = model::plan_decode({.name = strategy}, shape(context), {std::vector<int>(p, 0)});
   std::vector<int> gpus(topology.devices().begin(), topology.devices().begin() + p);
-  return sim::simulate(plan.graph, {.topology = &topology, .gpu_of_rank = gpus, .device = &device,
-                                    .collectives = settings});
+  return sim::simulate(plan.graph,
+                       {.topology = &topology, .gpu_of_rank = gpus, .device = &device, .collectives = settings});
 }
 
 }  // namespace
@@ -94,8 +98,9 @@ TEST_CASE("sim: the timeline records every op of every device with its kind and 
   static const auto topology = testing::star(4, 450e9, 0.5e-6);
   static const auto device = testing::round_device();
   const model::DecodePlan plan = model::plan_decode({.name = "ring"}, shape(1 << 20), {std::vector<int>(4, 0)});
-  const auto r = sim::simulate(plan.graph, {.topology = &topology, .gpu_of_rank = topology.devices(), .device = &device,
-                                            .record_timeline = true});
+  const auto r = sim::simulate(
+      plan.graph,
+      {.topology = &topology, .gpu_of_rank = topology.devices(), .device = &device, .record_timeline = true});
   REQUIRE(r.timeline.size() == 4);
   for (const auto& device_timeline : r.timeline) {
     std::map<std::string, int> count;

@@ -102,8 +102,8 @@ TEST_CASE("sim: an mpi message costs route latency + bytes / bandwidth, nothing 
   const auto device = testing::round_device();
   model::TaskGraph g;
   g.send("message", 0, 1, bytes);
-  const auto r = sim::simulate(g, {.topology = &topology, .gpu_of_rank = topology.devices(), .device = &device,
-                                   .collectives = kMpi});
+  const auto r = sim::simulate(
+      g, {.topology = &topology, .gpu_of_rank = topology.devices(), .device = &device, .collectives = kMpi});
   CHECK_THAT(r.latency_s, WithinRel(2e-6 + bytes / 10e9, 1e-9));
 }
 
@@ -154,8 +154,8 @@ TEST_CASE("sim: an mpi step that swaps data with one peer pays the both-ways lat
     const auto device = testing::round_device();
     model::TaskGraph g;
     g.send("message", 0, 1, 8);
-    const auto r = sim::simulate(g, {.topology = &topology, .gpu_of_rank = topology.devices(), .device = &device,
-                                     .collectives = kMpi});
+    const auto r = sim::simulate(
+        g, {.topology = &topology, .gpu_of_rank = topology.devices(), .device = &device, .collectives = kMpi});
     CHECK_THAT(r.latency_s, WithinRel(alpha + 8 / bandwidth, 1e-9));
   }
 }
@@ -179,8 +179,7 @@ sim::SimulationResult run_hop_behind_kernel(const topo::Topology& t, double byte
 
 }  // namespace
 
-TEST_CASE("sim: an mpi message above the eager limit moves only once both ranks wait for it",
-          "[sim][mpi][physics]") {
+TEST_CASE("sim: an mpi message above the eager limit moves only once both ranks wait for it", "[sim][mpi][physics]") {
   // Open MPI has no progress thread: a rendezvous message posted before a kernel moves in the
   // MPI_Wait after it, so the hop no longer hides behind the kernel: K + (α + S/B) + 2 us.
   // At or below the eager limit (4096 B in one node, 65536 B across nodes) it moves at once,

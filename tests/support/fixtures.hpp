@@ -23,13 +23,17 @@ inline topo::Topology star(int n, double bandwidth_Bps, double latency_s,
   std::vector<topo::Edge> edges;
   for (int i = 0; i < n; ++i) {
     const int node = gpus_per_node > 0 ? i / gpus_per_node : 0;
-    vertices.push_back({.id = fmt::format("gpu{}", i), .kind = device_kind,
-                        .node = fmt::format("n{}", node), .source = "test"});
+    vertices.push_back(
+        {.id = fmt::format("gpu{}", i), .kind = device_kind, .node = fmt::format("n{}", node), .source = "test"});
   }
   vertices.push_back({.id = "sw", .kind = topo::VertexKind::nvswitch, .node = "n0", .source = "test"});
   for (int i = 0; i < n; ++i)
-    edges.push_back({.a = i, .b = n, .link_class = link_class, .bandwidth_Bps = bandwidth_Bps,
-                     .latency_s = latency_s, .source = "test"});
+    edges.push_back({.a = i,
+                     .b = n,
+                     .link_class = link_class,
+                     .bandwidth_Bps = bandwidth_Bps,
+                     .latency_s = latency_s,
+                     .source = "test"});
   return topo::Topology(fmt::format("star{}", n), vertices, edges, true, "<test star>");
 }
 

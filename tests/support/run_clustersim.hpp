@@ -35,8 +35,8 @@ inline Run run_clustersim(const std::string& args, const std::string& env = "") 
   const fs::path dir =
       fs::temp_directory_path() / ("clustersim_cli_test_" + std::to_string(::getpid()) + "_" + std::to_string(calls++));
   fs::create_directories(dir);
-  const std::string command = env + " " + std::string(CLUSTERSIM_BINARY) + " " + args + " >" +
-                              (dir / "out").string() + " 2>" + (dir / "err").string();
+  const std::string command = env + " " + std::string(CLUSTERSIM_BINARY) + " " + args + " >" + (dir / "out").string() +
+                              " 2>" + (dir / "err").string();
   const int status = std::system(command.c_str());
   Run run{WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(dir / "out"), slurp(dir / "err")};
   fs::remove_all(dir);

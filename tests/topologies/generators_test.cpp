@@ -35,9 +35,7 @@ Route route(const Topology& t, const std::string& from, const std::string& to) {
 std::string generator_error(const std::string& name, std::vector<std::pair<std::string, double>> params) {
   try {
     generate_topology(name, params);
-  } catch (const InputError& e) {
-    return e.what();
-  }
+  } catch (const InputError& e) { return e.what(); }
   FAIL("generate_topology accepted " << name);
   return {};
 }
@@ -158,9 +156,7 @@ TEST_CASE("topologies: a spec names a generator with parameters, a shipped file 
   auto error = [](const std::string& spec) {
     try {
       topology_from_spec(spec);
-    } catch (const InputError& e) {
-      return std::string(e.what());
-    }
+    } catch (const InputError& e) { return std::string(e.what()); }
     return std::string("no error");
   };
   CHECK_THAT(error("dgx_h100_cluster:nodes"), Contains("malformed generator parameter 'nodes'"));
@@ -195,9 +191,10 @@ TEST_CASE("topologies: cpu_host joins every pair of ranks by one shared_memory h
   CHECK_THAT(generator_error("cpu_host", {{"ranks", 0}}), Contains("an integer in 1..64"));
 }
 
-TEST_CASE("topologies: emulated_cluster crosses two ethernet hops at the tc rate between nodes, one shared_memory "
-          "hop inside",
-          "[topologies]") {
+TEST_CASE(
+    "topologies: emulated_cluster crosses two ethernet hops at the tc rate between nodes, one shared_memory "
+    "hop inside",
+    "[topologies]") {
   const Topology t = topology_from_spec("emulated_cluster:nodes=3,ranks_per_node=2,inter_node_Gbps=2.5");
   CHECK(t.name() == "emulated_cluster:nodes=3,ranks_per_node=2,inter_node_Gbps=2.5");
   REQUIRE(t.devices().size() == 6);
@@ -206,8 +203,7 @@ TEST_CASE("topologies: emulated_cluster crosses two ethernet hops at the tc rate
     CHECK(v.id == fmt::format("n{}_rank{}", r / 2, r % 2));
     CHECK(v.node == fmt::format("n{}", r / 2));
   }
-  CHECK(hops_of(t, route(t, "n0_rank0", "n0_rank1")) ==
-        std::vector<std::string>{"n0_rank0 -shared_memory-> n0_rank1"});
+  CHECK(hops_of(t, route(t, "n0_rank0", "n0_rank1")) == std::vector<std::string>{"n0_rank0 -shared_memory-> n0_rank1"});
   const Route across = route(t, "n0_rank1", "n2_rank0");
   CHECK(hops_of(t, across) == std::vector<std::string>{"n0_rank1 -pcie-> n0_nic", "n0_nic -ethernet-> switch",
                                                        "switch -ethernet-> n2_nic", "n2_nic -pcie-> n2_rank0"});
@@ -218,8 +214,8 @@ TEST_CASE("topologies: emulated_cluster crosses two ethernet hops at the tc rate
   CHECK_THAT(generator_error("emulated_cluster", {{"nodes", 1}}), Contains("an integer in 2..8"));
   CHECK_THAT(generator_error("emulated_cluster", {{"ranks_per_node", 9}}), Contains("an integer in 1..8"));
   CHECK_THAT(generator_error("emulated_cluster", {{"inter_node_Gbps", 0}}), Contains("a number in 0.001..400"));
-  CHECK_THAT(generator_error("emulated_cluster", {{"ranks", 2}}), Contains("did you mean 'nodes'") ||
-                                                                     Contains("valid parameters"));
+  CHECK_THAT(generator_error("emulated_cluster", {{"ranks", 2}}),
+             Contains("did you mean 'nodes'") || Contains("valid parameters"));
 }
 
 // The shipped files are write_graphml() of these generators; to regenerate them after changing

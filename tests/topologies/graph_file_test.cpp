@@ -78,9 +78,10 @@ TEST_CASE("topologies: the DOT example reads units, defaults and derived nodes a
   CHECK(ib.latency_s == 1e-6);
 }
 
-TEST_CASE("topologies: count bundles links, half duplex, both-ways bandwidth, and node defaults to the machine's "
-          "component",
-          "[topologies][physics]") {
+TEST_CASE(
+    "topologies: count bundles links, half duplex, both-ways bandwidth, and node defaults to the machine's "
+    "component",
+    "[topologies][physics]") {
   auto data = [](const std::string& cls, const std::string& bw, const std::string& lat, const std::string& extra = "") {
     return fmt::format(
         "<data key=\"e_class\">{}</data><data key=\"e_bandwidth_GBps\">{}</data>"
@@ -152,9 +153,10 @@ TEST_CASE("topologies: a broken graph file is refused with the file, the element
                    Contains("on a full-duplex edge"));
   }
   SECTION("a message each way at once sooner than one alone") {
-    const std::string path = dir.write("l.dot",
-                                       "graph { a [kind=\"cpu_rank\"]; b [kind=\"cpu_rank\"];\n a -- b [class=\"ethernet\", "
-                                       "bandwidth_GBps=\"1\", latency_us=\"10\", both_ways_latency_us=\"4\"]; }\n");
+    const std::string path =
+        dir.write("l.dot",
+                  "graph { a [kind=\"cpu_rank\"]; b [kind=\"cpu_rank\"];\n a -- b [class=\"ethernet\", "
+                  "bandwidth_GBps=\"1\", latency_us=\"10\", both_ways_latency_us=\"4\"]; }\n");
     CHECK_THAT(load_error(path), StartsWith(path) && Contains("edge 'a--b' has both-ways latency 4 us, expected a "
                                                               "finite number >= 10 us (its latency)"));
   }
@@ -249,7 +251,8 @@ TEST_CASE("topologies: deeply nested DOT subgraphs and GraphML elements are refu
   for (int i = 0; i < 50000; ++i) xml += "</data>";
   const std::string xml_path = dir.write("deep.graphml", xml + "\n</graph>\n</graphml>\n");
   const std::string message = load_error(xml_path);
-  CHECK_THAT(message, StartsWith(xml_path + ":4:") && Contains("error: element <data> nested more than 100 levels deep"));
+  CHECK_THAT(message,
+             StartsWith(xml_path + ":4:") && Contains("error: element <data> nested more than 100 levels deep"));
   CHECK(message.size() < 1000);  // the quoted source line is cut around the column, not 300 kB long
 }
 

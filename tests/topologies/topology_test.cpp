@@ -34,9 +34,7 @@ std::vector<std::string> path_of(const Topology& t, int from, const Route& r) {
 std::string construction_error(std::vector<Vertex> vertices, std::vector<Edge> edges, bool p2p = true) {
   try {
     Topology("t", std::move(vertices), std::move(edges), p2p, "test.graphml");
-  } catch (const InputError& e) {
-    return e.what();
-  }
+  } catch (const InputError& e) { return e.what(); }
   FAIL("the topology was accepted");
   return {};
 }

@@ -22,9 +22,7 @@ using clustersim::testing::ScratchDir;
 inline std::string load_error(const std::string& path) {
   try {
     load_topology(path);
-  } catch (const InputError& e) {
-    return e.what();
-  }
+  } catch (const InputError& e) { return e.what(); }
   FAIL("load_topology(\"" << path << "\") accepted the file");
   return {};
 }
