@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
+#include "cli/live_run_option.hpp"
 #include "cli/trace_option.hpp"
 #include "common/process_runner.hpp"
 #include "live/emulated_cluster.hpp"
@@ -20,10 +21,7 @@ namespace {
 struct LiveCommandOptions {
   std::string scenario;
   std::string out;
-  int reps = live::LiveOptions{}.repetitions;
-  int warmup = live::LiveOptions{}.warmup;
-  bool quiet = false;
-  bool oversubscribe = false;
+  LiveRunOption run;
   TraceOption trace;
 };
 
@@ -42,23 +40,19 @@ void run_live_command(const LiveCommandOptions& options) {
   const OutputDir out = options.out.empty() ? OutputDir::checked(default_output_dir(scenario.name, "_live"), "name")
                                             : OutputDir::checked(options.out, "--out");
   TraceOption trace = options.trace;
-  live::LiveOptions run{.repetitions = options.reps,
-                        .warmup = options.warmup,
-                        .oversubscribe = options.oversubscribe,
-                        .trace_case = trace.case_to_trace(scenario.cases.size())};
+  live::LiveOptions run = options.run.live_options();
+  run.trace_case = trace.case_to_trace(scenario.cases.size());
   run.on_trace = [&](const results::CaseResult& c, const std::string& json) { trace.keep(c, json, "ranks"); };
   // Cases on this host and on emulated clusters run apart; progress counts them together.
   const int total = static_cast<int>(scenario.cases.size());
   int done = 0;
-  if (!options.quiet)
+  if (!options.run.quiet)
     run.on_case_done = [&](int, int, const results::CaseResult& c, const std::string& note) {
       print_progress(++done, total, c, note);
     };
   const auto say = [&](const std::string& line) {
-    if (!options.quiet) std::fprintf(stderr, "%s\n", line.c_str());
+    if (!options.run.quiet) std::fprintf(stderr, "%s\n", line.c_str());
   };
-  if (options.oversubscribe)
-    std::fputs("clustersim: warning: --oversubscribe: ranks may share cores, so the measured times suffer\n", stderr);
 
   scenarios::Scenario here = scenario;
   std::erase_if(here.cases, live::on_emulated_cluster);
@@ -90,15 +84,7 @@ void add_live_command(CLI::App& app) {
       ->check(CLI::ExistingFile);
   cmd->add_option("--out", options->out,
                   "Directory for results.json and results.csv (default: results/<scenario>_live)");
-  cmd->add_option("--reps", options->reps, "Timed repetitions per case; the latency is their median")
-      ->capture_default_str()
-      ->check(CLI::PositiveNumber);
-  cmd->add_option("--warmup", options->warmup, "Untimed repetitions before them")
-      ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
-  cmd->add_flag("-q,--quiet", options->quiet, "No progress lines on stderr");
-  cmd->add_flag("--oversubscribe", options->oversubscribe,
-                "Run cases that need more ranks than this machine has cores (timings suffer)");
+  options->run.add_to(*cmd, "Timed repetitions per case; the latency is their median");
   options->trace.add_to(*cmd,
                         "the last timed step, a process per rank, tracks compute/send/recv/collective, slices\n"
                         "named as in `simulate --trace`, so measured and predicted timelines compare side by\n"

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
+#include "cli/live_run_option.hpp"
 #include "pipelines/emulated_runs.hpp"
 #include "pipelines/run_live.hpp"
 #include "pipelines/validation.hpp"
@@ -19,10 +20,7 @@ struct ValidateOptions {
   std::string scenario;
   std::string profile;
   std::string out;
-  int reps = live::LiveOptions{}.repetitions;
-  int warmup = live::LiveOptions{}.warmup;
-  bool quiet = false;
-  bool oversubscribe = false;
+  LiveRunOption run;
 };
 
 void run_validate(const ValidateOptions& options) {
@@ -35,12 +33,10 @@ void run_validate(const ValidateOptions& options) {
   // after a minute of calibration.
   scenarios::Scenario here = scenario;
   std::erase_if(here.cases, live::on_emulated_cluster);
-  if (!here.cases.empty()) live::check_live_prerequisites(here, {.oversubscribe = options.oversubscribe});
-  live::ValidationOptions validation{
-      .profile = options.profile,
-      .out = out,
-      .live = {.repetitions = options.reps, .warmup = options.warmup, .oversubscribe = options.oversubscribe}};
-  if (!options.quiet) {
+  const live::LiveOptions run = options.run.live_options();
+  if (!here.cases.empty()) live::check_live_prerequisites(here, run);
+  live::ValidationOptions validation{.profile = options.profile, .out = out, .live = run};
+  if (!options.run.quiet) {
     validation.progress = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
     validation.live.on_case_done = [](int done, int total, const results::CaseResult& c, const std::string& note) {
       std::fprintf(stderr, "[%d/%d] %s p=%d context %lld: %s\n", done, total, c.strategy.c_str(), c.gpus,
@@ -49,8 +45,6 @@ void run_validate(const ValidateOptions& options) {
                                                        : ("not run: " + note).c_str());
     };
   }
-  if (options.oversubscribe)
-    std::fputs("clustersim: warning: --oversubscribe: ranks may share cores, so the measured times suffer\n", stderr);
   const results::Comparison comparison = live::validate(scenario, validation);
   std::fputs(reports::format_comparison_table(comparison).c_str(), stdout);
   std::printf("# comparison: %s and %s\n", (out / "comparison.json").c_str(), (out / "comparison.csv").c_str());
@@ -72,14 +66,7 @@ void add_validate_command(CLI::App& app) {
   cmd->add_option("--out", options->out,
                   "Directory for the comparison, both runs' results and the report\n"
                   "(default: results/<scenario>_validation)");
-  cmd->add_option("--reps", options->reps, "Timed repetitions per live case")
-      ->capture_default_str()
-      ->check(CLI::PositiveNumber);
-  cmd->add_option("--warmup", options->warmup, "Untimed repetitions before them")
-      ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
-  cmd->add_flag("-q,--quiet", options->quiet, "No progress lines on stderr");
-  cmd->add_flag("--oversubscribe", options->oversubscribe, "Allow more ranks than cores (timings suffer)");
+  options->run.add_to(*cmd, "Timed repetitions per live case");
   cmd->footer(
       "Examples:\n"
       "  clustersim validate scenarios/cpu_validation.yaml\n"
