@@ -9,15 +9,22 @@ void check_cuda(cudaError_t err, const std::string& what) {
   if (err != cudaSuccess) throw GpuError(what + ": " + cudaGetErrorString(err));
 }
 
-DeviceBuffer::DeviceBuffer(std::size_t bytes) {
-  check_cuda(cudaMalloc(&data_, bytes == 0 ? 16 : bytes), "cudaMalloc of " + std::to_string(bytes) + " bytes");
+template <Memory kind>
+Buffer<kind>::Buffer(std::size_t bytes) {
+  const std::size_t size = bytes == 0 ? 16 : bytes;
+  if constexpr (kind == Memory::device)
+    check_cuda(cudaMalloc(&data_, size), "cudaMalloc of " + std::to_string(bytes) + " bytes");
+  else check_cuda(cudaMallocHost(&data_, size), "cudaMallocHost of " + std::to_string(bytes) + " bytes");
 }
-DeviceBuffer::~DeviceBuffer() { cudaFree(data_); }
 
-PinnedBuffer::PinnedBuffer(std::size_t bytes) {
-  check_cuda(cudaMallocHost(&data_, bytes == 0 ? 16 : bytes), "cudaMallocHost of " + std::to_string(bytes) + " bytes");
+template <Memory kind>
+Buffer<kind>::~Buffer() {
+  if constexpr (kind == Memory::device) cudaFree(data_);
+  else cudaFreeHost(data_);
 }
-PinnedBuffer::~PinnedBuffer() { cudaFreeHost(data_); }
+
+template class Buffer<Memory::device>;
+template class Buffer<Memory::pinned_host>;
 
 Stream::Stream() { check_cuda(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking), "cudaStreamCreate"); }
 Stream::~Stream() { cudaStreamDestroy(stream_); }

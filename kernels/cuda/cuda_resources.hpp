@@ -22,13 +22,18 @@ class GpuError : public std::runtime_error {
 /// Throws GpuError naming `what` and CUDA's message unless `err` is cudaSuccess.
 void check_cuda(cudaError_t err, const std::string& what);
 
-/// cudaMalloc'd memory on the device current at construction.
-class DeviceBuffer {
+/// Where a Buffer's memory lives: on the device current at construction (cudaMalloc), or in
+/// page-locked host memory (cudaMallocHost), which DMA engines copy at full speed.
+enum class Memory { device, pinned_host };
+
+/// Owned memory of one kind.
+template <Memory kind>
+class Buffer {
  public:
-  explicit DeviceBuffer(std::size_t bytes);
-  ~DeviceBuffer();
-  DeviceBuffer(const DeviceBuffer&) = delete;
-  DeviceBuffer& operator=(const DeviceBuffer&) = delete;
+  explicit Buffer(std::size_t bytes);
+  ~Buffer();
+  Buffer(const Buffer&) = delete;
+  Buffer& operator=(const Buffer&) = delete;
   void* get() const { return data_; }
   template <typename T>
   T* as() const {
@@ -39,22 +44,8 @@ class DeviceBuffer {
   void* data_ = nullptr;
 };
 
-/// Page-locked host memory (cudaMallocHost): what DMA engines copy at full speed.
-class PinnedBuffer {
- public:
-  explicit PinnedBuffer(std::size_t bytes);
-  ~PinnedBuffer();
-  PinnedBuffer(const PinnedBuffer&) = delete;
-  PinnedBuffer& operator=(const PinnedBuffer&) = delete;
-  void* get() const { return data_; }
-  template <typename T>
-  T* as() const {
-    return static_cast<T*>(data_);
-  }
-
- private:
-  void* data_ = nullptr;
-};
+using DeviceBuffer = Buffer<Memory::device>;
+using PinnedBuffer = Buffer<Memory::pinned_host>;
 
 /// A non-blocking stream on the device current at construction.
 class Stream {
