@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "model/device_profile.hpp"
-#include "results/comparison.hpp"
+#include "schemas/comparison.hpp"
 
 namespace clustersim::calibrate {
 

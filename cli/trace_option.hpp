@@ -7,7 +7,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "results/results.hpp"
+#include "schemas/results.hpp"
 
 namespace clustersim::cli {
 

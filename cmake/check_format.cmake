@@ -1,6 +1,6 @@
 # Fails when a C++ or CUDA source of the repository differs from what clang-format (with the
 # repository's .clang-format) makes of it. Run by CTest: cmake -DCLANG_FORMAT=... -DROOT=... -P this.
-set(folders bench calibrate cli common fuzz kernels live model pipelines programs reports results scenarios sim tests
+set(folders bench calibrate cli common fuzz kernels live model pipelines programs reports scenarios schemas sim tests
             topologies)
 set(sources "")
 foreach(folder ${folders})

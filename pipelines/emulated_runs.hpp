@@ -11,8 +11,8 @@
 #include <string>
 
 #include "pipelines/run_live.hpp"
-#include "results/results.hpp"
 #include "scenarios/scenario.hpp"
+#include "schemas/results.hpp"
 
 namespace clustersim::live {
 

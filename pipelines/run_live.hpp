@@ -12,8 +12,8 @@
 #include <string>
 
 #include "common/mpi_launcher.hpp"
-#include "results/results.hpp"
 #include "scenarios/scenario.hpp"
+#include "schemas/results.hpp"
 
 namespace clustersim::live {
 

@@ -8,8 +8,8 @@
 #include <functional>
 #include <string>
 
-#include "results/results.hpp"
 #include "scenarios/scenario.hpp"
+#include "schemas/results.hpp"
 
 namespace clustersim::pipelines {
 

@@ -9,8 +9,8 @@
 #include <string>
 
 #include "pipelines/run_live.hpp"
-#include "results/comparison.hpp"
 #include "scenarios/scenario.hpp"
+#include "schemas/comparison.hpp"
 
 namespace clustersim::live {
 

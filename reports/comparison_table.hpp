@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "results/comparison.hpp"
+#include "schemas/comparison.hpp"
 
 namespace clustersim::reports {
 

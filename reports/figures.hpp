@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "results/results.hpp"
+#include "schemas/results.hpp"
 
 namespace clustersim::reports {
 

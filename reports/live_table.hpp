@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "results/results.hpp"
+#include "schemas/results.hpp"
 
 namespace clustersim::reports {
 

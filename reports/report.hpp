@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "results/results.hpp"
+#include "schemas/results.hpp"
 
 namespace clustersim::reports {
 

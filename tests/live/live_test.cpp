@@ -22,8 +22,8 @@
 #include "live/rank_report.hpp"
 #include "pipelines/run_live.hpp"
 #include "reports/comparison_table.hpp"
-#include "results/comparison.hpp"
-#include "results/results.hpp"
+#include "schemas/comparison.hpp"
+#include "schemas/results.hpp"
 #include "support/run_clustersim.hpp"
 #include "support/scratch_dir.hpp"
 

@@ -11,7 +11,7 @@
 
 #include "common/data_path.hpp"
 #include "pipelines/simulate_scenario.hpp"
-#include "results/results.hpp"
+#include "schemas/results.hpp"
 
 using namespace clustersim;
 

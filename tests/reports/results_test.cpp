@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "reports/table.hpp"
-#include "results/results.hpp"
+#include "schemas/results.hpp"
 #include "support/scratch_dir.hpp"
 
 using namespace clustersim;
@@ -112,4 +112,24 @@ TEST_CASE("reports: a case status is one of ok, oom and unsupported, in files an
   CHECK(results::results_from_json_text(j.dump()).cases[0].status == results::CaseStatus::unsupported);
   j["cases"][0]["status"] = "finished";
   CHECK_THROWS_WITH(results::results_from_json_text(j.dump()), Catch::Contains("unknown case status 'finished'"));
+}
+
+TEST_CASE("reports: an integer field holding a non-integer or an out-of-range number is refused", "[reports]") {
+  // A float out of an int's range made nlohmann's conversion undefined (found by fuzz_results).
+  const nlohmann::json j = nlohmann::json::parse(results::to_json_text(sample()));
+  const auto with = [&](const std::string& pointer, const nlohmann::json& value) {
+    nlohmann::json changed = j;
+    changed[nlohmann::json::json_pointer(pointer)] = value;
+    return changed.dump();
+  };
+  CHECK_THROWS_WITH(results::results_from_json_text(with("/cases/0/gpus", 3.3e58)),
+                    Catch::Contains("cases[0]: gpus is 3.3e+58, expected an integer"));
+  CHECK_THROWS_WITH(results::results_from_json_text(with("/cases/0/heads", 16.5)), Catch::Contains("heads is 16.5"));
+  CHECK_THROWS_WITH(results::results_from_json_text(with("/cases/0/batch", 4294967297LL)),
+                    Catch::Contains("batch is 4294967297"));
+  CHECK_THROWS_WITH(results::results_from_json_text(with("/cases/0/context", 18446744073709551615ULL)),
+                    Catch::Contains("context is 18446744073709551615"));
+  CHECK_THROWS_WITH(results::results_from_json_text(with("/cases/0/collectives/0/ranks", -1e300)),
+                    Catch::Contains("cases[0].collectives[0]: ranks is -1e+300"));
+  CHECK(results::results_from_json_text(with("/cases/0/context", 5120000000LL)).cases[0].context == 5120000000);
 }
