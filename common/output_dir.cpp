@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <fstream>
 #include <set>
+#include <sstream>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -17,6 +18,7 @@
 
 #include "common/atomic_file.hpp"
 #include "common/input_error.hpp"
+#include "common/read_file.hpp"
 
 namespace clustersim {
 namespace {
@@ -36,9 +38,12 @@ bool is_plain_file_name(const std::string& name) {
 namespace {
 
 /// The files an earlier run listed as its own; names that are not plain are ignored.
+/// Read through common/read_file: a FIFO or device planted under the list's name must neither
+/// block the run nor be read without end; such a list counts as empty.
 std::set<std::string> listed_files(const fs::path& dir) {
   std::set<std::string> names;
-  std::ifstream in(dir / kFileList);
+  if (not_a_regular_file(dir / kFileList)) return names;
+  std::istringstream in(read_text_file(dir / kFileList, "clustersim's list of its files", kTextFileLimit));
   for (std::string line; std::getline(in, line);)
     if (is_plain_file_name(line) && line != kFileList) names.insert(line);
   return names;

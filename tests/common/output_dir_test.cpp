@@ -3,6 +3,8 @@
 // not its own before anything runs, and a failed publish leaves the earlier files whole.
 #include <catch2/catch.hpp>
 
+#include <sys/stat.h>
+
 #include <filesystem>
 #include <fstream>
 
@@ -94,4 +96,17 @@ TEST_CASE("output: the default directory is results/<name> and a name cannot lea
        std::vector<std::string>{"", ".", "..", "../x", "/tmp/x", "a/b", std::string("a\0b", 3), "a\x1b[2Jb"})
     CHECK_THROWS_AS(clustersim::default_output_dir(bad), InputError);
   CHECK_THROWS_WITH(clustersim::default_output_dir("a\x1b[2J"), Catch::Contains("a\\x1b[2J"));
+}
+
+TEST_CASE("output: a FIFO planted as clustersim's list of files neither blocks nor is trusted", "[common][output]") {
+  clustersim::testing::ScratchDir scratch;
+  const fs::path dir = fs::path(scratch.path()) / "R";
+  OutputDir::checked(dir, "--out").publish({{"results.json", "1"}});
+  fs::remove(dir / ".clustersim-files");
+  REQUIRE(::mkfifo((dir / ".clustersim-files").c_str(), 0600) == 0);
+  std::ofstream(dir / "notes.txt") << "mine";
+  // The directory still holds a results.json, so it is accepted; the FIFO is read as no list.
+  OutputDir::checked(dir, "--out").publish({{"results.json", "2"}});
+  CHECK(slurp(dir / "results.json") == "2");
+  CHECK(slurp(dir / "notes.txt") == "mine");
 }
