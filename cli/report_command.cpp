@@ -7,6 +7,7 @@
 #include "common/input_error.hpp"
 #include "common/output_dir.hpp"
 #include "common/read_file.hpp"
+#include "common/text.hpp"
 #include "reports/report.hpp"
 
 namespace clustersim::cli {
@@ -26,10 +27,10 @@ results::Results read_results(const std::string& path) {
   }
 }
 
-/// A run's label: the name of the folder that holds its results.json.
+/// A run's label: the name of the folder that holds its results.json, control characters spelt \xNN.
 std::string label_of(const std::string& path) {
   const std::filesystem::path p = std::filesystem::absolute(path);
-  return p.parent_path().filename().string();
+  return printable(p.parent_path().filename().string());
 }
 
 void run_report(const ReportOptions& options) {

@@ -10,6 +10,8 @@
 
 #include <fmt/format.h>
 
+#include "common/text.hpp"
+
 namespace clustersim {
 namespace {
 
@@ -41,15 +43,19 @@ std::string format_message(const SourceMark& mark, const std::string& message, c
   if (mark.file.empty()) out = "clustersim: ";
   else if (mark.line > 0) out = fmt::format("{}:{}:{}: ", mark.file, mark.line, std::max(mark.column, 1));
   else out = mark.file + ": ";
-  out += "error: " + message;
+  out += "error: ";
+  out += printable(message);  // never a raw escape sequence to the terminal
   if (mark.line > 0) {
     const std::string line = source_line(mark.file, mark.line);
     if (!line.empty()) {
-      const auto [text, col] = window(line, std::max(mark.column, 1));
+      const auto [text, col] = window(printable(line), std::max(mark.column, 1));
       out += fmt::format("\n {:>4} | {}\n      | {}^", mark.line, text, std::string(col - 1, ' '));
     }
   }
-  if (!note.empty()) out += "\nnote: " + note;
+  if (!note.empty()) {
+    out += "\nnote: ";
+    out += printable(note);
+  }
   return out;
 }
 

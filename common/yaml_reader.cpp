@@ -12,6 +12,7 @@
 #include <yaml-cpp/depthguard.h>
 
 #include "common/read_file.hpp"
+#include "common/text.hpp"
 
 namespace clustersim::yaml {
 namespace {
@@ -153,7 +154,13 @@ std::string as_string(const Item& item) {
   if (!item.node.IsScalar() || item.node.Scalar().empty())
     fail(item, fmt::format("expected a non-empty string, got {}{}", item.node.IsScalar() ? "''" : describe(item.node),
                            in_path(item.path)));
-  return item.node.Scalar();
+  const std::string& text = item.node.Scalar();
+  if (const auto at = first_control_character(text))
+    fail(item,
+         fmt::format("'{}' holds the control character {}{}", printable(text), describe_control_character(text, *at),
+                     in_path(item.path)),
+         "text in a scenario or profile is printed to terminals, CSV and HTML: only tab and newline may appear");
+  return text;
 }
 
 double as_number(const Item& item) {

@@ -298,6 +298,9 @@ Scenario build(const Item& root) {
   read_topology(yaml::require(root, "topology"), base, axes);
   const Item device = yaml::require(root, "device");
   base.c.device = yaml::as_string(single(device));
+  // A path (not a shipped profile's name) is found next to the scenario, as topology and model files are.
+  if (base.c.device.find('/') != std::string::npos || std::filesystem::path(base.c.device).has_extension())
+    base.c.device = near_scenario(base.c.device, device.mark);
   base.c.device_at = device.mark;
   if (const auto gpus = yaml::find(root, "gpus")) axes.push_back(read_gpus(*gpus));
   read_workload(yaml::require(root, "workload"), base, axes);

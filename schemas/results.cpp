@@ -3,6 +3,7 @@
 // fixed columns and shortest round-trip number formatting, and the atomic directory write.
 #include "schemas/results.hpp"
 
+#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <stdexcept>
@@ -10,6 +11,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "common/text.hpp"
 #include "sim/result_json.hpp"
 
 namespace clustersim::model {
@@ -91,6 +93,64 @@ void check_integers(const nlohmann::json& results) {
   }
 }
 
+/// Throws: std::runtime_error naming the element ("cases[3].latency_s") of the first value that
+/// no results file holds: a number that is not finite or is negative (times, bytes, counts and
+/// errors are all ≥ 0; JSON has no infinity, which nlohmann would write as null), or text with a
+/// control character, which would reach the terminal, the CSV and the report's HTML raw.
+void check_values(const nlohmann::json& j, const std::string& path) {
+  const auto at = [&] { return path.empty() ? std::string("the file") : path; };
+  switch (j.type()) {
+    case nlohmann::json::value_t::object:
+      for (const auto& [key, value] : j.items()) {
+        const std::string element = path.empty() ? key : path + "." + key;
+        if (first_control_character(key)) check_values(key, element);  // names the key's character
+        check_values(value, element);
+      }
+      return;
+    case nlohmann::json::value_t::array:
+      for (std::size_t i = 0; i < j.size(); ++i) check_values(j[i], fmt::format("{}[{}]", path, i));
+      return;
+    case nlohmann::json::value_t::string: {
+      const auto& text = j.get_ref<const std::string&>();
+      if (const auto c = first_control_character(text))
+        throw std::runtime_error(fmt::format("{} '{}' holds the control character {}", at(), printable(text),
+                                             describe_control_character(text, *c)));
+      return;
+    }
+    case nlohmann::json::value_t::number_float: {
+      const double value = j.get<double>();
+      if (!std::isfinite(value) || value < 0)
+        throw std::runtime_error(fmt::format("{} is {}, expected a finite number >= 0", at(), value));
+      return;
+    }
+    case nlohmann::json::value_t::number_integer:
+      if (j.get<std::int64_t>() < 0)
+        throw std::runtime_error(fmt::format("{} is {}, expected a number >= 0", at(), j.get<std::int64_t>()));
+      return;
+    default: return;
+  }
+}
+
+/// Throws: std::runtime_error for a case whose figures contradict each other or its status.
+void check_cases(const Results& results) {
+  for (std::size_t i = 0; i < results.cases.size(); ++i) {
+    const CaseResult& c = results.cases[i];
+    const auto fail = [&](const std::string& why) {
+      throw std::runtime_error(
+          fmt::format("cases[{}] ({} GPUs, {}, context {}): {}", i, c.gpus, printable(c.strategy), c.context, why));
+    };
+    for (const auto& [name, value] :
+         {std::pair{"gpus", std::int64_t{c.gpus}}, std::pair{"context", c.context},
+          std::pair{"batch", std::int64_t{c.batch}}, std::pair{"heads", std::int64_t{c.heads}},
+          std::pair{"kv_heads", std::int64_t{c.kv_heads}}, std::pair{"head_dim", std::int64_t{c.head_dim}}})
+      if (value < 1) fail(fmt::format("{} is {}, expected at least 1", name, value));
+    if (c.status == CaseStatus::ok && !(c.latency_s > 0)) fail("status ok with a latency_s of 0");
+    if (c.repetitions > 0 && !(c.latency_s_min <= c.latency_s && c.latency_s <= c.latency_s_max))
+      fail(fmt::format("the median latency_s {} is not between latency_s_min {} and latency_s_max {}", c.latency_s,
+                       c.latency_s_min, c.latency_s_max));
+  }
+}
+
 }  // namespace
 
 std::string csv_field(const std::string& text) {
@@ -117,14 +177,28 @@ const std::vector<std::string>& csv_columns() {
   return columns;
 }
 
-std::string to_json_text(const Results& results) { return nlohmann::json(results).dump(1) + "\n"; }
+std::string to_json_text(const Results& results) {
+  const nlohmann::json j = results;
+  try {
+    check_values(j, "");
+  } catch (const std::runtime_error& e) {
+    throw std::runtime_error(
+        fmt::format("cannot write results: {}: the device or topology figures are far outside a "
+                    "physical range",
+                    e.what()));
+  }
+  return j.dump(1) + "\n";
+}
 
 Results results_from_json_text(const std::string& text) {
   const nlohmann::json j = nlohmann::json::parse(text);
   if (j.value("schema", "") != kResultsSchema)
     throw std::runtime_error("not a " + std::string(kResultsSchema) + " file (schema '" + j.value("schema", "") + "')");
   check_integers(j);
-  return j.get<Results>();
+  check_values(j, "");
+  Results results = j.get<Results>();
+  check_cases(results);
+  return results;
 }
 
 std::string to_csv(const Results& results) {

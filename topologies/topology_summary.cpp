@@ -11,6 +11,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <ostream>
 #include <set>
 
@@ -29,17 +30,47 @@ using FlowGraph = boost::adjacency_list<
                     boost::property<boost::edge_residual_capacity_t, std::int64_t,
                                     boost::property<boost::edge_reverse_t, FlowTraits::edge_descriptor>>>>;
 
-std::int64_t whole(double Bps) { return std::llround(Bps); }
+/// A cap per source or sink vertex in B/s; infinity means unlimited.
+using Terminals = std::vector<std::pair<int, double>>;
+constexpr double kUnlimited = std::numeric_limits<double>::infinity();
 
-/// A cap per source or sink vertex; 0 means unlimited.
-using Terminals = std::vector<std::pair<int, std::int64_t>>;
+/// Push-relabel needs integer capacities, so every capacity is counted in a unit: the smallest
+/// power of two that keeps the sum of the finite ones, times the number of arcs that may add up in
+/// one vertex's excess, inside 62 bits. A power of two moves no digit: a capacity that is a whole
+/// number of B/s stays exact whenever the unit is at most 1 B/s, which it is below about 4.6e18 B/s
+/// in all; a capacity of a fraction of 1 B/s or of 5e9 GB/s keeps its 1e-12 relative precision.
+struct FlowUnit {
+  double bytes_per_second = 1;
+  std::int64_t unlimited = 1;  // more than any flow can be: the sum of every finite capacity, plus one
+  std::int64_t count(double Bps) const {
+    return Bps == kUnlimited ? unlimited : static_cast<std::int64_t>(std::llround(Bps / bytes_per_second));
+  }
+};
 
-std::int64_t max_flow(const Topology& t, const Terminals& sources, const Terminals& sinks) {
+FlowUnit flow_unit(const std::vector<double>& capacities, std::size_t terminals) {
+  double total = 0;
+  for (double c : capacities)
+    if (c != kUnlimited) total += c;
+  // Each source arc may bring `unlimited` into the flow graph at once, so the sum must stay below
+  // 2^62 / (terminals + 1) units; 2^52 more keeps every capacity at double precision.
+  const double most = std::min(std::ldexp(1.0, 62) / static_cast<double>(terminals + 2), std::ldexp(1.0, 52));
+  FlowUnit unit;
+  if (total > 0) unit.bytes_per_second = std::ldexp(1.0, static_cast<int>(std::ceil(std::log2(total / most))));
+  unit.unlimited = static_cast<std::int64_t>(std::llround(total / unit.bytes_per_second)) + 1;
+  return unit;
+}
+
+double max_flow(const Topology& t, const Terminals& sources, const Terminals& sinks) {
   const auto& vertices = t.vertices();
   const int n = static_cast<int>(vertices.size());
-  std::int64_t unlimited = 1;  // more than any flow can be: the sum of every finite capacity
-  for (const Edge& e : t.edges()) unlimited += whole(e.bandwidth_Bps);
-  for (const Vertex& v : vertices) unlimited += whole(v.backplane_Bps);
+  // A backplane of 0 B/s is one the graph does not limit.
+  const auto backplane = [](const Vertex& v) { return v.backplane_Bps > 0 ? v.backplane_Bps : kUnlimited; };
+  std::vector<double> capacities;
+  for (const Edge& e : t.edges()) capacities.push_back(e.bandwidth_Bps);
+  for (const Vertex& v : vertices) capacities.push_back(backplane(v));
+  for (const auto& terminals : {sources, sinks})
+    for (const auto& terminal : terminals) capacities.push_back(terminal.second);
+  const FlowUnit unit = flow_unit(capacities, sources.size() + sinks.size());
 
   FlowGraph g(2 * n + 2);
   const int source = 2 * n, sink = 2 * n + 1;
@@ -47,31 +78,31 @@ std::int64_t max_flow(const Topology& t, const Terminals& sources, const Termina
   auto out = [](int v) { return 2 * v + 1; };
   auto capacity = boost::get(boost::edge_capacity, g);
   auto reverse = boost::get(boost::edge_reverse, g);
-  auto arc = [&](int u, int v, std::int64_t cap) {
+  auto arc = [&](int u, int v, double Bps) {
     const auto forward = boost::add_edge(u, v, g).first, backward = boost::add_edge(v, u, g).first;
-    capacity[forward] = cap > 0 ? cap : unlimited;
+    capacity[forward] = unit.count(Bps);
     capacity[backward] = 0;
     reverse[forward] = backward;
     reverse[backward] = forward;
   };
   for (int v = 0; v < n; ++v)
-    if (!is_endpoint(vertices[v].kind)) arc(in(v), out(v), whole(vertices[v].backplane_Bps));
+    if (!is_endpoint(vertices[v].kind)) arc(in(v), out(v), backplane(vertices[v]));
   for (const Edge& e : t.edges()) {
     if (e.duplex == Duplex::full) {
-      arc(out(e.a), in(e.b), whole(e.bandwidth_Bps));
-      arc(out(e.b), in(e.a), whole(e.bandwidth_Bps));
+      arc(out(e.a), in(e.b), e.bandwidth_Bps);
+      arc(out(e.b), in(e.a), e.bandwidth_Bps);
     } else {  // both directions through one shared arc x -> y
       const int x = static_cast<int>(boost::add_vertex(g)), y = static_cast<int>(boost::add_vertex(g));
-      arc(out(e.a), x, 0);
-      arc(out(e.b), x, 0);
-      arc(x, y, whole(e.bandwidth_Bps));
-      arc(y, in(e.a), 0);
-      arc(y, in(e.b), 0);
+      arc(out(e.a), x, kUnlimited);
+      arc(out(e.b), x, kUnlimited);
+      arc(x, y, e.bandwidth_Bps);
+      arc(y, in(e.a), kUnlimited);
+      arc(y, in(e.b), kUnlimited);
     }
   }
   for (const auto& [v, cap] : sources) arc(source, out(v), cap);
   for (const auto& [v, cap] : sinks) arc(in(v), sink, cap);
-  return boost::push_relabel_max_flow(g, source, sink);
+  return static_cast<double>(boost::push_relabel_max_flow(g, source, sink)) * unit.bytes_per_second;
 }
 
 double bisection(const Topology& t) {
@@ -79,12 +110,13 @@ double bisection(const Topology& t) {
   const std::size_t half = gpus.size() / 2;
   if (half == 0) return 0;
   Terminals first, second, cpus;
-  for (std::size_t i = 0; i < gpus.size(); ++i) (i < half ? first : second).emplace_back(gpus[i], 0);
-  if (t.gpu_peer_to_peer()) return static_cast<double>(max_flow(t, first, second));
+  for (std::size_t i = 0; i < gpus.size(); ++i) (i < half ? first : second).emplace_back(gpus[i], kUnlimited);
+  if (t.gpu_peer_to_peer()) return max_flow(t, first, second);
   for (std::size_t v = 0; v < t.vertices().size(); ++v)
     if (t.vertices()[v].kind == VertexKind::cpu)
-      cpus.emplace_back(static_cast<int>(v), whole(t.vertices()[v].backplane_Bps));
-  return static_cast<double>(std::min(max_flow(t, first, cpus), max_flow(t, cpus, second)));
+      cpus.emplace_back(static_cast<int>(v),
+                        t.vertices()[v].backplane_Bps > 0 ? t.vertices()[v].backplane_Bps : kUnlimited);
+  return std::min(max_flow(t, first, cpus), max_flow(t, cpus, second));
 }
 
 std::string gbps(double Bps) { return fmt::format("{:.1f}", Bps / 1e9); }

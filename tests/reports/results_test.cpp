@@ -2,8 +2,10 @@
 // The results schema: JSON round trip, CSV columns, atomic writing.
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -132,4 +134,49 @@ TEST_CASE("reports: an integer field holding a non-integer or an out-of-range nu
   CHECK_THROWS_WITH(results::results_from_json_text(with("/cases/0/collectives/0/ranks", -1e300)),
                     Catch::Contains("cases[0].collectives[0]: ranks is -1e+300"));
   CHECK(results::results_from_json_text(with("/cases/0/context", 5120000000LL)).cases[0].context == 5120000000);
+}
+
+TEST_CASE("reports: a results file's numbers and text are checked before anything is drawn from them",
+          "[reports][errors]") {
+  // report draws tables and figures from these files, and a hand-edited or hostile one reached the
+  // terminal, CSV and HTML unchecked: negative or infinite times, contradictory live timings,
+  // escape sequences in labels.
+  const nlohmann::json j = nlohmann::json::parse(results::to_json_text(sample()));
+  const auto with = [&](const std::string& pointer, const nlohmann::json& value) {
+    nlohmann::json changed = j;
+    changed[nlohmann::json::json_pointer(pointer)] = value;
+    return changed.dump();
+  };
+  CHECK_NOTHROW(results::results_from_json_text(j.dump()));
+  CHECK_THROWS_WITH(results::results_from_json_text(with("/cases/1/latency_s", -1e-3)),
+                    Catch::Contains("cases[1].latency_s is -0.001, expected a finite number >= 0"));
+  CHECK_THROWS_WITH(results::results_from_json_text(with("/cases/0/link_bytes_by_class/nvlink", -5.5)),
+                    Catch::Contains("cases[0].link_bytes_by_class.nvlink is -5.5"));
+  std::string overflow = j.dump();  // nlohmann refuses it rather than read infinity
+  overflow.replace(overflow.find("\"idle_s\":0.0"), 12, "\"idle_s\":1e400");
+  CHECK_THROWS_WITH(results::results_from_json_text(overflow), Catch::Contains("1e400"));
+  CHECK_THROWS_WITH(results::results_from_json_text(with("/cases/0/strategy", "ring\x1b]0;pwned\x07")),
+                    Catch::Contains("cases[0].strategy 'ring\\x1b]0;pwned\\x07' holds the control character ESC"));
+  CHECK_THROWS_WITH(results::results_from_json_text(with("/scenario", "s\rX")),
+                    Catch::Contains("scenario 's\\x0dX' holds the control character CR (0x0d)"));
+  CHECK_THROWS_WITH(results::results_from_json_text(with("/cases/0/gpus", 0)),
+                    Catch::Contains("cases[0] (0 GPUs, tree, context 80000): gpus is 0, expected at least 1"));
+  CHECK_THROWS_WITH(results::results_from_json_text(with("/cases/0/latency_s", 0)),
+                    Catch::Contains("status ok with a latency_s of 0"));
+  nlohmann::json live = j;
+  live["cases"][0]["repetitions"] = 5;
+  live["cases"][0]["latency_s_min"] = 1e-4;  // above the median 9.518e-05
+  live["cases"][0]["latency_s_max"] = 2e-4;
+  CHECK_THROWS_WITH(results::results_from_json_text(live.dump()),
+                    Catch::Contains("the median latency_s 9.518e-05 is not between latency_s_min 0.0001"));
+}
+
+TEST_CASE("reports: a result that is not a finite number is an error, not a null in results.json",
+          "[reports][errors]") {
+  results::Results r = sample();
+  r.cases[1].comm_s = std::numeric_limits<double>::infinity();
+  CHECK_THROWS_WITH(results::to_json_text(r),
+                    Catch::Contains("cannot write results: cases[1].comm_s is inf, expected a finite number >= 0"));
+  r.cases[1].comm_s = std::nan("");
+  CHECK_THROWS_WITH(results::to_json_text(r), Catch::Contains("cases[1].comm_s is nan"));
 }

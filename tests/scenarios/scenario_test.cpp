@@ -316,3 +316,38 @@ SCENARIO("deeply nested YAML is refused with a message that says so", "[scenario
                             Catch::Matchers::Contains("error: invalid YAML: lists and maps nested too deeply"));
   }
 }
+
+SCENARIO("text holding control characters is refused, and messages never echo them raw", "[scenarios][errors]") {
+  // An ESC in a description or a label reached the terminal, the CSV and the HTML as it was.
+  GIVEN("an escape sequence in the description") {
+    const std::string message =
+        error_of(replaced(kValid, "device: h100_sxm", "device: h100_sxm\ndescription: \"a\\e[2Jb\""));
+    CHECK_THAT(message, Catch::Matchers::StartsWith("FILE:6:14: error: 'a\\x1b[2Jb' holds the control character ESC "
+                                                    "(0x1b) in 'description'"));
+    CHECK(message.find('\x1b') == std::string::npos);
+  }
+  GIVEN("a carriage return in a strategy option, and raw bytes in the line quoted") {
+    const std::string message =
+        error_of(replaced(kValid, "[tree, ring]", "[{name: ring, output: \"x\\ry\"}]  # \x1b[31m"));
+    CHECK_THAT(message, Catch::Matchers::Contains("holds the control character CR (0x0d)"));
+    CHECK(message.find('\x1b') == std::string::npos);
+    CHECK(message.find('\r') == std::string::npos);
+  }
+  GIVEN("a tab and a newline, which are text") {
+    CHECK_NOTHROW(clustersim::scenarios::parse_scenario(
+        replaced(kValid, "device: h100_sxm", "device: h100_sxm\ndescription: \"two\\tcolumns\\nand lines\""), "<t>"));
+  }
+}
+
+SCENARIO("a device profile path is found next to the scenario, as topology and model files are", "[scenarios]") {
+  // The working directory is the source tree (CTest's WORKING_DIRECTORY), where my_gpu.yaml is not.
+  const clustersim::testing::ScratchDir dir;
+  dir.write("my_gpu.yaml", "not read while parsing");
+  const std::string path = dir.write("scenario.yaml", replaced(kValid, "device: h100_sxm", "device: my_gpu.yaml"));
+  REQUIRE_FALSE(std::filesystem::exists("my_gpu.yaml"));
+  for (const auto& c : load_scenario(path).cases)
+    CHECK(c.device == (std::filesystem::path(dir.path()) / "my_gpu.yaml").string());
+  THEN("a shipped profile's name stays a name") {
+    CHECK(shipped("rtx4090_tree_vs_ring").cases.front().device == "rtx4090");
+  }
+}

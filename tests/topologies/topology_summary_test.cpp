@@ -67,6 +67,19 @@ TEST_CASE("topologies: bisection bandwidth is the max-flow across the GPU halves
         "x");
     CHECK(summarize(capped).bisection_Bps == 7e9);
   }
+  SECTION("any positive bandwidth counts, from a fraction of 1 B/s to beyond 64-bit integers of B/s") {
+    // Two GPUs through a switch: the bisection is the slower of the two links, whatever its size.
+    const double slow = GENERATE(0.3, 0.75, 3e9, 5e18, 1e20, 1e300);
+    const std::vector<Vertex> vertices{{"g0", VertexKind::gpu, "n", 0, ""},
+                                       {"g1", VertexKind::gpu, "n", 0, ""},
+                                       {"sw", VertexKind::pcie_switch, "n", 0, ""}};
+    const Topology t(
+        "t", vertices,
+        {{0, 2, LinkClass::pcie, slow, 0, Duplex::full, ""}, {2, 1, LinkClass::pcie, 4 * slow, 0, Duplex::full, ""}},
+        true, "x");
+    CAPTURE(slow);
+    CHECK(summarize(t).bisection_Bps == Approx(slow).epsilon(1e-12));
+  }
   SECTION("a single GPU has no bisection") {
     const Topology one("t", {{"g0", VertexKind::gpu, "n", 0, ""}, {"c", VertexKind::cpu, "n", 0, ""}},
                        {{0, 1, LinkClass::pcie, 10e9, 0, Duplex::full, ""}}, true, "x");
