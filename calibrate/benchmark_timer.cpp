@@ -9,6 +9,8 @@
 
 #include <benchmark/benchmark.h>
 
+#include "common/interrupt.hpp"
+
 namespace clustersim::calibrate {
 namespace {
 
@@ -32,6 +34,7 @@ class RepetitionCollector : public benchmark::BenchmarkReporter {
 }  // namespace
 
 Repeated time_per_call(const std::string& name, const std::function<void()>& kernel, const TimingPlan& plan) {
+  throw_if_interrupted();  // between measurements: one takes at most a few seconds
   std::exception_ptr failure;
   benchmark::RegisterBenchmark(name.c_str(),
                                [&](benchmark::State& state) {
@@ -53,6 +56,7 @@ Repeated time_per_call(const std::string& name, const std::function<void()>& ker
   RepetitionCollector collector;
   benchmark::RunSpecifiedBenchmarks(&collector, ".*");
   benchmark::ClearRegisteredBenchmarks();
+  throw_if_interrupted();
   if (failure) std::rethrow_exception(failure);
   if (!collector.error.empty()) throw std::runtime_error(name + ": " + collector.error);
   if (collector.seconds.values.empty()) throw std::runtime_error(name + ": Google Benchmark reported no runs");

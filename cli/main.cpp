@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // clustersim: predict how long-context decoding strategies run on a GPU fabric.
 // Exit codes: 0 success, 1 the run failed, 2 bad input or usage.
+#include <signal.h>
+
 #include <cstdio>
+#include <cstring>
 #include <exception>
 
 #include <fmt/format.h>
@@ -10,6 +13,7 @@
 #include "build_config.hpp"
 #include "cli/commands.hpp"
 #include "common/input_error.hpp"
+#include "common/interrupt.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"clustersim — simulate tree vs ring attention decoding on GPU cluster topologies (SimGrid)"};
@@ -34,6 +38,7 @@ int main(int argc, char** argv) {
   clustersim::cli::add_calibrate_command(app);
   clustersim::cli::add_live_command(app);
   clustersim::cli::add_validate_command(app);
+  clustersim::install_interrupt_handlers();
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -46,6 +51,20 @@ int main(int argc, char** argv) {
   } catch (const std::exception& e) {
     std::fprintf(stderr, "clustersim: error: %s\n", e.what());
     return 1;
+  } catch (const clustersim::Interrupted& interrupted) {
+    // The jobs are stopped and the stack unwound (staging directories and emulated clusters are
+    // gone); now die of the signal, so that a shell or a script sees what ended the run.
+    std::fprintf(stderr, "clustersim: interrupted (SIG%s); nothing was written\n",
+                 sigabbrev_np(interrupted.signal_number));
+    ::signal(interrupted.signal_number, SIG_DFL);
+    ::raise(interrupted.signal_number);
+    return 128 + interrupted.signal_number;
+  }
+  if (const int signal_number = clustersim::interrupt_signal()) {  // it came after the last step, while writing
+    std::fprintf(stderr, "clustersim: interrupted (SIG%s) after the results were written\n",
+                 sigabbrev_np(signal_number));
+    ::signal(signal_number, SIG_DFL);
+    ::raise(signal_number);
   }
   return 0;
 }

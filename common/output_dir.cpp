@@ -5,10 +5,13 @@
 // there now), so that an interruption anywhere leaves every file clustersim wrote on the list.
 #include "common/output_dir.hpp"
 
+#include <fcntl.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <algorithm>
-#include <fstream>
+#include <cerrno>
+#include <cstring>
 #include <set>
 #include <sstream>
 #include <stdexcept>
@@ -19,6 +22,7 @@
 #include "common/atomic_file.hpp"
 #include "common/input_error.hpp"
 #include "common/read_file.hpp"
+#include "common/text.hpp"
 
 namespace clustersim {
 namespace {
@@ -55,11 +59,25 @@ std::string file_list_text(const std::set<std::string>& names) {
   return text;
 }
 
-void write_file(const fs::path& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-  out.close();
-  if (!out) throw std::runtime_error(fmt::format("cannot write {}", path));
+/// Writes `name` in the staging directory `staging` of `dir`. Throws: std::runtime_error naming
+/// the file as the user will look for it, in `dir`, and the system's reason (a full disk, a quota).
+void write_file(const fs::path& staging, const std::string& name, const std::string& text, const fs::path& dir) {
+  const auto fail = [&](int error) {
+    throw std::runtime_error(fmt::format("cannot write {} into {}: {}", name, dir, std::strerror(error)));
+  };
+  const int fd = ::open((staging / name).c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) fail(errno);
+  for (std::size_t done = 0; done < text.size();) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const int error = n < 0 ? errno : ENOSPC;
+      ::close(fd);
+      fail(error);
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  if (::close(fd) != 0) fail(errno);
 }
 
 }  // namespace
@@ -91,9 +109,9 @@ void OutputDir::publish(const std::map<std::string, std::string>& files, Publish
   if (!fs::is_directory(path_)) {
     const fs::path parent = path_.has_parent_path() ? path_.parent_path() : fs::path(".");
     fs::create_directories(parent);
-    const ScratchDir staging(parent, "." + path_.filename().string() + ".staging-");
-    for (const auto& [name, text] : files) write_file(staging.path() / name, text);
-    write_file(staging.path() / kFileList, file_list_text(names));
+    const ScratchDir staging(parent, fmt::format(".{}.staging-", path_.filename().string()));
+    for (const auto& [name, text] : files) write_file(staging.path(), name, text, path_);
+    write_file(staging.path(), kFileList, file_list_text(names), path_);
     using fs::perms;  // mkdtemp makes it 0700; results are for everyone to read
     fs::permissions(staging.path(),
                     perms::owner_all | perms::group_read | perms::group_exec | perms::others_read | perms::others_exec);
@@ -101,7 +119,7 @@ void OutputDir::publish(const std::map<std::string, std::string>& files, Publish
     return;
   }
   const ScratchDir staging(path_, ".clustersim-staging-");
-  for (const auto& [name, text] : files) write_file(staging.path() / name, text);
+  for (const auto& [name, text] : files) write_file(staging.path(), name, text, path_);
   const std::set<std::string> earlier = listed_files(path_);
   std::set<std::string> listed = earlier;
   listed.insert(names.begin(), names.end());
@@ -121,7 +139,7 @@ void OutputDir::publish(const std::map<std::string, std::string>& files, Publish
 ScratchDir::ScratchDir(const fs::path& parent, const std::string& prefix) {
   std::string pattern = (parent / (prefix + "XXXXXX")).string();
   if (!::mkdtemp(pattern.data()))
-    throw std::runtime_error(fmt::format("cannot create a staging directory in {}", parent));
+    throw std::runtime_error(fmt::format("cannot create a staging directory in {}: {}", parent, std::strerror(errno)));
   path_ = pattern;
 }
 
@@ -132,12 +150,8 @@ ScratchDir::~ScratchDir() {
 
 std::filesystem::path default_output_dir(const std::string& name, const std::string& suffix) {
   if (!is_plain_file_name(name)) {
-    std::string shown;  // control characters shown as \xNN, never sent raw to the terminal
-    for (const char c : name)
-      shown += static_cast<unsigned char>(c) < 0x20 || c == 0x7f
-                   ? fmt::format("\\x{:02x}", static_cast<int>(static_cast<unsigned char>(c)))
-                   : std::string(1, c);
-    throw InputError({}, "name", fmt::format("the scenario name '{}' cannot name a directory under results/", shown),
+    throw InputError({}, "name",
+                     fmt::format("the scenario name '{}' cannot name a directory under results/", printable(name)),
                      "a name is one plain file name: no '/', not '.' or '..', no control characters");
   }
   return fs::path("results") / (name + suffix);

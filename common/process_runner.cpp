@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The program is started with fork/exec in a new process group; stdout and stderr are drained
-// with poll() so neither pipe can fill and stall it; the timeout and the interrupt handler kill
-// the whole group.
+// with poll() so neither pipe can fill and stall it; the timeout and an interrupt (common/interrupt)
+// stop the whole group.
 #include "common/process_runner.hpp"
 
 #include <fcntl.h>
@@ -18,45 +18,10 @@
 
 #include <fmt/format.h>
 
+#include "common/interrupt.hpp"
+
 namespace clustersim {
 namespace {
-
-std::atomic<pid_t> running_leader{0};
-volatile sig_atomic_t interrupted_by = 0;
-
-// Asks the job's leader to stop (mpirun forwards the stop to its ranks, which Open MPI keeps in
-// process groups of their own) and lets run_process finish the clean-up before clustersim dies of
-// the signal.
-extern "C" void stop_job(int signal_number) {
-  interrupted_by = signal_number;
-  const pid_t leader = running_leader.load();
-  if (leader > 0) ::kill(leader, SIGTERM);
-}
-
-/// Installs the interrupt handlers while a job runs and restores the previous ones after.
-class InterruptGuard {
- public:
-  explicit InterruptGuard(pid_t leader) {
-    running_leader = leader;
-    interrupted_by = 0;
-    struct sigaction action {};
-    action.sa_handler = stop_job;
-    sigemptyset(&action.sa_mask);
-    ::sigaction(SIGINT, &action, &old_int_);
-    ::sigaction(SIGTERM, &action, &old_term_);
-  }
-  ~InterruptGuard() {
-    ::sigaction(SIGINT, &old_int_, nullptr);
-    ::sigaction(SIGTERM, &old_term_, nullptr);
-    running_leader = 0;
-  }
-  InterruptGuard(const InterruptGuard&) = delete;
-  InterruptGuard& operator=(const InterruptGuard&) = delete;
-
- private:
-  struct sigaction old_int_ {};
-  struct sigaction old_term_ {};
-};
 
 /// Stops a job: SIGTERM to its leader (mpirun takes its ranks down), then SIGKILL to whatever of
 /// its process group is left after a grace period. Returns the leader's wait status.
@@ -134,7 +99,7 @@ ProcessOutput run_process(const ProcessJob& job) {
   ::close(in_fd);
   ::close(out_pipe[1]);
   ::close(err_pipe[1]);
-  InterruptGuard guard(child);
+  const InterruptTarget stop_on_interrupt(child);
 
   ProcessOutput output;
   const auto deadline = std::chrono::steady_clock::now() + job.timeout;
@@ -142,7 +107,7 @@ ProcessOutput run_process(const ProcessJob& job) {
   pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
   std::string* sinks[2] = {&output.stdout_text, &output.stderr_text};
   int open_pipes = 2;
-  while (open_pipes > 0 && !interrupted_by) {
+  while (open_pipes > 0 && !interrupt_signal()) {
     const auto left =
         std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) {
@@ -166,13 +131,9 @@ ProcessOutput run_process(const ProcessJob& job) {
   for (auto& fd : fds)
     if (fd.fd >= 0) ::close(fd.fd);
   int status = 0;
-  if (timed_out || interrupted_by) {
+  if (timed_out || interrupt_signal()) {
     status = stop_and_reap(child);
-    if (interrupted_by) {
-      const int signal_number = interrupted_by;
-      ::signal(signal_number, SIG_DFL);
-      ::raise(signal_number);
-    }
+    throw_if_interrupted();
   } else {
     while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {}
   }

@@ -32,7 +32,7 @@ struct ProcessOutput {
 
 /// Runs the job and returns its output and exit code. Throws: LaunchError when it cannot start
 /// or be executed, dies of a signal, or passes its timeout (its whole process group is killed
-/// first). SIGINT/SIGTERM to clustersim while it runs stop the job before clustersim exits.
+/// first); Interrupted when a signal stopped it (common/interrupt.hpp).
 ProcessOutput run_process(const ProcessJob& job);
 
 /// In a forked child: replaces it with `argv` (argv[0] looked up on PATH), or ends it with exit

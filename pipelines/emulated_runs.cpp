@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "calibrate/mpi_sweeps.hpp"
+#include "common/interrupt.hpp"
 #include "live/emulated_cluster.hpp"
 #include "model/device_profile.hpp"
 #include "pipelines/simulate_scenario.hpp"
@@ -116,6 +117,7 @@ void for_each_emulated_cluster(const scenarios::Scenario& scenario, const Say& s
     it->second.cases.push_back(c);
   }
   for (const auto& [spec_text, cases] : by_cluster) {
+    throw_if_interrupted();
     const EmulatedClusterSpec spec = spec_of(cases.cases.front().topology);
     say(fmt::format("emulated cluster {}: {} nodes x {} ranks, {} Gbit/s between nodes", spec_text, spec.nodes,
                     spec.ranks_per_node, spec.inter_node_Gbps));

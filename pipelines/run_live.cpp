@@ -8,6 +8,7 @@
 
 #include "build_config.hpp"
 #include "common/input_error.hpp"
+#include "common/interrupt.hpp"
 #include "common/mpi_launcher.hpp"
 #include "common/process_runner.hpp"
 #include "live/gpu_inventory.hpp"
@@ -134,6 +135,7 @@ results::Results run_live(const scenarios::Scenario& scenario, const LiveOptions
                            .scenario_origin = scenario.origin};
   const int total = static_cast<int>(plan.size());
   for (const LiveCase& p : plan) {
+    throw_if_interrupted();
     results::CaseResult row = row_of(scenario, p, machine);
     if (p.unsupported.empty()) {
       std::string stdout_text;

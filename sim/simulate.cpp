@@ -16,6 +16,7 @@
 #include <stdexcept>
 
 #include "common/input_error.hpp"
+#include "common/interrupt.hpp"
 #include "sim/executor.hpp"
 #include "sim/result_json.hpp"
 
@@ -63,6 +64,8 @@ SimulationResult simulate(const model::TaskGraph& graph, const SimulationInput& 
     // The simulation dies with clustersim, however clustersim ends (Ctrl-C, kill): no orphan.
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (::getppid() != parent) ::_exit(1);  // the parent was already gone
+    ::setpgid(0, 0);                        // a group of its own, which an interrupt stops (common/interrupt)
+    reset_interrupt_handlers_in_child();
     ::close(fds[0]);
     nlohmann::json reply;
     try {
@@ -79,11 +82,14 @@ SimulationResult simulate(const model::TaskGraph& graph, const SimulationInput& 
     ::close(fds[1]);
     ::_exit(0);  // skip the engine's teardown: the process is done
   }
+  ::setpgid(child, child);  // also from the parent, so the group exists before any kill
+  const InterruptTarget stop_on_interrupt(child);
   ::close(fds[1]);
   const std::string text = read_all(fds[0]);
   ::close(fds[0]);
   int status = 0;
   while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {}
+  throw_if_interrupted();
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || text.empty())
     throw std::runtime_error(
         "simulate: the simulation process died" +

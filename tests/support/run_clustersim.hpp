@@ -43,4 +43,18 @@ inline Run run_clustersim(const std::string& args, const std::string& env = "") 
   return run;
 }
 
+/// Runs `command` with /bin/sh, capturing its exit code, stdout and stderr as run_clustersim does.
+inline Run run_shell(const std::string& command) {
+  namespace fs = std::filesystem;
+  static int calls = 0;
+  const fs::path dir =
+      fs::temp_directory_path() / ("clustersim_sh_test_" + std::to_string(::getpid()) + "_" + std::to_string(calls++));
+  fs::create_directories(dir);
+  const std::string redirected = "( " + command + " ) >" + (dir / "out").string() + " 2>" + (dir / "err").string();
+  const int status = std::system(redirected.c_str());
+  Run run{WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(dir / "out"), slurp(dir / "err")};
+  fs::remove_all(dir);
+  return run;
+}
+
 }  // namespace clustersim::testing

@@ -1,0 +1,325 @@
+// SPDX-License-Identifier: Apache-2.0
+// Faults injected into live runs, as users meet them: a rank killed mid-step, mpirun missing, a
+// full disk under the output, Ctrl-C mid-run (also on an emulated cluster, and during validate's
+// calibration). Each must end with a clear error or the signal, no process of the run left, no
+// namespace or staging directory left, and the results of an earlier run untouched.
+#include <catch2/catch.hpp>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <set>
+#include <thread>
+
+#include "live/emulated_cluster.hpp"
+#include "support/run_clustersim.hpp"
+#include "support/scratch_dir.hpp"
+
+namespace fs = std::filesystem;
+using clustersim::testing::run_clustersim;
+using clustersim::testing::ScratchDir;
+using clustersim::testing::slurp;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+/// Every process's parent, from /proc.
+std::map<pid_t, pid_t> parents() {
+  std::map<pid_t, pid_t> parent_of;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator("/proc", ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream in(entry.path() / "stat");
+    std::string stat;
+    std::getline(in, stat);
+    const std::size_t close = stat.rfind(')');
+    if (close == std::string::npos) continue;
+    pid_t ppid = 0;
+    char state = 0;
+    if (std::sscanf(stat.c_str() + close + 1, " %c %d", &state, &ppid) == 2 && state != 'Z')
+      parent_of[std::stoi(name)] = ppid;
+  }
+  return parent_of;
+}
+
+/// The live (not zombie) descendants of `root`.
+std::set<pid_t> descendants(pid_t root) {
+  const std::map<pid_t, pid_t> parent_of = parents();
+  std::set<pid_t> found{root};
+  for (bool grew = true; grew;) {
+    grew = false;
+    for (const auto& [pid, ppid] : parent_of)
+      if (found.count(ppid) && found.insert(pid).second) grew = true;
+  }
+  found.erase(root);
+  return found;
+}
+
+std::string command_name(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/comm");
+  std::string name;
+  std::getline(in, name);
+  return name;
+}
+
+bool alive(pid_t pid) { return parents().count(pid) > 0; }
+
+/// clustersim started in the background with its output in files, and every process it starts
+/// recorded while it runs, so that the test can check none outlives it.
+class Background {
+ public:
+  Background(const std::vector<std::string>& args, const fs::path& dir) : out_(dir / "out.txt"), err_(dir / "err.txt") {
+    pid_ = ::fork();
+    REQUIRE(pid_ >= 0);
+    if (pid_ == 0) {
+      ::freopen(out_.c_str(), "w", stdout);
+      ::freopen(err_.c_str(), "w", stderr);
+      std::vector<char*> argv{const_cast<char*>(CLUSTERSIM_BINARY)};
+      for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+      argv.push_back(nullptr);
+      ::execv(CLUSTERSIM_BINARY, argv.data());
+      ::_exit(127);
+    }
+  }
+  ~Background() {
+    if (status_ < 0) {  // a failed REQUIRE: do not leave it running
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+    }
+  }
+
+  pid_t pid() const { return pid_; }
+
+  /// Waits up to `limit` for one of its processes to satisfy `wanted`; records all it sees.
+  pid_t wait_for(const std::function<bool(pid_t)>& wanted, std::chrono::seconds limit = std::chrono::seconds(60)) {
+    for (const auto give_up = Clock::now() + limit; Clock::now() < give_up;) {
+      for (pid_t p : descendants(pid_)) {
+        seen_.insert(p);
+        if (wanted(p)) return p;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return 0;
+  }
+
+  /// A rank program of the run, once one runs.
+  pid_t rank() {
+    return wait_for([](pid_t p) { return command_name(p).rfind("clustersim_live", 0) == 0; });
+  }
+
+  /// Waits for clustersim to end (at most `limit`) and returns its wait status.
+  int finish(std::chrono::seconds limit = std::chrono::seconds(60)) {
+    for (const auto give_up = Clock::now() + limit; Clock::now() < give_up;) {
+      int status = 0;
+      if (::waitpid(pid_, &status, WNOHANG) == pid_) return status_ = status;
+      for (pid_t p : descendants(pid_)) seen_.insert(p);
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    FAIL("clustersim did not end within " << limit.count() << " s of the fault");
+    return -1;
+  }
+
+  /// The processes it started that are still there a moment after it ended.
+  std::set<pid_t> left_behind() const {
+    std::set<pid_t> left;
+    for (int i = 0; i < 50; ++i) {
+      left.clear();
+      for (pid_t p : seen_)
+        if (alive(p)) left.insert(p);
+      if (left.empty()) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return left;
+  }
+
+  std::string err() const { return slurp(err_); }
+
+ private:
+  fs::path out_, err_;
+  pid_t pid_ = -1;
+  int status_ = -1;
+  std::set<pid_t> seen_;
+};
+
+/// A live scenario on two CPU ranks whose cases last long enough (many repetitions of a step
+/// over 100k tokens) for a fault to land mid-run.
+std::string long_scenario(const ScratchDir& scratch) {
+  return scratch.write("long.yaml",
+                       "name: long_live\n"
+                       "topology: {generator: cpu_host, ranks: 2}\n"
+                       "device: cpu_core\n"
+                       "workload: {batch: 1, heads: 4, kv_heads: 2, head_dim: 64, context: 100000, dtype: fp32}\n"
+                       "strategies: [ring, tree]\n");
+}
+
+/// A results directory from an earlier (simulated) run, and its files' contents.
+std::map<std::string, std::string> earlier_results(const ScratchDir& scratch, const fs::path& out) {
+  const auto run = run_clustersim("simulate " + long_scenario(scratch) + " --quiet --no-report --out " + out.string());
+  REQUIRE(run.exit_code == 0);
+  std::map<std::string, std::string> files;
+  for (const auto& entry : fs::directory_iterator(out)) files[entry.path().filename().string()] = slurp(entry.path());
+  REQUIRE(files.count("results.json") == 1);
+  return files;
+}
+
+std::map<std::string, std::string> files_in(const fs::path& dir) {
+  std::map<std::string, std::string> files;
+  for (const auto& entry : fs::directory_iterator(dir)) files[entry.path().filename().string()] = slurp(entry.path());
+  return files;
+}
+
+/// Names under `dir` (not recursive) that look like clustersim's staging or partial files.
+std::vector<std::string> staging_in(const fs::path& dir) {
+  std::vector<std::string> found;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    const std::string name = entry.path().filename().string();
+    if (name.find("staging") != std::string::npos || name.find(".partial-") != std::string::npos ||
+        name.find(".validate-") != std::string::npos)
+      found.push_back(name);
+  }
+  return found;
+}
+
+bool died_of(int status, int signal_number) { return WIFSIGNALED(status) && WTERMSIG(status) == signal_number; }
+
+}  // namespace
+
+SCENARIO("a rank killed mid-step ends the live run with an error naming the case, and nothing is left",
+         "[live][faults]") {
+  const ScratchDir scratch;
+  const fs::path out = fs::path(scratch.path()) / "R";
+  const auto before = earlier_results(scratch, out);
+  Background run({"live", long_scenario(scratch), "--reps", "100000", "--out", out.string()}, scratch.path());
+  const pid_t rank = run.rank();
+  REQUIRE(rank > 0);
+  ::kill(rank, SIGKILL);
+  const int status = run.finish();
+  INFO(run.err());
+  CHECK((WIFEXITED(status) && WEXITSTATUS(status) == 1));
+  CHECK_THAT(run.err(), Catch::Contains("clustersim: error: case 0 (ring p=2 context 100000)") &&
+                            Catch::Contains("clustersim_live_cpu with 2 ranks failed"));
+  CHECK(run.left_behind().empty());
+  CHECK(files_in(out) == before);
+  CHECK(staging_in(out).empty());
+  CHECK(staging_in(scratch.path()).empty());
+}
+
+SCENARIO("Ctrl-C in the middle of a live run stops every rank and ends with the signal", "[live][faults][signals]") {
+  const ScratchDir scratch;
+  const fs::path out = fs::path(scratch.path()) / "R";
+  const auto before = earlier_results(scratch, out);
+  Background run({"live", long_scenario(scratch), "--reps", "100000", "--out", out.string()}, scratch.path());
+  REQUIRE(run.rank() > 0);
+  ::kill(run.pid(), SIGINT);  // clustersim alone, as `kill -INT` does; Ctrl-C would reach the ranks too
+  const int status = run.finish();
+  INFO(run.err());
+  CHECK(died_of(status, SIGINT));
+  CHECK_THAT(run.err(), Catch::Contains("clustersim: interrupted (SIGINT); nothing was written"));
+  CHECK(run.left_behind().empty());
+  CHECK(files_in(out) == before);
+  CHECK(staging_in(out).empty());
+}
+
+SCENARIO("validate interrupted while it calibrates removes its staging directory", "[live][faults][signals]") {
+  const ScratchDir scratch;
+  const fs::path out = fs::path(scratch.path()) / "V";
+  Background run({"validate", long_scenario(scratch), "--out", out.string()}, scratch.path());
+  // validate stages everything beside the output until the end: wait until it is there.
+  bool staged = false;
+  for (const auto give_up = Clock::now() + std::chrono::seconds(30); !staged && Clock::now() < give_up;) {
+    staged = !staging_in(scratch.path()).empty();
+    if (!staged) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  REQUIRE(staged);
+  ::kill(run.pid(), SIGTERM);
+  const int status = run.finish();
+  INFO(run.err());
+  CHECK(died_of(status, SIGTERM));
+  CHECK(run.left_behind().empty());
+  CHECK(staging_in(scratch.path()).empty());
+  CHECK_FALSE(fs::exists(out));
+}
+
+SCENARIO("a live run without mpirun on PATH fails clearly and keeps the earlier results", "[live][faults]") {
+  const ScratchDir scratch;
+  const fs::path out = fs::path(scratch.path()) / "R";
+  const auto before = earlier_results(scratch, out);
+  const auto run =
+      run_clustersim("live " + long_scenario(scratch) + " --out " + out.string(), "env PATH=" + scratch.path() + " ");
+  INFO(run.err);
+  CHECK(run.exit_code == 1);
+  CHECK_THAT(run.err, Catch::Contains("mpirun not found on PATH: install Open MPI"));
+  CHECK(files_in(out) == before);
+  CHECK(staging_in(out).empty());
+}
+
+SCENARIO("a full disk under the output fails the run with the system's reason and keeps the earlier results",
+         "[live][faults]") {
+  const ScratchDir scratch;
+  const fs::path out = fs::path(scratch.path()) / "R";
+  const auto before = earlier_results(scratch, out);
+  const std::string live = std::string(CLUSTERSIM_BINARY) + " live " + long_scenario(scratch) +
+                           " --reps 1 --warmup 0 --quiet --out " + out.string();
+  // A file size limit (EFBIG) would need no privilege, but Open MPI's own files hit it first.
+  if (::geteuid() != 0) {
+    WARN("not run: mounting a small tmpfs needs root");
+    return;
+  }
+  {
+    // A private mount namespace: the 1 MiB tmpfs over the results' folder is seen by this shell
+    // and clustersim only, and goes when they end. The earlier results are copied onto it, a
+    // filler takes the rest, and the shell then reports what the folder holds.
+    const std::string r = out.string(), saved = scratch.path() + "/saved";
+    const std::string script = "set -e; cp -a " + r + " " + saved + "; mount -t tmpfs -o size=1m tmpfs " + r +
+                               "; cp -a " + saved + "/. " + r + "; head -c 2000000 /dev/zero > " + r +
+                               "/.fill 2>/dev/null || true; set +e; " + live + "; code=$?; rm -f " + r +
+                               "/.fill; ls -A " + r + " >&2; cmp " + r + "/results.json " + saved +
+                               "/results.json >&2 && echo same >&2; exit $code";
+    const auto run = clustersim::testing::run_shell("unshare --mount --propagation private sh -c '" + script + "'");
+    INFO(run.err);
+    CHECK(run.exit_code == 1);
+    CHECK_THAT(run.err, Catch::Contains("cannot write ") && Catch::Contains("No space left on device"));
+    CHECK_THAT(run.err, Catch::Contains("\nsame\n"));
+    CHECK_THAT(run.err, !Catch::Contains("staging"));
+  }
+  CHECK(files_in(out) == before);
+  CHECK(staging_in(out).empty());
+}
+
+SCENARIO("Ctrl-C during a live run on an emulated cluster removes the cluster", "[live][faults][signals][emulated]") {
+  std::string why;
+  if (!clustersim::live::can_emulate_cluster(why)) {
+    WARN("not run: " << why);
+    return;
+  }
+  const ScratchDir scratch;
+  const std::string scenario =
+      scratch.write("emulated.yaml",
+                    "name: emulated_long\n"
+                    "topology: {generator: emulated_cluster, nodes: 2, ranks_per_node: 1, inter_node_Gbps: 1}\n"
+                    "device: cpu_core\n"
+                    "workload: {batch: 1, heads: 4, kv_heads: 2, head_dim: 64, context: 100000, dtype: fp32}\n"
+                    "strategies: [ring]\n");
+  const fs::path out = fs::path(scratch.path()) / "R";
+  Background run({"live", scenario, "--reps", "100000", "--out", out.string()}, scratch.path());
+  REQUIRE(run.rank() > 0);
+  ::kill(run.pid(), SIGINT);
+  const int status = run.finish();
+  INFO(run.err());
+  CHECK(died_of(status, SIGINT));
+  CHECK(run.left_behind().empty());
+  const std::string prefix = "cs" + std::to_string(run.pid());
+  CHECK(clustersim::testing::run_shell("ip netns list").out.find(prefix) == std::string::npos);
+  CHECK_FALSE(fs::exists(fs::temp_directory_path() / (prefix + "-agent")));
+  CHECK_FALSE(fs::exists(out));
+}
