@@ -20,6 +20,7 @@ packages=(
   libopenblas-dev                    # calibration: GEMM through a real BLAS
   libopenmpi-dev openmpi-bin         # live runs and MPI calibration (mpirun)
   iproute2                           # the emulated cluster: network namespaces, veth, tc
+  clang libclang-rt-14-dev           # tests: the sanitized build and the fuzz targets (scripts/sanitized_tests.sh)
 )
 
 missing=()

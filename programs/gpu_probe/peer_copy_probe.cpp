@@ -51,7 +51,8 @@ void probe_peer_copy(ProbeRun& run) {
   int step = 0;
   const int steps = 2 * last;
   for (int other = 1; other <= last; ++other) {
-    for (const auto& [src, dst] : {std::pair{0, other}, std::pair{other, 0}}) {
+    for (const auto& direction : {std::pair{0, other}, std::pair{other, 0}}) {
+      const int src = direction.first, dst = direction.second;  // plain ints: lambdas below capture them
       run.progress("peer copy", ++step, steps, std::to_string(src) + "->" + std::to_string(dst));
       // The copy engine of the reading side needs access to the other's memory; enable both ways.
       const bool peer = enable_peer_access(src, dst) && enable_peer_access(dst, src);
