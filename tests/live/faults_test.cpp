@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-// Faults injected into live runs, as users meet them: a rank killed mid-step, mpirun missing, a
-// full disk under the output, Ctrl-C mid-run (also on an emulated cluster, and during validate's
-// calibration). Each must end with a clear error or the signal, no process of the run left, no
-// namespace or staging directory left, and the results of an earlier run untouched.
+// Faults injected into runs, as users meet them: a rank killed mid-step, mpirun missing, a full
+// disk under the output, Ctrl-C mid-run (also on an emulated cluster, during validate's
+// calibration and while report waits for gnuplot). Each must end with a clear error or the
+// signal, no process of the run left, no namespace or staging directory left, and the results of
+// an earlier run untouched.
 #include <catch2/catch.hpp>
 
 #include <fcntl.h>
@@ -78,10 +79,13 @@ bool alive(pid_t pid) { return parents().count(pid) > 0; }
 /// recorded while it runs, so that the test can check none outlives it.
 class Background {
  public:
-  Background(const std::vector<std::string>& args, const fs::path& dir) : out_(dir / "out.txt"), err_(dir / "err.txt") {
+  /// `path`, when given, replaces PATH for clustersim.
+  Background(const std::vector<std::string>& args, const fs::path& dir, const std::string& path = "")
+      : out_(dir / "out.txt"), err_(dir / "err.txt") {
     pid_ = ::fork();
     REQUIRE(pid_ >= 0);
     if (pid_ == 0) {
+      if (!path.empty()) ::setenv("PATH", path.c_str(), 1);
       ::freopen(out_.c_str(), "w", stdout);
       ::freopen(err_.c_str(), "w", stderr);
       std::vector<char*> argv{const_cast<char*>(CLUSTERSIM_BINARY)};
@@ -322,4 +326,25 @@ SCENARIO("Ctrl-C during a live run on an emulated cluster removes the cluster", 
   CHECK(clustersim::testing::run_shell("ip netns list").out.find(prefix) == std::string::npos);
   CHECK_FALSE(fs::exists(fs::temp_directory_path() / (prefix + "-agent")));
   CHECK_FALSE(fs::exists(out));
+}
+
+SCENARIO("Ctrl-C while report waits for gnuplot stops it and ends with the signal, writing no report",
+         "[faults][signals]") {
+  // A gnuplot that never finishes on its own (first on PATH): the signal, not gnuplot, must end it.
+  const ScratchDir scratch;
+  const fs::path bin = fs::path(scratch.path()) / "bin";
+  fs::create_directories(bin);
+  const std::string slow = scratch.write("bin/gnuplot", "#!/bin/sh\nexec sleep 300\n");
+  fs::permissions(slow, fs::perms::owner_all);
+  const fs::path out = fs::path(scratch.path()) / "R";
+  earlier_results(scratch, out);
+  Background run({"report", (out / "results.json").string()}, scratch.path(), bin.string() + ":" + std::getenv("PATH"));
+  REQUIRE(run.wait_for([](pid_t p) { return command_name(p) == "sleep"; }) > 0);
+  ::kill(run.pid(), SIGINT);
+  const int status = run.finish(std::chrono::seconds(30));
+  INFO(run.err());
+  CHECK(died_of(status, SIGINT));
+  CHECK(run.left_behind().empty());
+  CHECK_FALSE(fs::exists(out / "report.html"));
+  CHECK(staging_in(out).empty());
 }
