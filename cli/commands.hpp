@@ -14,6 +14,8 @@ void add_report_command(CLI::App& app);
 void add_live_command(CLI::App& app);
 /// `clustersim validate SCENARIO [--profile FILE] [--out DIR]`
 void add_validate_command(CLI::App& app);
+/// `clustersim collective OPERATION [--topology SPEC] [-g N] [-b MIN] [-e MAX] [-f FACTOR] [-d TYPE] [--out DIR]`
+void add_collective_command(CLI::App& app);
 /// `clustersim topology show FILE|GENERATOR [--format summary|dot|graphml]`
 void add_topology_command(CLI::App& app);
 /// `clustersim calibrate [--out FILE] [--quick] [--only GROUP]... [--ranks N] [--quiet]`

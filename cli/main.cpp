@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
       "  clustersim simulate scenarios/dgx_h100_tree_vs_ring.yaml --out results/dgx\n"
       "  clustersim report results/dgx/results.json results/mi300x/results.json\n"
       "  clustersim topology show dgx_h100_cluster:nodes=16\n"
+      "  clustersim collective all_reduce -b 8 -e 8G              # as nccl-tests would print it\n"
       "  clustersim live scenarios/cpu_validation.yaml             # run the cases for real (MPI)\n"
       "  clustersim validate scenarios/cpu_validation.yaml         # predicted against measured\n"
       "  clustersim topology show topologies/rtx4090_box_4gpu.graphml --format dot | dot -Tsvg > box.svg\n"
@@ -35,6 +36,7 @@ int main(int argc, char** argv) {
   clustersim::cli::add_simulate_command(app);
   clustersim::cli::add_report_command(app);
   clustersim::cli::add_topology_command(app);
+  clustersim::cli::add_collective_command(app);
   clustersim::cli::add_calibrate_command(app);
   clustersim::cli::add_live_command(app);
   clustersim::cli::add_validate_command(app);
