@@ -9,6 +9,7 @@
 #include <string>
 
 #include "schemas/collective_sweep.hpp"
+#include "schemas/nccl_tests_log.hpp"
 #include "sim/collective_settings.hpp"
 
 namespace clustersim::pipelines {
@@ -20,7 +21,7 @@ struct CollectiveSweepRequest {
   std::int64_t min_bytes = 8;
   std::int64_t max_bytes = std::int64_t{128} << 20;
   std::int64_t factor = 2;
-  results::DataType data_type{"float", 4};
+  results::DataType data_type;  ///< float
   std::string reduction = "sum";  ///< a label: every reduction moves the same bytes
   sim::CollectiveSettings settings;
   /// Called after each size with (done, total).
@@ -33,5 +34,12 @@ std::vector<std::int64_t> sweep_sizes(std::int64_t min_bytes, std::int64_t max_b
 
 /// Simulates every size. Throws: InputError for an unknown topology or too few GPUs in it.
 results::CollectiveSweep run_collective_sweep(const CollectiveSweepRequest& request);
+
+/// Simulates the sizes and type of a measured nccl-tests log with the request's operation on its
+/// topology, with as many ranks as the log lists devices (or the request's when it lists none),
+/// and compares the times. Throws: InputError (at the log's line) for a type clustersim does not
+/// know, a count that does not match the operation's split, or more ranks than the topology has.
+results::CollectiveComparison compare_with_nccl_tests(const results::NcclTestsLog& log,
+                                                      const CollectiveSweepRequest& request);
 
 }  // namespace clustersim::pipelines

@@ -30,7 +30,7 @@ std::string human_bytes(std::int64_t bytes) {
 std::string format_nccl_tests_table(const results::CollectiveSweep& sweep) {
   std::string out = fmt::format("# clustersim collective (simulated): {}_perf on {}, {} ranks, {} model\n",
                                 to_string(sweep.test), sweep.topology, sweep.ranks, sweep.library);
-  out += "#\n";
+  out += fmt::format("# Collective test starting: {}_perf\n#\n", to_string(sweep.test));
   out += fmt::format("#{:>74}{:>31}\n", "out-of-place", "in-place");
   out += fmt::format("# {:>10}  {:>12}  {:>8}  {:>6}  {:>6}  {:>7}  {:>6}  {:>6}  {:>6}  {:>7}  {:>6}  {:>6}  {:>6}\n",
                      "size", "count", "type", "redop", "root", "time", "algbw", "busbw", "#wrong", "time", "algbw",
@@ -55,6 +55,24 @@ std::string format_nccl_tests_table(const results::CollectiveSweep& sweep) {
                        sweep.rows[i].protocol.empty() ? "" : "/", sweep.rows[i].protocol);
     i = j + 1;
   }
+  return out;
+}
+
+std::string format_collective_comparison(const results::CollectiveComparison& c) {
+  std::string out = fmt::format("# {}_perf measured ({}{}{}) against clustersim on {}, {} ranks, {} model\n",
+                                to_string(c.test), c.log, c.devices.empty() ? "" : "; " + c.devices,
+                                c.log_version.empty() ? "" : "; " + c.log_version, c.topology, c.ranks, c.library);
+  out += fmt::format("# {:>10}  {:>11}  {:>11}  {:>8}  {:>10}  {:>10}  {}\n", "size", "measured", "predicted", "error",
+                     "measured", "predicted", "algorithm");
+  out += fmt::format("# {:>10}  {:>11}  {:>11}  {:>8}  {:>10}  {:>10}\n", "(B)", "(us)", "(us)", "(%)", "busbw GB/s",
+                     "busbw GB/s");
+  for (const results::CollectiveComparisonRow& r : c.rows)
+    out += fmt::format("{:12}  {:11.2f}  {:11.2f}  {:+8.1f}  {:10.2f}  {:10.2f}  {}{}{}\n", r.size_bytes,
+                       r.measured_time_s * 1e6, r.predicted_time_s * 1e6, r.time_error_percent(),
+                       r.measured_busbw_Bps / 1e9, r.predicted_busbw_Bps / 1e9, r.algorithm,
+                       r.protocol.empty() ? "" : "/", r.protocol);
+  out += fmt::format("# {} sizes; |error| of the time: median {:.1f} %, max {:.1f} %\n", c.rows.size(),
+                     c.median_abs_time_error_percent(), c.max_abs_time_error_percent());
   return out;
 }
 

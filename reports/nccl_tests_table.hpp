@@ -15,4 +15,8 @@ namespace clustersim::reports {
 /// simulated and which algorithm and protocol each size ran with.
 std::string format_nccl_tests_table(const results::CollectiveSweep& sweep);
 
+/// A measured nccl-tests log against its simulation: per size the times, the prediction's error
+/// and both bus bandwidths, then the median and largest |error|.
+std::string format_collective_comparison(const results::CollectiveComparison& comparison);
+
 }  // namespace clustersim::reports

@@ -7,10 +7,12 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "common/statistics.hpp"
 #include "schemas/results.hpp"
 
 namespace clustersim::results {
@@ -132,6 +134,67 @@ std::string to_csv(const CollectiveSweep& sweep) {
     out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", to_string(sweep.test), csv_field(sweep.topology),
                        sweep.ranks, sweep.library, sweep.data_type, sweep.reduction, sweep.root, r.counts.size_bytes(),
                        r.counts.count, r.time_s, r.algbw_Bps, r.busbw_Bps, r.algorithm, r.protocol);
+  return out;
+}
+
+const char* const kCollectiveComparisonSchema = "clustersim.collective_comparison/1";
+
+namespace {
+
+std::vector<double> abs_time_errors(const CollectiveComparison& c) {
+  std::vector<double> errors;
+  for (const CollectiveComparisonRow& r : c.rows) errors.push_back(std::abs(r.time_error_percent()));
+  return errors;
+}
+
+}  // namespace
+
+double CollectiveComparison::median_abs_time_error_percent() const {
+  const std::vector<double> errors = abs_time_errors(*this);
+  return errors.empty() ? 0 : median(errors);
+}
+
+double CollectiveComparison::max_abs_time_error_percent() const {
+  const std::vector<double> errors = abs_time_errors(*this);
+  return errors.empty() ? 0 : *std::max_element(errors.begin(), errors.end());
+}
+
+std::string to_json_text(const CollectiveComparison& c) {
+  nlohmann::json rows = nlohmann::json::array();
+  for (const CollectiveComparisonRow& r : c.rows)
+    rows.push_back({{"size_bytes", r.size_bytes},
+                    {"log_line", r.log_line},
+                    {"measured_time_s", r.measured_time_s},
+                    {"predicted_time_s", r.predicted_time_s},
+                    {"time_error_percent", r.time_error_percent()},
+                    {"measured_busbw_Bps", r.measured_busbw_Bps},
+                    {"predicted_busbw_Bps", r.predicted_busbw_Bps},
+                    {"algorithm", r.algorithm},
+                    {"protocol", r.protocol}});
+  const nlohmann::json j = {{"schema", c.schema},
+                            {"tool_version", c.tool_version},
+                            {"log", c.log},
+                            {"log_version", c.log_version},
+                            {"devices", c.devices},
+                            {"operation", to_string(c.test)},
+                            {"topology", c.topology},
+                            {"ranks", c.ranks},
+                            {"data_type", c.data_type},
+                            {"library", c.library},
+                            {"median_abs_time_error_percent", c.median_abs_time_error_percent()},
+                            {"max_abs_time_error_percent", c.max_abs_time_error_percent()},
+                            {"rows", rows}};
+  return j.dump(1) + "\n";
+}
+
+std::string to_csv(const CollectiveComparison& c) {
+  std::string out =
+      "operation,topology,ranks,data_type,size_bytes,measured_time_s,predicted_time_s,time_error_percent,"
+      "measured_busbw_Bps,predicted_busbw_Bps,algorithm,protocol\n";
+  for (const CollectiveComparisonRow& r : c.rows)
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{}\n", to_string(c.test), csv_field(c.topology), c.ranks,
+                       c.data_type, r.size_bytes, r.measured_time_s, r.predicted_time_s, r.time_error_percent(),
+                       r.measured_busbw_Bps, r.predicted_busbw_Bps, r.algorithm, r.protocol);
   return out;
 }
 

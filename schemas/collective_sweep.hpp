@@ -23,7 +23,7 @@ std::vector<std::string> collective_test_names();
 
 /// nccl-tests' data types (`-d`): its name and size in bytes.
 struct DataType {
-  std::string name;  ///< int8, uint8, int32, uint32, int64, uint64, half, float, double, bfloat16
+  std::string name = "float";  ///< int8, uint8, int32, uint32, int64, uint64, half, float, double, bfloat16
   int bytes = 4;
 };
 std::optional<DataType> data_type_from_string(const std::string& text);
@@ -77,5 +77,42 @@ struct CollectiveSweep {
 
 std::string to_json_text(const CollectiveSweep& sweep);
 std::string to_csv(const CollectiveSweep& sweep);
+
+/// One size of a measured nccl-tests log against its simulation (out-of-place).
+struct CollectiveComparisonRow {
+  std::int64_t size_bytes = 0;
+  int log_line = 0;
+  double measured_time_s = 0;
+  double predicted_time_s = 0;
+  double measured_busbw_Bps = 0;
+  double predicted_busbw_Bps = 0;
+  std::string algorithm;
+  std::string protocol;
+  /// 100 (predicted - measured) / measured, as every clustersim comparison states it.
+  double time_error_percent() const { return 100 * (predicted_time_s - measured_time_s) / measured_time_s; }
+};
+
+/// "clustersim.collective_comparison/1".
+extern const char* const kCollectiveComparisonSchema;
+
+struct CollectiveComparison {
+  std::string schema = kCollectiveComparisonSchema;
+  std::string tool_version;
+  std::string log;          ///< the log's path
+  std::string log_version;  ///< what the log says of nccl-tests and NCCL
+  std::string devices;      ///< the log's devices, e.g. "8 x NVIDIA H100 80GB HBM3"
+  CollectiveTest test = CollectiveTest::all_reduce;
+  std::string topology;
+  int ranks = 0;
+  std::string data_type;
+  std::string library;
+  std::vector<CollectiveComparisonRow> rows;  ///< sizes with a measured time > 0
+
+  double median_abs_time_error_percent() const;
+  double max_abs_time_error_percent() const;
+};
+
+std::string to_json_text(const CollectiveComparison& comparison);
+std::string to_csv(const CollectiveComparison& comparison);
 
 }  // namespace clustersim::results
