@@ -21,7 +21,7 @@ struct CollectiveSweepRequest {
   std::int64_t min_bytes = 8;
   std::int64_t max_bytes = std::int64_t{128} << 20;
   std::int64_t factor = 2;
-  results::DataType data_type;  ///< float
+  results::DataType data_type;    ///< float
   std::string reduction = "sum";  ///< a label: every reduction moves the same bytes
   sim::CollectiveSettings settings;
   /// Called after each size with (done, total).
