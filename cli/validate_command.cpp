@@ -3,6 +3,7 @@
 // and compare. Exits 0 whatever the error (it is a report); non-zero when something fails.
 #include <cstdio>
 #include <filesystem>
+#include <map>
 
 #include <fmt/format.h>
 
@@ -15,6 +16,7 @@
 #include "pipelines/validation.hpp"
 #include "reports/comparison_table.hpp"
 #include "reports/nccl_tests_table.hpp"
+#include "reports/report.hpp"
 
 namespace clustersim::cli {
 namespace {
@@ -53,11 +55,20 @@ void run_validate_nccl_tests(const ValidateOptions& options) {
     request.on_size_done = [](int done, int total) { std::fprintf(stderr, "\r[%d/%d] sizes simulated", done, total); };
   const results::CollectiveComparison comparison = pipelines::compare_with_nccl_tests(log, request);
   if (!options.run.quiet) std::fputc('\n', stderr);
-  out.publish(
-      {{"comparison.json", results::to_json_text(comparison)}, {"comparison.csv", results::to_csv(comparison)}});
+  std::map<std::string, std::string> files{{"comparison.json", results::to_json_text(comparison)},
+                                           {"comparison.csv", results::to_csv(comparison)}};
+  try {
+    const reports::ReportFiles report = reports::make_collective_comparison(comparison);
+    files["report.html"] = report.html;
+    files["report.md"] = report.markdown;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "clustersim: warning: no report (%s); the comparison is written\n", e.what());
+  }
+  out.publish(files);
   std::fputs(reports::format_collective_comparison(comparison).c_str(), stdout);
   std::printf("# comparison: %s and %s\n", (out.path() / "comparison.json").c_str(),
               (out.path() / "comparison.csv").c_str());
+  if (files.count("report.html")) std::printf("# report: %s\n", (out.path() / "report.html").c_str());
 }
 
 void run_validate(const ValidateOptions& options) {

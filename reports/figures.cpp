@@ -307,4 +307,18 @@ FigureSpec comparison_scatter(const std::string& label_a, const std::string& lab
       ""};
 }
 
+FigureSpec collective_busbw(const results::CollectiveComparison& comparison) {
+  std::string rows;
+  for (const results::CollectiveComparisonRow& r : comparison.rows)
+    rows += fmt::format("{} {} {}\n", r.size_bytes, r.measured_busbw_Bps / 1e9, r.predicted_busbw_Bps / 1e9);
+  return {"busbw-vs-size", "Bus bandwidth by message size",
+          "nccl-tests' busbw (GB/s) of the measured log and of clustersim's prediction for each size; where the "
+          "curves part, the model misses a mechanism at that size (latency on the left, bandwidth on the right).",
+          std::string(kTerminal) + "set logscale x 2\nset format x '%.0b%B'\nset key left top\n" +
+              "set xlabel 'message size (B)'\nset ylabel 'busbw (GB/s)'\n$d << EOD\n" + rows + "EOD\n" +
+              "plot $d using 1:2 with linespoints pt 7 lc rgb '#1b9e77' title 'measured', "
+              "$d using 1:3 with linespoints pt 5 lc rgb '#d95f02' title 'predicted'\n",
+          ""};
+}
+
 }  // namespace clustersim::reports

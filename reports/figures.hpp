@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "schemas/collective_sweep.hpp"
 #include "schemas/results.hpp"
 
 namespace clustersim::reports {
@@ -33,6 +34,10 @@ std::vector<FigureSpec> figures_for(const Results& results);
 /// ±10 % and ±25 % bands. `pairs` holds (A latency, B latency) in seconds.
 FigureSpec comparison_scatter(const std::string& label_a, const std::string& label_b,
                               const std::vector<std::pair<double, double>>& pairs);
+
+/// Bus bandwidth against message size, measured and predicted, for an nccl-tests log's comparison:
+/// the curve nccl-tests users read, on a log2 size axis.
+FigureSpec collective_busbw(const results::CollectiveComparison& comparison);
 
 /// Short labels used in figures and tables: `80k`, `1.28M`, `5.12M`.
 std::string context_label(std::int64_t context);

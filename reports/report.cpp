@@ -234,4 +234,35 @@ ReportFiles make_comparison(const Results& a, const std::string& label_a, const 
   return {page("clustersim comparison: " + label_a + " against " + label_b, body), md, csv};
 }
 
+ReportFiles make_collective_comparison(const results::CollectiveComparison& c) {
+  std::vector<std::pair<double, double>> points;  // (predicted, measured)
+  std::string rows;
+  for (const results::CollectiveComparisonRow& r : c.rows) {
+    points.emplace_back(r.predicted_time_s, r.measured_time_s);
+    rows += fmt::format(
+        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{:+.1f}</td><td>{:.2f}</td><td>{:.2f}</td><td class=\"text\">{}{}{}"
+        "</td></tr>\n",
+        r.size_bytes, micro(r.measured_time_s), micro(r.predicted_time_s), r.time_error_percent(),
+        r.measured_busbw_Bps / 1e9, r.predicted_busbw_Bps / 1e9, escape(r.algorithm), r.protocol.empty() ? "" : "/",
+        escape(r.protocol));
+  }
+  const std::string title = fmt::format("{}_perf: measured against clustersim", to_string(c.test));
+  const std::string summary =
+      fmt::format("{} sizes; |error| of the predicted time: median {:.1f} %, max {:.1f} %", c.rows.size(),
+                  c.median_abs_time_error_percent(), c.max_abs_time_error_percent());
+  std::string body = fmt::format(
+      "<p class=\"meta\">Log <code>{}</code>{}{}; predicted on <code>{}</code>, {} ranks, {} model.</p>\n<p>{}</p>\n",
+      escape(c.log), c.devices.empty() ? "" : " (" + escape(c.devices) + ")",
+      c.log_version.empty() ? "" : ", " + escape(c.log_version), escape(c.topology), c.ranks, escape(c.library),
+      escape(summary));
+  body += rendered(collective_busbw(c));
+  body += rendered(comparison_scatter("predicted", "measured", points));
+  body +=
+      "<h2>By size</h2>\n<table>\n<tr><th>size (B)</th><th>measured (us)</th><th>predicted (us)</th>"
+      "<th>error (%)</th><th>measured busbw (GB/s)</th><th>predicted busbw (GB/s)</th>"
+      "<th class=\"text\">algorithm</th></tr>\n" +
+      rows + "</table>\n";
+  return {page(title, body), fmt::format("# {}\n\n{}\n", title, summary), results::to_csv(c)};
+}
+
 }  // namespace clustersim::reports

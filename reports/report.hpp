@@ -6,6 +6,7 @@
 
 #include <string>
 
+#include "schemas/collective_sweep.hpp"
 #include "schemas/results.hpp"
 
 namespace clustersim::reports {
@@ -27,5 +28,9 @@ ReportFiles make_report(const Results& results);
 /// dtype): both latencies, B / A, and A's error relative to B, with a scatter of one against the
 /// other. With A simulated and B measured, the error is the prediction error.
 ReportFiles make_comparison(const Results& a, const std::string& label_a, const Results& b, const std::string& label_b);
+
+/// An nccl-tests log against its prediction: bus bandwidth by size (both curves), the scatter of
+/// predicted against measured time, and the per-size table. Throws as make_report.
+ReportFiles make_collective_comparison(const results::CollectiveComparison& comparison);
 
 }  // namespace clustersim::reports

@@ -137,6 +137,9 @@ SCENARIO("clustersim validate --nccl-tests compares a log and writes the compari
   CHECK_THAT(run.out, Catch::Contains("# 3 sizes; |error| of the time: median 0.0 %, max 0.0 %"));
   CHECK(testing::slurp(out + "/comparison.json").find("\"schema\": \"clustersim.collective_comparison/1\"") !=
         std::string::npos);
+  const std::string report = testing::slurp(out + "/report.html");  // both figures drawn, inline
+  CHECK_THAT(report, Catch::Contains("<figure id=\"busbw-vs-size\">") &&
+                         Catch::Contains("<figure id=\"comparison-scatter\">") && Catch::Contains("<svg"));
   const testing::Run no_topology = testing::run_clustersim("validate --nccl-tests " + log);
   CHECK(no_topology.exit_code == 2);
   CHECK_THAT(no_topology.err, Catch::Contains("--nccl-tests needs --topology"));
