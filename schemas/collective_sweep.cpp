@@ -7,12 +7,11 @@
 
 #include <algorithm>
 #include <array>
-#include <cmath>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "common/statistics.hpp"
+#include "schemas/comparison.hpp"
 #include "schemas/results.hpp"
 
 namespace clustersim::results {
@@ -139,25 +138,20 @@ std::string to_csv(const CollectiveSweep& sweep) {
 
 const char* const kCollectiveComparisonSchema = "clustersim.collective_comparison/1";
 
+double CollectiveComparisonRow::time_error_percent() const { return error_percent(predicted_time_s, measured_time_s); }
+
 namespace {
 
-std::vector<double> abs_time_errors(const CollectiveComparison& c) {
+std::pair<double, double> time_error_summary(const CollectiveComparison& c) {
   std::vector<double> errors;
-  for (const CollectiveComparisonRow& r : c.rows) errors.push_back(std::abs(r.time_error_percent()));
-  return errors;
+  for (const CollectiveComparisonRow& r : c.rows) errors.push_back(r.time_error_percent());
+  return abs_error_summary(errors);
 }
 
 }  // namespace
 
-double CollectiveComparison::median_abs_time_error_percent() const {
-  const std::vector<double> errors = abs_time_errors(*this);
-  return errors.empty() ? 0 : median(errors);
-}
-
-double CollectiveComparison::max_abs_time_error_percent() const {
-  const std::vector<double> errors = abs_time_errors(*this);
-  return errors.empty() ? 0 : *std::max_element(errors.begin(), errors.end());
-}
+double CollectiveComparison::median_abs_time_error_percent() const { return time_error_summary(*this).first; }
+double CollectiveComparison::max_abs_time_error_percent() const { return time_error_summary(*this).second; }
 
 std::string to_json_text(const CollectiveComparison& c) {
   nlohmann::json rows = nlohmann::json::array();

@@ -88,8 +88,8 @@ struct CollectiveComparisonRow {
   double predicted_busbw_Bps = 0;
   std::string algorithm;
   std::string protocol;
-  /// 100 (predicted - measured) / measured, as every clustersim comparison states it.
-  double time_error_percent() const { return 100 * (predicted_time_s - measured_time_s) / measured_time_s; }
+  /// results::error_percent of the time.
+  double time_error_percent() const;
 };
 
 /// "clustersim.collective_comparison/1".

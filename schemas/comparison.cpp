@@ -15,18 +15,13 @@ namespace clustersim::results {
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ComparedCase, index, topology, gpus, strategy, context, predicted_s, measured_s,
                                    measured_min_s, measured_max_s, repetitions, spread, error_percent)
 
-namespace {
+double error_percent(double predicted, double measured) { return 100 * (predicted - measured) / measured; }
 
-double error_percent(double predicted_s, double measured_s) { return 100 * (predicted_s - measured_s) / measured_s; }
-
-/// The median and the maximum of |error| over `errors` (in %), as {median, max}; {0, 0} when empty.
 std::pair<double, double> abs_error_summary(std::vector<double> errors) {
   if (errors.empty()) return {0, 0};
   for (double& e : errors) e = std::abs(e);
   return {median(errors), *std::max_element(errors.begin(), errors.end())};
 }
-
-}  // namespace
 
 Comparison compare(const results::Results& predicted, const results::Results& measured, const std::string& profile) {
   Comparison out{.scenario = measured.scenario, .profile = profile};

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "schemas/results.hpp"
@@ -66,6 +67,11 @@ struct Comparison {
   /// for a CPU).
   std::optional<RateRecheck> kernel_recheck;
 };
+
+/// 100 · (predicted − measured) / measured: the error every clustersim comparison states.
+double error_percent(double predicted, double measured);
+/// The median and the maximum of |error| over `errors` (in %), as {median, max}; {0, 0} when empty.
+std::pair<double, double> abs_error_summary(std::vector<double> errors);
 
 /// Joins the two runs of one scenario on the case index, keeping cases both ran ("ok").
 Comparison compare(const Results& predicted, const Results& measured, const std::string& profile);

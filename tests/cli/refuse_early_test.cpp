@@ -13,35 +13,13 @@
 #include <sstream>
 #include <thread>
 
+#include "support/background_run.hpp"
 #include "support/run_clustersim.hpp"
 #include "support/scratch_dir.hpp"
 
 namespace fs = std::filesystem;
 using clustersim::testing::Run;
 using clustersim::testing::run_clustersim;
-
-namespace {
-
-/// The pids of `pid`'s children, from every thread's /proc children list.
-std::vector<pid_t> children_of(pid_t pid) {
-  std::vector<pid_t> children;
-  std::error_code ec;
-  for (const auto& task : fs::directory_iterator("/proc/" + std::to_string(pid) + "/task", ec)) {
-    std::ifstream in(task.path() / "children");
-    for (pid_t child; in >> child;) children.push_back(child);
-  }
-  return children;
-}
-
-bool alive(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string stat;
-  std::getline(in, stat);
-  const std::size_t close = stat.rfind(')');
-  return in && close != std::string::npos && stat.size() > close + 2 && stat[close + 2] != 'Z';
-}
-
-}  // namespace
 
 SCENARIO("validate refuses a scenario this machine cannot run live before calibrating", "[cli][errors]") {
   clustersim::testing::ScratchDir scratch;
@@ -63,30 +41,13 @@ SCENARIO("an interrupted simulate leaves no simulation process behind", "[cli][s
                                              "device: h100_sxm\n"
                                              "workload: {context: 5120000}\n"
                                              "strategies: [ring]\n");
-  const pid_t pid = ::fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    ::freopen("/dev/null", "w", stdout);
-    ::freopen("/dev/null", "w", stderr);
-    ::execl(CLUSTERSIM_BINARY, "clustersim", "simulate", scenario.c_str(), "--quiet", "--no-report", "--out",
-            (scratch.path() + "/out").c_str(), static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
-  std::vector<pid_t> seen;
-  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while (seen.empty() && std::chrono::steady_clock::now() < give_up) {
-    seen = children_of(pid);
-    if (seen.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  REQUIRE_FALSE(seen.empty());  // a case's simulation is running
-  ::kill(pid, SIGINT);
-  int status = 0;
-  REQUIRE(::waitpid(pid, &status, 0) == pid);
+  clustersim::testing::Background run(
+      {"simulate", scenario, "--quiet", "--no-report", "--out", scratch.path() + "/out"}, scratch.path());
+  // A case's simulation is running: clustersim has a process of its own below it.
+  REQUIRE(run.wait_for([](pid_t) { return true; }, std::chrono::seconds(20)) > 0);
+  ::kill(run.pid(), SIGINT);
+  const int status = run.finish();
   CHECK((WIFSIGNALED(status) || (WIFEXITED(status) && WEXITSTATUS(status) != 0)));
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  auto any_alive = [&] { return std::any_of(seen.begin(), seen.end(), alive); };
-  while (any_alive() && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  CHECK_FALSE(any_alive());
+  CHECK(run.left_behind().empty());
   CHECK_FALSE(fs::exists(scratch.path() + "/out"));  // nothing half-written
 }
