@@ -72,19 +72,24 @@ std::vector<MemoryUse> generation_memory(const TransformerConfig& m, const Gener
   const std::vector<MemoryUse> attention =
       decode_attention_memory(spec.strategy, m.attention(spec.prompt_tokens + spec.new_tokens, spec.batch), placement);
   const std::vector<double> tokens = kv_tokens(spec, placement);
+  const KvResidence residence = strategy(spec.strategy.name).kv_residence(spec.strategy);
   std::vector<MemoryUse> memory;
   for (int r = 0; r < p; ++r) {
     const double qkv = static_cast<double>(m.heads + 2 * m.kv_heads) * m.head_dim;
     const double prefill_chunk = p > 1 ? 2.0 * spec.batch * largest * m.kv_heads * m.head_dim * dt : 0;
+    const double kv = spec.batch * tokens[r] * m.kv_bytes_per_token();
+    const double offloaded = (1 - residence.device_fraction) * kv;
     memory.push_back(
-        {.kv_shard = spec.batch * tokens[r] * m.kv_bytes_per_token(),
+        {.kv_shard =
+             residence.device_fraction * kv + std::min(residence.buffer_layers, m.layers) * offloaded / m.layers,
          .receive_buffers = std::max(prefill_chunk, attention[r].receive_buffers),
          .partials = attention[r].partials,
          .query_output = attention[r].query_output,
          .weights = m.weight_bytes(),
          // The prefill's working set over the rank's chunk: residual, norm, QKV,
          // attention output and the MLP's two intermediates.
-         .activations = spec.batch * static_cast<double>(shards[r]) * (3 * m.hidden + qkv + 2 * m.ffn) * dt});
+         .activations = spec.batch * static_cast<double>(shards[r]) * (3 * m.hidden + qkv + 2 * m.ffn) * dt,
+         .host_kv = offloaded});
   }
   return memory;
 }
@@ -105,11 +110,15 @@ OpId add_prefill(TaskGraph& g, const TransformerConfig& m, const GenerationSpec&
     for (int r = 0; r < p; ++r) cost.push_back(cost_of(r));
     return cost;
   };
+  // An offloading strategy keeps its share of the prompt's K and V in host memory: each layer's
+  // is stored there once the QKV projection has made it.
+  const double offloaded = 1 - strategy(spec.strategy.name).kv_residence(spec.strategy).device_fraction;
   std::vector<OpId> previous;
   for (int l = 0; l < m.layers; ++l) {
     const std::string at = fmt::format("prefill.L{}.", l);
     const OpId in = g.compute_each(at + "attention_in", ranks,
                                    each([&](int r) { return dense_layer(m, chunk[r]).attention_in; }), previous);
+    if (offloaded > 0) g.host_copy(at + "store_kv", ranks, offloaded * chunk_bytes, CopyDirection::to_host, after(in));
     const OpId attention_start = in + 1;
     std::vector<OpId> attended;
     if (p == 1) {
@@ -142,7 +151,8 @@ OpId add_prefill(TaskGraph& g, const TransformerConfig& m, const GenerationSpec&
 /// Decode step `t`: one new token through every layer on every rank, attention by the strategy.
 /// Returns the ops after which every rank has the token.
 std::vector<OpId> add_decode_step(TaskGraph& g, const TransformerConfig& m, const GenerationSpec& spec,
-                                  const Placement& placement, int t, std::vector<OpId> previous) {
+                                  const Placement& placement, int t, std::vector<OpId> previous,
+                                  LayerHistory& history) {
   const int p = placement.size();
   const std::vector<int> ranks = all_ranks(placement);
   const DenseLayer dense = dense_layer(m, spec.batch);
@@ -162,8 +172,9 @@ std::vector<OpId> add_decode_step(TaskGraph& g, const TransformerConfig& m, cons
     }
     if (spec.reference.max_allreduce_before_ring && strategy.moves_kv && p > 1)
       ready = after(g.allreduce(at + "allreduce_max_length", ranks, 8, ReduceOp::max, ready));
-    std::vector<OpId> attended = add_decode_attention(g, spec.strategy, shape, placement,
-                                                      {.after = ready, .broadcast_query = false, .prefix = at});
+    std::vector<OpId> attended =
+        add_decode_attention(g, spec.strategy, shape, placement,
+                             {.after = ready, .broadcast_query = false, .prefix = at, .history = &history});
     if (output_on_one_rank)  // the dense layers run everywhere: they need the output everywhere
       attended = {g.broadcast(at + "broadcast_output", ranks, p - 1, shape.query_bytes(), attended)};
     label(g, attention_start, "attention");
@@ -193,17 +204,18 @@ GenerationPlan plan_generation(const TransformerConfig& model, const GenerationS
   std::vector<OpId> token = {plan.first_token};
   if (spec.new_tokens > 1 && p > 1)  // every rank needs the first token to embed it
     token = {g.broadcast("prefill.broadcast_token", all_ranks(placement), p - 1, 4.0 * spec.batch, token)};
-  for (int t = 1; t < spec.new_tokens; ++t) token = add_decode_step(g, model, spec, placement, t, token);
+  LayerHistory history{.layers_per_step = model.layers, .total_layers = model.layers * (spec.new_tokens - 1)};
+  for (int t = 1; t < spec.new_tokens; ++t) token = add_decode_step(g, model, spec, placement, t, token, history);
   plan.memory = generation_memory(model, spec, placement);
   return plan;
 }
 
 std::int64_t longest_prompt_that_fits(const TransformerConfig& model, GenerationSpec spec, const Placement& placement,
-                                      double capacity_bytes) {
+                                      double capacity_bytes, double host_capacity_bytes) {
   auto fits = [&](std::int64_t prompt) {
     spec.prompt_tokens = prompt;
     for (const MemoryUse& m : generation_memory(model, spec, placement))
-      if (m.total() > capacity_bytes) return false;
+      if (m.total() > capacity_bytes || m.host_kv > host_capacity_bytes) return false;
     return true;
   };
   std::int64_t low = placement.size(), high = low;

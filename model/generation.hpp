@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 
 #include "model/strategy.hpp"
 #include "model/transformer.hpp"
@@ -44,9 +45,11 @@ struct GenerationPlan {
 /// Throws: std::invalid_argument otherwise, or for an unknown strategy.
 GenerationPlan plan_generation(const TransformerConfig& model, const GenerationSpec& spec, const Placement& placement);
 
-/// The longest prompt whose generation fits in `capacity_bytes` per device (0 if none does),
+/// The longest prompt whose generation fits in `capacity_bytes` per device and, for what an
+/// offloading strategy keeps in host memory, `host_capacity_bytes` per device (0 if none does),
 /// by bisection over the memory the plan would need.
 std::int64_t longest_prompt_that_fits(const TransformerConfig& model, GenerationSpec spec, const Placement& placement,
-                                      double capacity_bytes);
+                                      double capacity_bytes,
+                                      double host_capacity_bytes = std::numeric_limits<double>::infinity());
 
 }  // namespace clustersim::model

@@ -70,11 +70,17 @@ std::string StrategySpec::option(const std::string& option_name) const {
   throw std::invalid_argument(fmt::format("strategy '{}' has no option '{}'", name, option_name));
 }
 
+double StrategySpec::number(const std::string& option_name) const { return std::stod(option(option_name)); }
+
 std::string StrategySpec::label() const {
   std::string label = name;
   const Strategy* s = find_strategy(name);
   if (!s) return label;
   for (const StrategyOption& o : s->options) {
+    if (o.number) {
+      if (option(o.name) != o.values.front()) label += fmt::format("+{}={}", o.name, option(o.name));
+      continue;
+    }
     const auto suffix = o.label_suffix.find(option(o.name));
     if (suffix != o.label_suffix.end()) label += suffix->second;
   }
@@ -89,7 +95,9 @@ std::vector<OpId> add_decode_attention(TaskGraph& graph, const StrategySpec& spe
                                        const Placement& placement, const AttentionStep& step) {
   if (placement.size() < 1) throw std::invalid_argument("a decode plan needs at least one device");
   const OpId first = static_cast<OpId>(graph.ops().size());
+  if (step.history) step.history->layers.push_back({.start = step.after});
   const std::vector<OpId> done = strategy(spec.name).add(graph, spec, shape, placement, step);
+  if (step.history) step.history->layers.back().done = done;
   graph.set_category(first, static_cast<OpId>(graph.ops().size()), "attention");
   return done;
 }

@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,7 +38,9 @@ struct MemoryUse {
   double query_output = 0;     ///< the query and the output buffer
   double weights = 0;          ///< model weights held by the device
   double activations = 0;      ///< working buffers of the dense layers
+  double host_kv = 0;          ///< K and V kept in the host memory tier instead (offloading); not in total()
 
+  /// Bytes on the device.
   double total() const { return kv_shard + receive_buffers + partials + query_output + weights + activations; }
 };
 
@@ -51,8 +54,17 @@ struct StrategySpec {
   std::string option(const std::string& option_name) const;
   /// option(...) == "true", for the yes/no options.
   bool flag(const std::string& option_name) const { return option(option_name) == "true"; }
+  /// option(...) as a number, for the number options.
+  double number(const std::string& option_name) const;
   /// Name plus the marks of its non-default options, e.g. `tree+fused`, `ring+output_one`.
   std::string label() const;
+};
+
+/// Where a strategy keeps the KV cache: the share on the device, and how many layers' worth of
+/// fetch buffers the device holds for the rest (offloading).
+struct KvResidence {
+  double device_fraction = 1;  ///< of every layer's K and V, the share that stays on the device
+  int buffer_layers = 0;       ///< device buffers, each one layer's offloaded share
 };
 
 struct DecodePlan {
@@ -60,19 +72,44 @@ struct DecodePlan {
   std::vector<MemoryUse> memory;  ///< per rank
 };
 
+/// The decode layers of one graph so far, in order over every step, for strategies that work
+/// ahead (an offloading strategy fetches the KV of later layers while earlier ones compute).
+/// add_decode_attention() appends a layer before calling the strategy and sets its `done` after.
+struct LayerHistory {
+  struct Layer {
+    std::vector<OpId> start;  ///< what its attention waited for (step.after)
+    std::vector<OpId> done;   ///< the ops its attention ended with
+  };
+  int layers_per_step = 1;  ///< layers of one decode step
+  int total_layers = 1;     ///< decode layers the graph will have: nothing is fetched past them
+  std::vector<Layer> layers;
+  /// Ops added ahead of a layer that its attention waits for (its prefetched KV), by layer.
+  std::map<int, std::vector<OpId>> prepared;
+};
+
 /// Where one layer's decode attention goes inside a larger graph (a whole model's step).
 struct AttentionStep {
-  std::vector<OpId> after;      ///< ops the attention waits for, e.g. the QKV projection
-  bool broadcast_query = true;  ///< false when every rank computed the query itself
-  std::string prefix;           ///< prepended to op names, e.g. `L3.`
+  std::vector<OpId> after;          ///< ops the attention waits for, e.g. the QKV projection
+  bool broadcast_query = true;      ///< false when every rank computed the query itself
+  std::string prefix;               ///< prepended to op names, e.g. `L3.`
+  LayerHistory* history = nullptr;  ///< the graph's decode layers so far; none: a lone layer
+};
+
+/// The values a number option takes: [min, max], integers only when `integer`.
+struct NumberRange {
+  double min = 0;
+  double max = 0;
+  bool integer = false;
 };
 
 /// One option of a strategy, as a scenario's `{name: <strategy>, <option>: <value>}` gives it.
 struct StrategyOption {
   std::string name;                                 ///< its key, e.g. `fuse_sums`
-  std::vector<std::string> values;                  ///< the values it takes, its default first
+  std::vector<std::string> values;                  ///< the values it takes, its default first; a number: the default
   std::map<std::string, std::string> label_suffix;  ///< value -> its mark on the label, e.g. `+fused`
   std::string help;                                 ///< one line for the docs
+  /// A number option: its range. Its label mark, when not the default, is `+<name>=<value>`.
+  std::optional<NumberRange> number;
 
   /// A yes/no option: its values are false (the default) and true.
   bool is_flag() const { return values == std::vector<std::string>{"false", "true"}; }
@@ -93,6 +130,7 @@ struct Strategy {
   using MemoryFn = std::function<std::vector<MemoryUse>(const StrategySpec&, const AttentionShape&, const Placement&)>;
   using SpecFn = std::function<bool(const StrategySpec&)>;
   using LiveArgsFn = std::function<std::vector<std::string>(const StrategySpec&)>;
+  using ResidenceFn = std::function<KvResidence(const StrategySpec&)>;
 
   std::string name;       ///< as scenarios and results spell it
   std::string long_name;  ///< in prose, e.g. "tree attention"
@@ -104,6 +142,8 @@ struct Strategy {
   AddFn add;
   /// The bytes each rank holds for one layer's decode attention.
   MemoryFn memory;
+  /// Where the KV cache lives; by default all of it on the devices.
+  ResidenceFn kv_residence = [](const StrategySpec&) { return KvResidence{}; };
   /// Whether every rank ends with the output (else only the last one).
   SpecFn output_on_every_rank = [](const StrategySpec&) { return true; };
   /// K/V chunks travel between the ranks (each rank holds a second, incoming chunk).

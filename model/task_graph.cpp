@@ -14,6 +14,15 @@ const char* to_string(OpKind kind) {
     case OpKind::send: return "send";
     case OpKind::shift: return "shift";
     case OpKind::collective: return "collective";
+    case OpKind::host_copy: return "host_copy";
+  }
+  return "?";
+}
+
+const char* to_string(CopyDirection direction) {
+  switch (direction) {
+    case CopyDirection::to_device: return "to_device";
+    case CopyDirection::to_host: return "to_host";
   }
   return "?";
 }
@@ -50,6 +59,17 @@ OpId TaskGraph::compute_each(std::string name, std::vector<int> ranks, std::vect
         .kind = OpKind::compute,
         .ranks = std::move(ranks),
         .cost = std::move(cost),
+        .deps = std::move(deps)};
+  return add(std::move(op));
+}
+
+OpId TaskGraph::host_copy(std::string name, std::vector<int> ranks, double bytes, CopyDirection direction,
+                          std::vector<OpId> deps) {
+  Op op{.name = std::move(name),
+        .kind = OpKind::host_copy,
+        .ranks = std::move(ranks),
+        .bytes = bytes,
+        .direction = direction,
         .deps = std::move(deps)};
   return add(std::move(op));
 }

@@ -13,12 +13,15 @@ namespace clustersim::model {
 
 using OpId = int;
 
-enum class OpKind { compute, send, shift, collective };
+enum class OpKind { compute, send, shift, collective, host_copy };
 enum class CollectiveKind { allreduce, reduce, broadcast, allgather, reduce_scatter };
 enum class ReduceOp { sum, max };
+/// Which way a host copy goes between a device and its host memory (the nearest cpu's tier).
+enum class CopyDirection { to_device, to_host };
 
 const char* to_string(OpKind kind);
 const char* to_string(CollectiveKind kind);
+const char* to_string(CopyDirection direction);
 
 /// A kernel's cost in the terms of the roofline: floating-point operations and HBM bytes, and
 /// how many kernel launches it takes (a fused kernel 1; an eager framework's layer several).
@@ -34,7 +37,8 @@ struct Op {
   OpKind kind = OpKind::compute;
   std::vector<int> ranks;        ///< participants, in ring/group order
   std::vector<KernelCost> cost;  ///< compute: one per entry of `ranks`
-  double bytes = 0;              ///< send/shift: bytes per message; collective: buffer size S
+  double bytes = 0;              ///< send/shift: bytes per message; collective: buffer size S; host_copy: per rank
+  CopyDirection direction = CopyDirection::to_device;  ///< host_copy
   CollectiveKind collective = CollectiveKind::allreduce;
   ReduceOp reduce = ReduceOp::sum;
   int root = -1;  ///< reduce/broadcast root rank; send: the receiver
@@ -71,6 +75,11 @@ class TaskGraph {
   OpId allgather(std::string name, std::vector<int> ranks, double bytes, std::vector<OpId> deps = {});
   /// Reduce-scatter of a `bytes` buffer: every rank ends with its reduced bytes / n slice.
   OpId reduce_scatter(std::string name, std::vector<int> ranks, double bytes, ReduceOp op, std::vector<OpId> deps = {});
+
+  /// Every rank in `ranks` copies `bytes` between its host memory and itself, on its copy
+  /// engine (a DMA over the host link, as cudaMemcpyAsync from pinned memory does).
+  OpId host_copy(std::string name, std::vector<int> ranks, double bytes, CopyDirection direction,
+                 std::vector<OpId> deps = {});
 
   /// Labels ops [first, end) with `category`, for breakdowns by purpose.
   void set_category(OpId first, OpId end, const std::string& category);

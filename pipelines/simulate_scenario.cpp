@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <future>
+#include <limits>
 #include <map>
 #include <memory>
 #include <thread>
@@ -47,6 +48,45 @@ int gpus_asked(const scenarios::Scenario& scenario, const scenarios::Case& c, co
                      "case " + std::to_string(c.index) + " asks for " + std::to_string(asked) + " GPUs but topology '" +
                          c.topology.spec() + "' has " + std::to_string(available));
   return asked;
+}
+
+/// Whether the case keeps K and V in host memory (an offloading strategy).
+bool offloads(const scenarios::Case& c) {
+  return model::strategy(c.strategy.name).kv_residence(c.strategy).device_fraction < 1;
+}
+
+/// An offloading case's devices must each reach a cpu whose host memory the topology sizes.
+/// Throws: InputError at the scenario's topology, naming the device or the cpu.
+void check_host_tier(const scenarios::Scenario& scenario, const scenarios::Case& c, const topo::Topology& topology) {
+  if (!offloads(c)) return;
+  const int used = model::devices_used(c.strategy, gpus_asked(scenario, c, topology));
+  const std::string why =
+      fmt::format("strategy '{}' keeps K and V in the host memory of each device's nearest cpu", c.strategy.name);
+  for (int i = 0; i < used; ++i) {
+    const topo::Vertex& device = topology.vertices()[topology.devices()[i]];
+    const int cpu = topology.nearest_cpu(topology.devices()[i]);
+    if (cpu < 0)
+      throw InputError(c.topology_at, fmt::format("vertex '{}'", device.id),
+                       fmt::format("topology '{}': {} '{}' reaches no cpu, so it has no host memory tier",
+                                   c.topology.spec(), topo::to_string(device.kind), device.id),
+                       why);
+    const topo::Vertex& host = topology.vertices()[cpu];
+    if (host.memory_capacity_B <= 0)
+      throw InputError(c.topology_at, fmt::format("vertex '{}'", host.id),
+                       fmt::format("topology '{}': cpu '{}', the host of {} '{}', gives no memory_GB, so the host "
+                                   "memory tier's size is unknown",
+                                   c.topology.spec(), host.id, topo::to_string(device.kind), device.id),
+                       why + "; give the cpu vertex a memory_GB attribute (topologies/README.md)");
+  }
+}
+
+/// Bytes each cpu's memory holds for the ranks on `gpus` (host_kv of each rank's nearest cpu).
+std::map<int, double> host_tier_use(const topo::Topology& topology, const std::vector<int>& gpus,
+                                    const std::vector<model::MemoryUse>& memory) {
+  std::map<int, double> use;
+  for (std::size_t r = 0; r < gpus.size() && r < memory.size(); ++r)
+    if (memory[r].host_kv > 0) use[topology.nearest_cpu(gpus[r])] += memory[r].host_kv;
+  return use;
 }
 
 PreparedCase prepare(const scenarios::Scenario& scenario, const scenarios::Case& c, const topo::Topology& topology,
@@ -96,15 +136,33 @@ PreparedCase prepare(const scenarios::Scenario& scenario, const scenarios::Case&
       row.peak_memory = m;
     }
   if (row.peak_mem_bytes > row.memory_capacity_bytes) row.status = results::CaseStatus::oom;
+  // The tier filled most, relative to its size, speaks for the case.
+  double host_share = 0;
+  for (const auto& [cpu, bytes] : host_tier_use(topology, p.gpus, p.memory)) {
+    const double capacity = topology.vertices()[cpu].memory_capacity_B;
+    if (bytes / capacity <= host_share) continue;
+    host_share = bytes / capacity;
+    row.host_mem_bytes = bytes;
+    row.host_memory_capacity_bytes = capacity;
+  }
+  if (host_share > 1) row.status = results::CaseStatus::oom;
   row.fits_in_memory = row.status == results::CaseStatus::ok;
   if (c.model) {
     row.model = c.model->name;
     row.prompt_tokens = c.prompt_tokens;
     row.new_tokens = c.new_tokens;
+    // Each device's fair share of the host memory it shares with the others on its cpu.
+    double host_capacity = std::numeric_limits<double>::infinity();
+    if (offloads(c)) {
+      std::map<int, int> sharing;
+      for (int g : p.gpus) ++sharing[topology.nearest_cpu(g)];
+      for (const auto& [cpu, ranks] : sharing)
+        host_capacity = std::min(host_capacity, topology.vertices()[cpu].memory_capacity_B / ranks);
+    }
     row.longest_prompt_that_fits = model::longest_prompt_that_fits(
         *c.model,
         {.batch = c.shape.batch, .new_tokens = c.new_tokens, .strategy = c.strategy, .reference = c.reference},
-        placement, device.memory_capacity.value);
+        placement, device.memory_capacity.value, host_capacity);
   }
   return p;
 }
@@ -175,6 +233,7 @@ results::Results simulate_scenario(const scenarios::Scenario& scenario, const Ru
       used = measured.get();
     }
     gpus_asked(scenario, c, *used);
+    check_host_tier(scenario, c, *used);
     inputs.push_back({used, device.get(), figure_sources(*topology, *device)});
   }
 

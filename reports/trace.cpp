@@ -12,7 +12,7 @@
 namespace clustersim::reports {
 namespace {
 
-constexpr std::array<const char*, 4> kTracks{"compute", "send", "recv", "collective"};
+constexpr std::array<const char*, 5> kTracks{"compute", "send", "recv", "collective", "host_copy"};
 
 int track_of(const std::string& kind) {
   const auto it = std::find(kTracks.begin(), kTracks.end(), kind);

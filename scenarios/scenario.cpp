@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <functional>
 #include <limits>
 #include <optional>
@@ -247,6 +248,20 @@ void finish(Draft& draft) {
                "grouped-query attention shares each KV head among heads / kv_heads query heads");
 }
 
+/// A number option's value, checked against its range, as the shortest text that reads back.
+std::string read_option_number(const Item& item, const model::StrategyOption& option) {
+  const double value = yaml::as_number(item);
+  const model::NumberRange& range = *option.number;
+  if (!(value >= range.min && value <= range.max) || (range.integer && value != std::floor(value)))
+    yaml::fail(item,
+               fmt::format("{} {} is outside {}{}", option.name, yaml::as_string(item),
+                           range.integer ? fmt::format("the integers {}..{}", range.min, range.max)
+                                         : fmt::format("[{}, {}]", range.min, range.max),
+                           yaml::in_path(item.path)),
+               option.help);
+  return fmt::format("{}", value);
+}
+
 model::StrategySpec read_strategy(const Item& item) {
   if (!item.node.IsScalar() && !item.node.IsMap())
     yaml::fail(item, fmt::format("expected a strategy name or a map {{name: ..., <option>: ...}}, got {}{}",
@@ -275,8 +290,10 @@ model::StrategySpec read_strategy(const Item& item) {
       yaml::fail(entry.key_item, fmt::format("option '{}' does not apply to strategy '{}'", entry.key, spec.name),
                  options.empty() ? fmt::format("'{}' takes no options", spec.name)
                                  : fmt::format("options of '{}': {}", spec.name, fmt::join(options, ", ")));
-    spec.options[entry.key] = option->is_flag() ? (yaml::as_bool(single(entry.value)) ? "true" : "false")
-                                                : read_choice(entry.value, option->values, entry.key);
+    if (option->number) spec.options[entry.key] = read_option_number(single(entry.value), *option);
+    else
+      spec.options[entry.key] = option->is_flag() ? (yaml::as_bool(single(entry.value)) ? "true" : "false")
+                                                  : read_choice(entry.value, option->values, entry.key);
   }
   return spec;
 }

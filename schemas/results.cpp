@@ -15,7 +15,8 @@
 #include "sim/result_json.hpp"
 
 namespace clustersim::model {
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(MemoryUse, kv_shard, receive_buffers, partials, query_output, weights, activations)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(MemoryUse, kv_shard, receive_buffers, partials, query_output, weights,
+                                                activations, host_kv)
 }
 
 namespace clustersim::results {
@@ -48,7 +49,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CaseResult, index, scenario, top
                                                 peak_mem_bytes, peak_memory, memory_capacity_bytes, collectives, model,
                                                 prompt_tokens, new_tokens, prefill_s, decode_s_per_token, total_s,
                                                 fits_in_memory, tokens_per_s, longest_prompt_that_fits, repetitions,
-                                                latency_s_min, latency_s_max, output_max_relative_error)
+                                                latency_s_min, latency_s_max, output_max_relative_error, host_mem_bytes,
+                                                host_memory_capacity_bytes)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Results, schema, tool_version, mode, scenario, scenario_origin, cases)
 
 namespace {
@@ -172,6 +174,7 @@ const std::vector<std::string>& csv_columns() {
       c.push_back(e2e);
     for (const char* live : {"repetitions", "latency_s_min", "latency_s_max", "output_max_relative_error"})
       c.push_back(live);
+    for (const char* host : {"host_mem_bytes", "host_memory_capacity_bytes"}) c.push_back(host);
     return c;
   }();
   return columns;
@@ -231,7 +234,8 @@ std::string to_csv(const Results& results) {
          {csv_field(c.model), number(static_cast<double>(c.prompt_tokens)), number(c.new_tokens), number(c.prefill_s),
           number(c.decode_s_per_token), number(c.total_s), std::string(c.fits_in_memory ? "true" : "false"),
           number(c.tokens_per_s), number(static_cast<double>(c.longest_prompt_that_fits)), number(c.repetitions),
-          number(c.latency_s_min), number(c.latency_s_max), number(c.output_max_relative_error)})
+          number(c.latency_s_min), number(c.latency_s_max), number(c.output_max_relative_error),
+          number(c.host_mem_bytes), number(c.host_memory_capacity_bytes)})
       row.push_back(cell);
     out += fmt::format("{}\n", fmt::join(row, ","));
   }

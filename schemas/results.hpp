@@ -19,7 +19,7 @@ namespace clustersim::results {
 /// What happened to a case; results files spell it as to_string says.
 enum class CaseStatus {
   ok,           ///< simulated, or run live
-  oom,          ///< does not fit in device memory: not simulated, timing fields 0
+  oom,          ///< does not fit in device memory (or its host tier): not simulated, timing fields 0
   unsupported,  ///< live only: the case cannot run live (a strategy or dtype a backend lacks)
 };
 
@@ -60,6 +60,10 @@ struct CaseResult {
   double peak_mem_bytes = 0;                            ///< largest per-device footprint
   model::MemoryUse peak_memory;                         ///< its breakdown
   double memory_capacity_bytes = 0;
+  /// Offloading: the most bytes one host memory tier (a cpu's memory_GB) holds for the devices
+  /// that share it, and that tier's capacity; 0 when nothing is offloaded.
+  double host_mem_bytes = 0;
+  double host_memory_capacity_bytes = 0;
   std::vector<sim::CollectiveRun> collectives;
   // End-to-end generation, for cases that name a model (empty `model` otherwise): one prefill
   // of `prompt_tokens`, then `new_tokens` - 1 decode steps; latency_s is then total_s.

@@ -15,6 +15,10 @@
 // CPU rank, whose thread runs its kernels itself, enters MPI only after them. Live, a ring hop
 // posted before the attention on the chunk in hand therefore moves after that attention.
 //
+// A host copy (an offloaded KV cache fetched into the device, or a new token's KV stored back) is
+// a flow between the device and the host memory of its nearest cpu, on the topology's route:
+// it shares PCIe switches, host links and the cpu's memory bandwidth with every other flow.
+//
 // In the SimGrid way (examples/cpp/*/s4u-*.cpp): plan_execution() prepares what the ranks need,
 // RankActor is the rank, collect() turns what they recorded into the result, and
 // execute_in_this_process() only wires them. NCCL and MPI differ behind CollectiveLibrary.
@@ -25,6 +29,8 @@
 #include <cmath>
 #include <exception>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <stdexcept>
 #include <unordered_map>
 
@@ -38,7 +44,7 @@ namespace sg4 = simgrid::s4u;
 namespace clustersim::sim {
 namespace {
 
-enum class Doing { compute, send, recv, collective };
+enum class Doing { compute, send, recv, collective, host_copy };
 
 const char* to_string(Doing doing) {
   switch (doing) {
@@ -46,6 +52,7 @@ const char* to_string(Doing doing) {
     case Doing::send: return "send";
     case Doing::recv: return "recv";
     case Doing::collective: return "collective";
+    case Doing::host_copy: return "host_copy";
   }
   return "?";
 }
@@ -80,7 +87,11 @@ struct CollectivePlan {
 struct ExecutionPlan {
   std::vector<std::vector<std::pair<model::OpId, int>>> ops_of_rank;  ///< (op, index in op.ranks)
   std::vector<CollectivePlan> collectives;                            ///< per op; set for collectives
-  std::vector<std::pair<int, int>> pairs;                             ///< (from, to) ranks that message
+  std::vector<std::pair<int, int>> pairs;                             ///< (from, to) endpoints that message
+  /// Topology vertices of the endpoints: the ranks' devices, then the host memories (cpus) that
+  /// host copies reach; host_of_rank[r] indexes it (-1: rank r copies nothing).
+  std::vector<int> endpoints;
+  std::vector<int> host_of_rank;
 
   /// Rank `index` of a collective's group: its schedule of steps, per channel.
   Channels schedule_of(const model::Op& op, int index) const {
@@ -121,6 +132,10 @@ std::vector<std::pair<int, int>> communicating_pairs(const ExecutionPlan& plan, 
   std::vector<std::pair<int, int>> pairs;
   for (const model::Op& op : graph.ops()) {
     const int n = static_cast<int>(op.ranks.size());
+    if (op.kind == model::OpKind::host_copy)
+      for (int rank : op.ranks)
+        op.direction == model::CopyDirection::to_device ? pairs.emplace_back(plan.host_of_rank[rank], rank)
+                                                        : pairs.emplace_back(rank, plan.host_of_rank[rank]);
     if (op.kind == model::OpKind::send) pairs.emplace_back(op.ranks[0], op.ranks[1]);
     if (op.kind == model::OpKind::shift && n > 1)
       for (int i = 0; i < n; ++i) pairs.emplace_back(op.ranks[i], op.ranks[(i + 1) % n]);
@@ -135,17 +150,50 @@ std::vector<std::pair<int, int>> communicating_pairs(const ExecutionPlan& plan, 
   return pairs;
 }
 
-ExecutionPlan plan_execution(const model::TaskGraph& graph, const SimulationInput& input, RankRoutes& routes) {
+/// The topology vertices that send and receive: the ranks' devices, then the host memories
+/// (cpus) that host copies reach.
+struct Endpoints {
+  std::vector<int> vertices;
+  std::vector<int> host_of_rank;  ///< index into vertices; -1: the rank copies nothing
+};
+
+/// Throws: std::invalid_argument when the graph has more ranks than devices were placed, or a
+/// rank that copies sits on a device that reaches no cpu.
+Endpoints plan_endpoints(const model::TaskGraph& graph, const SimulationInput& input) {
   const int ranks = graph.rank_count();
   if (static_cast<int>(input.gpu_of_rank.size()) < ranks)
     throw std::invalid_argument("the task graph uses more ranks than GPUs were placed");
   if (input.placement.size() < ranks)
     throw std::invalid_argument("the task graph uses more ranks than the placement has");
+  const topo::Topology& topology = *input.topology;
+  Endpoints endpoints{{input.gpu_of_rank.begin(), input.gpu_of_rank.begin() + ranks}, std::vector<int>(ranks, -1)};
+  std::map<int, int> endpoint_of_cpu;
+  for (const model::Op& op : graph.ops()) {
+    if (op.kind != model::OpKind::host_copy) continue;
+    for (int rank : op.ranks) {
+      if (endpoints.host_of_rank[rank] >= 0) continue;
+      const int cpu = topology.nearest_cpu(input.gpu_of_rank[rank]);
+      if (cpu < 0)
+        throw std::invalid_argument("device '" + topology.vertices()[input.gpu_of_rank[rank]].id +
+                                    "' reaches no cpu: it has no host memory to copy to or from");
+      const auto [it, added] = endpoint_of_cpu.try_emplace(cpu, static_cast<int>(endpoints.vertices.size()));
+      if (added) endpoints.vertices.push_back(cpu);
+      endpoints.host_of_rank[rank] = it->second;
+    }
+  }
+  return endpoints;
+}
+
+ExecutionPlan plan_execution(const model::TaskGraph& graph, const SimulationInput& input, Endpoints endpoints,
+                             RankRoutes& routes) {
+  const int ranks = graph.rank_count();
   ExecutionPlan plan;
   plan.ops_of_rank.resize(ranks);
   for (const model::Op& op : graph.ops())
     for (std::size_t i = 0; i < op.ranks.size(); ++i)
       plan.ops_of_rank[op.ranks[i]].push_back({op.id, static_cast<int>(i)});
+  plan.endpoints = std::move(endpoints.vertices);
+  plan.host_of_rank = std::move(endpoints.host_of_rank);
   plan_collectives(plan, graph, input, routes);
   plan.pairs = communicating_pairs(plan, graph);
   return plan;
@@ -153,15 +201,35 @@ ExecutionPlan plan_execution(const model::TaskGraph& graph, const SimulationInpu
 
 // ---- what the rank actors share while the engine runs ----
 
+/// A host copy's progress, shared by the rank that issued it and the actor that runs it.
+struct CopyTicket {
+  bool done = false;
+  double start = 0, end = 0;
+  sg4::MutexPtr mutex = sg4::Mutex::create();
+  sg4::ConditionVariablePtr finished = sg4::ConditionVariable::create();
+
+  void wait() {
+    std::unique_lock lock(*mutex);
+    while (!done) finished->wait(lock);
+  }
+  void finish(double at) {
+    std::unique_lock lock(*mutex);
+    end = at;
+    done = true;
+    finished->notify_all();
+  }
+};
+
 struct Pending {
-  sg4::ActivityPtr activity;  // none for kernels, and for a rendezvous until its ranks enter MPI
+  sg4::ActivityPtr activity;  // none for kernels and copies, and for a rendezvous until its ranks enter MPI
   int op;
   Doing kind;
   double start;
   double bytes;
   double kernel_end = 0;
-  int peer = -1;            // send: the receiver; recv: the sender
-  bool rendezvous = false;  // posted when the rank enters the library, not when issued
+  int peer = -1;                     // send: the receiver; recv: the sender
+  bool rendezvous = false;           // posted when the rank enters the library, not when issued
+  std::shared_ptr<CopyTicket> copy;  // a host copy
 };
 
 struct RankState {
@@ -170,7 +238,8 @@ struct RankState {
   std::map<std::string, double> compute_by_category;
   std::vector<Interval> timeline;
   double bytes_sent = 0;
-  double stream_free = 0;  // when the device's kernel stream is next idle
+  double stream_free = 0;                    // when the device's kernel stream is next idle
+  std::shared_ptr<CopyTicket> last_copy[2];  // the latest copy to the device, to the host
   double finish = 0;
   bool finished = false;
   char* sink = nullptr;  // where received payload pointers land; never read
@@ -244,6 +313,7 @@ class RankActor {
         case model::OpKind::collective:
           if (n > 1) run_collective(op, index);
           break;
+        case model::OpKind::host_copy: post_host_copy(op); break;
       }
     }
     for (Pending& p : state().pending) finish(p);
@@ -296,6 +366,11 @@ class RankActor {
   }
 
   void finish(Pending& p) {
+    if (p.copy) {
+      p.copy->wait();
+      record(p.kind, p.op, p.copy->start, p.copy->end, p.bytes);
+      return;
+    }
     if (p.rendezvous) enter_library();
     if (!p.activity) {
       if (p.kernel_end > sg4::Engine::get_clock()) sg4::this_actor::sleep_until(p.kernel_end);
@@ -367,6 +442,30 @@ class RankActor {
     }
     sg4::Comm::wait_all(sends);
     record(Doing::collective, op.id, start, sg4::Engine::get_clock(), op.bytes);
+  }
+
+  /// A copy between the device and its host memory on the device's copy engine for that
+  /// direction: in the background, after the engine's previous copy (copies of one engine run
+  /// one after another, as cudaMemcpyAsync calls on one stream do), as a flow along the route.
+  void post_host_copy(const model::Op& op) {
+    const int host = world_.plan.host_of_rank[rank_];
+    const bool to_device = op.direction == model::CopyDirection::to_device;
+    const int from = to_device ? host : rank_, to = to_device ? rank_ : host;
+    world_.platform.count(world_.platform.route(from, to), op.bytes);
+    auto ticket = std::make_shared<CopyTicket>();
+    std::shared_ptr<CopyTicket>& engine = state().last_copy[to_device ? 0 : 1];
+    sg4::Actor::create(
+        "copy", world_.platform.host(rank_),
+        [previous = engine, ticket, from_host = world_.platform.host(from), to_host = world_.platform.host(to),
+         bytes = static_cast<std::uint64_t>(std::llround(op.bytes))] {
+          if (previous) previous->wait();
+          ticket->start = sg4::Engine::get_clock();
+          sg4::Comm::sendto(from_host, to_host, bytes);
+          ticket->finish(sg4::Engine::get_clock());
+        });
+    engine = ticket;
+    state().pending.push_back({nullptr, op.id, Doing::host_copy, sg4::Engine::get_clock(), op.bytes});
+    state().pending.back().copy = ticket;
   }
 
   bool rendezvous(int from, int to, double bytes) const {
@@ -453,10 +552,12 @@ SimulationResult execute_in_this_process(const model::TaskGraph& graph, const Si
   int argc = static_cast<int>(argv.size());
   sg4::Engine engine(&argc, argv.data());
 
-  RankRoutes routes(*input.topology, input.gpu_of_rank);
-  const ExecutionPlan plan = plan_execution(graph, input, routes);
+  Endpoints endpoints = plan_endpoints(graph, input);
+  const std::vector<int> vertices = endpoints.vertices;
+  RankRoutes routes(*input.topology, vertices);
+  const ExecutionPlan plan = plan_execution(graph, input, std::move(endpoints), routes);
   routes.prefetch(plan.pairs);
-  Platform platform(*input.topology, input.gpu_of_rank, plan.pairs,
+  Platform platform(*input.topology, plan.endpoints, plan.pairs,
                     [&routes](int from, int to) -> const topo::Route& { return routes.get(from, to); });
   const std::unique_ptr<CollectiveLibrary> library = make_collective_library(input.collectives);
   World world{.graph = graph, .input = input, .plan = plan, .library = *library, .platform = platform};

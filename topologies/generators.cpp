@@ -78,9 +78,9 @@ constexpr int kNodesPerLeaf = 32;
 class Net {
  public:
   void add(const std::string& id, VertexKind kind, const std::string& node, const std::string& source,
-           double backplane_Bps = 0) {
+           double backplane_Bps = 0, double memory_capacity_B = 0) {
     index_.emplace(id, static_cast<int>(vertices_.size()));
-    vertices_.push_back(Vertex{id, kind, node, backplane_Bps, source});
+    vertices_.push_back(Vertex{id, kind, node, backplane_Bps, source, memory_capacity_B});
   }
   void link(const std::string& a, const std::string& b, const LinkFigure& figure, const std::string& source,
             double bandwidth_Bps = 0) {
@@ -149,8 +149,9 @@ Topology dgx_h100_cluster(int nodes, const std::string& spec) {
     for (int c = 0; c < 2; ++c)
       net.add(fmt::format("n{}_cpu{}", k, c), VertexKind::cpu, node,
               "Xeon Platinum 8480C, 2 per DGX H100 (DGX BasePOD core components): 8 channels DDR5-4800 x 8 B = "
-              "307.2 GB/s per socket peak; GPUs 0-3 on socket 0, 4-7 on socket 1",
-              307.2e9);
+              "307.2 GB/s per socket peak; GPUs 0-3 on socket 0, 4-7 on socket 1; 2 TB DDR5 per DGX H100 "
+              "(same source), 1 TB per socket",
+              307.2e9, 1e12);
     for (int g = 0; g < 8; ++g) net.link(fmt::format("n{}_gpu{}", k, g), nvswitch, kH100Nvlink, kH100NvlinkSource);
     add_pcie_and_nics(net, k, kH100PcieSource, kNdrSource);
   }
@@ -168,8 +169,9 @@ Topology mi300x_node(int nodes, const std::string& spec) {
     for (int c = 0; c < 2; ++c)
       net.add(fmt::format("n{}_cpu{}", k, c), VertexKind::cpu, fmt::format("n{}", k),
               "AMD EPYC 9004 (Genoa): 12 channels DDR5-4800 x 8 B = 460.8 GB/s per socket peak (tomshardware); "
-              "assumption: dual-socket host, GPUs 0-3 on socket 0, 4-7 on socket 1",
-              460.8e9);
+              "assumption: dual-socket host, GPUs 0-3 on socket 0, 4-7 on socket 1, 1.5 TB of host memory per "
+              "socket (12 x 128 GB DIMMs)",
+              460.8e9, 1.536e12);
     for (int a = 0; a < 8; ++a)
       for (int b = a + 1; b < 8; ++b)
         net.link(fmt::format("n{}_gpu{}", k, a), fmt::format("n{}_gpu{}", k, b), kMi300xXgmi, kMi300xXgmiSource);
@@ -190,8 +192,8 @@ Topology rtx4090_box(int gpus, const std::string& spec) {
             "GPU-to-GPU traffic in host memory (tinygrad/open-gpu-kernel-modules #17, #22; nccl-tests#307)");
   net.add("cpu0", VertexKind::cpu, "n0",
           "assumption: desktop host with dual-channel DDR5-5600, 2 x 5600 MT/s x 8 B = 89.6 GB/s peak for "
-          "staging GPU-to-GPU copies in host memory",
-          89.6e9);
+          "staging GPU-to-GPU copies in host memory, and 128 GB of it (4 x 32 GB DIMMs)",
+          89.6e9, 128e9);
   const std::string link = with_latency(kRtx4090PcieSource, kPcieHopLatency);
   if (gpus == 2) {
     for (int g = 0; g < gpus; ++g) net.link(fmt::format("gpu{}", g), "cpu0", kPcieGen4, link);

@@ -36,7 +36,7 @@ using ReadGraph = boost::adjacency_list<boost::vecS, boost::vecS, boost::undirec
 using ReadVertex = ReadGraph::vertex_descriptor;
 using ReadEdge = ReadGraph::edge_descriptor;
 
-const std::vector<std::string> kVertexAttributes = {"backplane_GBps", "kind", "model", "node", "source"};
+const std::vector<std::string> kVertexAttributes = {"backplane_GBps", "kind", "memory_GB", "model", "node", "source"};
 const std::vector<std::string> kEdgeAttributes = {"bandwidth_GBps", "both_ways_GBps", "both_ways_latency_us", "class",
                                                   "count",          "duplex",         "latency_us",           "source"};
 const std::vector<std::string> kGraphAttributes = {"gpu_peer_to_peer", "name", "source"};
@@ -369,6 +369,12 @@ class Builder {
         required_choice(attributes, "kind", vertex_kind_from_string, kKinds, element, "a vertex kind", "valid kinds");
     v.node = value_or(attributes, "node", "");
     if (attributes.count("backplane_GBps")) v.backplane_Bps = number(attributes, "backplane_GBps", 9, true, element);
+    if (attributes.count("memory_GB")) {
+      if (v.kind != VertexKind::cpu)
+        fail(element, fmt::format("{} has memory_GB but is a {}", element.name, to_string(v.kind)),
+             "memory_GB is a cpu vertex's host memory, the tier offloaded KV caches live in");
+      v.memory_capacity_B = number(attributes, "memory_GB", 9, true, element);
+    }
     v.source = value_or(attributes, "source", default_source_);
     return v;
   }

@@ -307,6 +307,15 @@ Search search_from(const ArcGraph& arcs, const std::vector<Vertex>& vertices, in
 
 }  // namespace
 
+int Topology::nearest_cpu(int device) const {
+  const Search s = search_from(routing_->arcs, vertices_, device, {});
+  int host = -1;
+  for (int v = 0; v < static_cast<int>(vertices_.size()); ++v)
+    if (vertices_[v].kind == VertexKind::cpu && s.cost[v].hops != INT_MAX && (host < 0 || s.cost[v] < s.cost[host]))
+      host = v;
+  return host;
+}
+
 Route Topology::route(int from, int to) const { return routes_from(from, {to}).front(); }
 
 std::vector<Route> Topology::routes_from(int from, const std::vector<int>& to) const {
@@ -359,10 +368,7 @@ std::vector<Route> Topology::routes_from(int from, const std::vector<int>& to) c
   }
   // Staged through host memory: the cpu nearest to the sender (lowest index on a tie).
   const Search up = search_from(routing_->arcs, vertices_, from, {});
-  int host = -1;
-  for (int v = 0; v < n; ++v)
-    if (vertices_[v].kind == VertexKind::cpu && up.cost[v].hops != INT_MAX && (host < 0 || up.cost[v] < up.cost[host]))
-      host = v;
+  const int host = nearest_cpu(from);
   if (host < 0)
     throw InputError(SourceMark{origin_}, vertex_element(vertices_[from]),
                      fmt::format("no route from vertex '{}' to a cpu to stage gpu traffic in", vertices_[from].id));

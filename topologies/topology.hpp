@@ -41,6 +41,8 @@ struct Vertex {
   std::string node;          ///< the machine this vertex is in (groups devices for hierarchical schemes)
   double backplane_Bps = 0;  ///< switching capacity shared by all traffic through it; 0 = non-blocking
   std::string source;        ///< where the figures come from
+  /// A cpu's host memory in bytes: the tier offloaded KV caches live in; 0 = not given.
+  double memory_capacity_B = 0;
 };
 
 struct Edge {
@@ -102,6 +104,10 @@ class Topology {
   const std::vector<int>& devices() const { return devices_; }
   /// Index of the vertex with this id, or -1.
   int find(const std::string& id) const;
+
+  /// The cpu vertex nearest to `device` (lowest route latency, then fewest hops, then lowest
+  /// index): whose host memory the device copies to and from. -1 when no cpu is reachable.
+  int nearest_cpu(int device) const;
 
   /// The route from endpoint `from` to endpoint `to` (vertex indices): lowest total latency,
   /// then fewest hops; endpoints never forward traffic; without GPU peer-to-peer, GPU-to-GPU

@@ -288,12 +288,20 @@ void write_graphml(const Topology& topology, std::ostream& out) {
       << ".\n     Attributes and units: topologies/README.md. Every vertex and edge names the source of its figures. "
          "-->\n"
       << "<graphml xmlns=\"http://graphml.graphdrawing.org/xmlns\">\n";
-  const std::pair<const char*, const char*> keys[] = {
-      {"name", "graph"},  {"gpu_peer_to_peer", "graph"}, {"kind", "node"},
-      {"node", "node"},   {"backplane_GBps", "node"},    {"source", "node"},
-      {"class", "edge"},  {"bandwidth_GBps", "edge"},    {"latency_us", "edge"},
-      {"duplex", "edge"}, {"both_ways_GBps", "edge"},    {"both_ways_latency_us", "edge"},
-      {"source", "edge"}};
+  const std::pair<const char*, const char*> keys[] = {{"name", "graph"},
+                                                      {"gpu_peer_to_peer", "graph"},
+                                                      {"kind", "node"},
+                                                      {"node", "node"},
+                                                      {"backplane_GBps", "node"},
+                                                      {"memory_GB", "node"},
+                                                      {"source", "node"},
+                                                      {"class", "edge"},
+                                                      {"bandwidth_GBps", "edge"},
+                                                      {"latency_us", "edge"},
+                                                      {"duplex", "edge"},
+                                                      {"both_ways_GBps", "edge"},
+                                                      {"both_ways_latency_us", "edge"},
+                                                      {"source", "edge"}};
   for (const auto& [name, scope] : keys)
     out << fmt::format("  <key id=\"{}_{}\" for=\"{}\" attr.name=\"{}\" attr.type=\"string\"/>\n", scope, name, scope,
                        name);
@@ -308,6 +316,7 @@ void write_graphml(const Topology& topology, std::ostream& out) {
     data("      ", "node", "kind", to_string(v.kind));
     data("      ", "node", "node", v.node);
     if (v.backplane_Bps > 0) data("      ", "node", "backplane_GBps", shifted_decimal(v.backplane_Bps, -9));
+    if (v.memory_capacity_B > 0) data("      ", "node", "memory_GB", shifted_decimal(v.memory_capacity_B, -9));
     if (!v.source.empty()) data("      ", "node", "source", v.source);
     out << "    </node>\n";
   }

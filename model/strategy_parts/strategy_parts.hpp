@@ -42,6 +42,27 @@ struct RingRotation {
 /// Adds the rotation; returns its last kernels and hop.
 std::vector<OpId> add_ring_rotation(TaskGraph& g, const RingRotation& ring);
 
+/// The strategies the compositions build on (model/strategies/single.cpp, tree.cpp).
+const Strategy& strategy_single();
+const Strategy& strategy_tree();
+
+/// KV offloading (kv_offload.cpp; FlexGen, DeepSpeed ZeRO-Inference): the options `fraction`
+/// (the share of every layer's K and V kept in host memory), `prefetch` (layers fetched ahead)
+/// and `buffers` (device buffers for fetched layers).
+std::vector<StrategyOption> kv_offload_options();
+/// The KV residence those options give.
+KvResidence kv_offload_residence(const StrategySpec& spec);
+/// Adds the copies of the layer's offloaded K and V into each rank (fetched ahead when the step
+/// has a history) and the store of the new token's K and V to host memory; returns the step
+/// with the fetches the attention must wait for added to `after`. Every rank holds
+/// shard_tokens(context - 1, p) cached tokens (the newest token's K and V are computed on the
+/// last rank); copies move the largest shard's share, padded as implementations do.
+AttentionStep add_kv_fetch(TaskGraph& g, const StrategySpec& spec, const AttentionShape& shape,
+                           const Placement& placement, const AttentionStep& step);
+/// `memory` of one layer with the offloaded share of each rank's KV shard counted in the host
+/// tier too: the device still holds the layer while it attends (one buffer).
+std::vector<MemoryUse> kv_offload_memory(std::vector<MemoryUse> memory, const StrategySpec& spec);
+
 /// Costs shared by the strategies: the per-element kernels of the softmax combine.
 namespace kernels {
 /// Partial attention of the query over `tokens` keys, flash-decoding style (output + lse).

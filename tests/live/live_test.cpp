@@ -174,8 +174,9 @@ SCENARIO("clustersim live runs a tiny scenario and writes measured results in th
     CHECK(c.latency_s <= c.latency_s_max);
     CHECK(c.output_max_relative_error <= 1e-4);
   }
-  CHECK(slurp(out / "results.csv").find(",repetitions,latency_s_min,latency_s_max,output_max_relative_error\n") !=
-        std::string::npos);
+  CHECK(slurp(out / "results.csv")
+            .find(",repetitions,latency_s_min,latency_s_max,output_max_relative_error,host_mem_bytes,host_memory_"
+                  "capacity_bytes\n") != std::string::npos);
 }
 
 namespace {

@@ -141,7 +141,7 @@ TEST_CASE("topologies: a broken graph file is refused with the file, the element
     const std::string msg = load_error(path);
     // line 22: XML declaration, <graphml>, 17 <key> lines, <graph>, gpu0, then gpu1
     CHECK_THAT(msg, StartsWith(path + ":22:1:") && Contains("unknown attribute 'foo' on vertex 'gpu1'") &&
-                        Contains("valid vertex attributes: backplane_GBps, kind, model, node, source"));
+                        Contains("valid vertex attributes: backplane_GBps, kind, memory_GB, model, node, source"));
   }
   SECTION("both ways faster than one way") {
     const std::string path = dir.write("b.dot",

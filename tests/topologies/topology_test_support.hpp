@@ -39,6 +39,7 @@ inline void check_same_graph(const Topology& got, const Topology& want) {
     CHECK(g.kind == w.kind);
     CHECK(g.node == w.node);
     CHECK(g.backplane_Bps == w.backplane_Bps);
+    CHECK(g.memory_capacity_B == w.memory_capacity_B);
     CHECK(g.source == w.source);
   }
   REQUIRE(got.edges().size() == want.edges().size());
