@@ -12,12 +12,7 @@ const Strategy& strategy_offload_tree() {
       .name = "offload_tree",
       .long_name = "KV offload x tree attention",
       .summary = "tree attention with each device's KV shard in its host's memory, fetched layer by layer",
-      .options =
-          [] {
-            std::vector<StrategyOption> options{fuse_sums_option()};
-            for (StrategyOption& o : kv_offload_options()) options.push_back(std::move(o));
-            return options;
-          }(),
+      .options = with_kv_offload_options(strategy_tree().options),
       .add =
           [](TaskGraph& g, const StrategySpec& spec, const AttentionShape& shape, const Placement& placement,
              const AttentionStep& step) {

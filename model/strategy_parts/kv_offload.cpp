@@ -50,6 +50,11 @@ std::vector<StrategyOption> kv_offload_options() {
   };
 }
 
+std::vector<StrategyOption> with_kv_offload_options(std::vector<StrategyOption> base) {
+  for (StrategyOption& o : kv_offload_options()) base.push_back(std::move(o));
+  return base;
+}
+
 KvResidence kv_offload_residence(const StrategySpec& spec) {
   const Offload o = offload_of(spec);
   return {.device_fraction = 1 - o.fraction, .buffer_layers = o.fraction > 0 ? o.buffers : 0};

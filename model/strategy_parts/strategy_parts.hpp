@@ -42,9 +42,13 @@ struct RingRotation {
 /// Adds the rotation; returns its last kernels and hop.
 std::vector<OpId> add_ring_rotation(TaskGraph& g, const RingRotation& ring);
 
-/// The strategies the compositions build on (model/strategies/single.cpp, tree.cpp).
+/// The strategies the compositions build on (model/strategies/single.cpp, tree.cpp, ring.cpp).
 const Strategy& strategy_single();
 const Strategy& strategy_tree();
+const Strategy& strategy_ring();
+
+/// `base`'s options followed by the KV offloading options.
+std::vector<StrategyOption> with_kv_offload_options(std::vector<StrategyOption> base);
 
 /// KV offloading (kv_offload.cpp; FlexGen, DeepSpeed ZeRO-Inference): the options `fraction`
 /// (the share of every layer's K and V kept in host memory), `prefetch` (layers fetched ahead)

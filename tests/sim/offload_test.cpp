@@ -76,19 +76,22 @@ TEST_CASE("offload: a decode step fetches fraction x every layer's cached K and 
           "[offload][physics]") {
   const model::TransformerConfig m = model::load_transformer("llama3.2-1b");
   const double fraction = GENERATE(1.0, 0.25);
-  const int p = GENERATE(1, 4);
-  const std::string name = p == 1 ? "offload" : "offload_tree";
+  const auto [name, p] = GENERATE(
+      table<std::string, int>({{"offload", 1}, {"offload_tree", 4}, {"offload_ring", 4}, {"offload_ring", 3}}));
   const std::int64_t prompt = 4000;
   // new_tokens 2: one decode step, whose cache holds the prompt's tokens; the new token's K and
   // V are made on the last device.
   const model::GenerationPlan plan = model::plan_generation(
       m, {.batch = 2, .prompt_tokens = prompt, .new_tokens = 2, .strategy = offload(name, fraction)}, one_node(p));
   const model::AttentionShape shape = m.attention(prompt + 1, 2);
+  // Every device moves the largest shard's share (4000 / 3: 1334 tokens), padded as ring hops are.
+  const double largest = static_cast<double>((prompt + p - 1) / p);
   CHECK(copied_bytes(plan.graph, model::CopyDirection::to_device) ==
-        Approx(m.layers * p * fraction * shape.kv_bytes(static_cast<double>(prompt / p))).epsilon(1e-12));
-  // Stores: the prompt's share during the prefill, then the new token's.
+        Approx(m.layers * p * fraction * shape.kv_bytes(largest)).epsilon(1e-12));
+  // Stores: each device's share of the prompt during the prefill (padded alike), then the new
+  // token's from the last device.
   CHECK(copied_bytes(plan.graph, model::CopyDirection::to_host) ==
-        Approx(m.layers * fraction * (shape.kv_bytes(prompt) + shape.kv_bytes(1))).epsilon(1e-12));
+        Approx(m.layers * fraction * (p * shape.kv_bytes(largest) + shape.kv_bytes(1))).epsilon(1e-12));
   AND_THEN("fraction 0 fetches nothing and is the strategy it offloads from") {
     const model::GenerationPlan none = model::plan_generation(
         m, {.batch = 2, .prompt_tokens = prompt, .new_tokens = 2, .strategy = offload(name, 0)}, one_node(p));
