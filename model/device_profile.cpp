@@ -37,6 +37,7 @@ constexpr Unit kGBps{9, "GB/s"};
 constexpr Unit kGB{9, "GB"};
 constexpr Unit kMicroseconds{-6, "us"};
 constexpr Unit kFraction{0, ""};
+constexpr Unit kUSD{0, "USD"};
 
 enum class Range { positive, fraction };
 
@@ -213,7 +214,7 @@ std::vector<std::string> shipped_profiles() {
 DeviceProfile read_profile(const yaml::Item& root) {
   yaml::check_keys(root, {"device", "description", "provenance", "measured", "dense_TFLOPS", "hbm_bandwidth_GBps",
                           "memory_GB", "launch_overhead_us", "compute_efficiency", "memory_efficiency",
-                          "memory_efficiency_curve", "compute_efficiency_curve", "links"});
+                          "memory_efficiency_curve", "compute_efficiency_curve", "links", "price_per_hour_USD"});
   DeviceProfile p;
   p.origin = root.mark.file;
   p.name = yaml::as_string(yaml::require(root, "device"));
@@ -242,6 +243,8 @@ DeviceProfile read_profile(const yaml::Item& root) {
 
   for (const FigureKey& key : kFigureKeys)
     p.*key.member = read_figure(yaml::require(root, key.key), key.unit, key.range);
+  if (auto price = yaml::find(root, "price_per_hour_USD"))
+    p.price_per_hour = read_figure(*price, kUSD, Range::positive);
   if (auto curve = yaml::find(root, "memory_efficiency_curve")) p.memory_efficiency_curve = read_curve(*curve);
   if (auto curve = yaml::find(root, "compute_efficiency_curve")) p.compute_efficiency_curve = read_curve(*curve);
   if (auto links = yaml::find(root, "links")) {
@@ -301,6 +304,7 @@ std::vector<FigureInFile> DeviceProfile::figures_in_file() const {
   for (const auto& [dtype, figure] : dense_flops)
     add(fmt::format("dense_TFLOPS.{}", to_string(dtype)), figure, kTFLOPS);
   for (const FigureKey& key : kFigureKeys) add(key.key, this->*key.member, key.unit);
+  if (price_per_hour.value > 0) add("price_per_hour_USD", price_per_hour, kUSD);
   for (const auto& [cls, link] : links)
     for (const LinkKey& key : kLinkKeys)
       if (present(key, link))
@@ -372,6 +376,7 @@ std::string to_yaml(const DeviceProfile& p, const std::string& comment) {
   for (const auto& [dtype, figure] : p.dense_flops) emit_figure(out, to_string(dtype), figure, kTFLOPS);
   out << YAML::EndMap;
   for (const FigureKey& key : kFigureKeys) emit_figure(out, key.key, p.*key.member, key.unit);
+  if (p.price_per_hour.value > 0) emit_figure(out, "price_per_hour_USD", p.price_per_hour, kUSD);
   if (p.memory_efficiency_curve) emit_curve(out, "memory_efficiency_curve", *p.memory_efficiency_curve);
   if (p.compute_efficiency_curve) emit_curve(out, "compute_efficiency_curve", *p.compute_efficiency_curve);
   if (!p.links.empty()) {

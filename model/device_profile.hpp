@@ -77,6 +77,9 @@ struct DeviceProfile {
   std::optional<EfficiencyCurve> memory_efficiency_curve;   ///< by HBM bytes; replaces memory_efficiency
   std::optional<EfficiencyCurve> compute_efficiency_curve;  ///< by FLOPs; replaces compute_efficiency
   std::map<topo::LinkClass, LinkFigures> links;             ///< replace the topology's figures for that class
+  /// USD per device-hour, for throughput per dollar; value 0 = not given (the file's optional
+  /// `price_per_hour_USD`).
+  Figure price_per_hour;
 
   bool operator==(const DeviceProfile&) const = default;
 

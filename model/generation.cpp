@@ -210,24 +210,49 @@ GenerationPlan plan_generation(const TransformerConfig& model, const GenerationS
   return plan;
 }
 
-std::int64_t longest_prompt_that_fits(const TransformerConfig& model, GenerationSpec spec, const Placement& placement,
-                                      double capacity_bytes, double host_capacity_bytes) {
-  auto fits = [&](std::int64_t prompt) {
-    spec.prompt_tokens = prompt;
-    for (const MemoryUse& m : generation_memory(model, spec, placement))
-      if (m.total() > capacity_bytes || m.host_kv > host_capacity_bytes) return false;
-    return true;
-  };
-  std::int64_t low = placement.size(), high = low;
+namespace {
+
+/// Whether every device's memory, and its host memory share, hold the generation.
+bool generation_fits(const TransformerConfig& model, const GenerationSpec& spec, const Placement& placement,
+                     double capacity_bytes, double host_capacity_bytes) {
+  for (const MemoryUse& m : generation_memory(model, spec, placement))
+    if (m.total() > capacity_bytes || m.host_kv > host_capacity_bytes) return false;
+  return true;
+}
+
+/// The largest n >= low with fits(n), for a `fits` that holds up to some n and not beyond;
+/// 0 if !fits(low). Doubles, then bisects.
+template <typename Int, typename Fits>
+Int largest_that_fits(Int low, Int limit, Fits fits) {
   if (!fits(low)) return 0;
-  while (fits(high * 2)) high *= 2;
-  high *= 2;  // fits(low) and not fits(high)
+  Int high = low;
+  while (high <= limit / 2 && fits(high * 2)) high *= 2;
+  if (high > limit / 2) return high;  // fits as far as doubling may go
+  high *= 2;                          // fits(low) and not fits(high)
   low = high / 2;
   while (high - low > 1) {
-    const std::int64_t middle = low + (high - low) / 2;
+    const Int middle = low + (high - low) / 2;
     (fits(middle) ? low : high) = middle;
   }
   return low;
+}
+
+}  // namespace
+
+std::int64_t longest_prompt_that_fits(const TransformerConfig& model, GenerationSpec spec, const Placement& placement,
+                                      double capacity_bytes, double host_capacity_bytes) {
+  return largest_that_fits<std::int64_t>(placement.size(), std::int64_t{1} << 50, [&](std::int64_t prompt) {
+    spec.prompt_tokens = prompt;
+    return generation_fits(model, spec, placement, capacity_bytes, host_capacity_bytes);
+  });
+}
+
+int largest_batch_that_fits(const TransformerConfig& model, GenerationSpec spec, const Placement& placement,
+                            double capacity_bytes, double host_capacity_bytes) {
+  return largest_that_fits<int>(1, 1 << 24, [&](int batch) {
+    spec.batch = batch;
+    return generation_fits(model, spec, placement, capacity_bytes, host_capacity_bytes);
+  });
 }
 
 }  // namespace clustersim::model

@@ -52,4 +52,10 @@ std::int64_t longest_prompt_that_fits(const TransformerConfig& model, Generation
                                       double capacity_bytes,
                                       double host_capacity_bytes = std::numeric_limits<double>::infinity());
 
+/// The largest batch whose generation of `spec`'s prompt fits, as longest_prompt_that_fits
+/// judges it (0 if not even one sequence does).
+int largest_batch_that_fits(const TransformerConfig& model, GenerationSpec spec, const Placement& placement,
+                            double capacity_bytes,
+                            double host_capacity_bytes = std::numeric_limits<double>::infinity());
+
 }  // namespace clustersim::model

@@ -159,10 +159,15 @@ PreparedCase prepare(const scenarios::Scenario& scenario, const scenarios::Case&
       for (const auto& [cpu, ranks] : sharing)
         host_capacity = std::min(host_capacity, topology.vertices()[cpu].memory_capacity_B / ranks);
     }
-    row.longest_prompt_that_fits = model::longest_prompt_that_fits(
-        *c.model,
-        {.batch = c.shape.batch, .new_tokens = c.new_tokens, .strategy = c.strategy, .reference = c.reference},
-        placement, device.memory_capacity.value, host_capacity);
+    const model::GenerationSpec generation{.batch = c.shape.batch,
+                                           .prompt_tokens = c.prompt_tokens,
+                                           .new_tokens = c.new_tokens,
+                                           .strategy = c.strategy,
+                                           .reference = c.reference};
+    row.longest_prompt_that_fits =
+        model::longest_prompt_that_fits(*c.model, generation, placement, device.memory_capacity.value, host_capacity);
+    row.largest_batch_that_fits =
+        model::largest_batch_that_fits(*c.model, generation, placement, device.memory_capacity.value, host_capacity);
   }
   return p;
 }
@@ -262,6 +267,9 @@ results::Results simulate_scenario(const scenarios::Scenario& scenario, const Ru
       p.row.total_s = result.latency_s;
       if (p.row.new_tokens > 1) p.row.decode_s_per_token = (p.row.total_s - p.row.prefill_s) / (p.row.new_tokens - 1);
       p.row.tokens_per_s = p.row.new_tokens / p.row.total_s;
+      p.row.throughput_tokens_per_s = p.row.batch * p.row.tokens_per_s;
+      if (const double price = p.device->price_per_hour.value; price > 0)
+        p.row.tokens_per_USD = p.row.throughput_tokens_per_s * 3600 / (p.row.gpus * price);
     }
     if (!traced) return;
     std::vector<std::string> devices;

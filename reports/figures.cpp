@@ -7,6 +7,7 @@
 #include <cctype>
 #include <cmath>
 #include <map>
+#include <optional>
 #include <set>
 
 #include <fmt/format.h>
@@ -87,15 +88,28 @@ FigureSpec latency_vs_context(const Results& results) {
           ""};
 }
 
-FigureSpec speedup_heatmap(const Results& results, const model::Strategy& over, const model::Strategy& base) {
-  const auto configs = configurations(results);
+/// The heatmap's row of a case: its configuration, and its batch when the run has several.
+std::string heatmap_row(const CaseResult& c, bool several_batches) {
+  return several_batches ? fmt::format("{}, batch {}", configuration_label(c), c.batch) : configuration_label(c);
+}
+
+/// Nothing when no configuration has both strategies simulated at some context.
+std::optional<FigureSpec> speedup_heatmap(const Results& results, const model::Strategy& over,
+                                          const model::Strategy& base) {
+  std::set<int> batches;
+  for (const CaseResult& c : results.cases) batches.insert(c.batch);
+  const bool several_batches = batches.size() > 1;
+  std::vector<std::string> configs;
+  for (const CaseResult& c : results.cases)
+    if (std::find(configs.begin(), configs.end(), heatmap_row(c, several_batches)) == configs.end())
+      configs.push_back(heatmap_row(c, several_batches));
   std::set<std::int64_t> context_set;
   for (const CaseResult& c : results.cases) context_set.insert(c.context);
   const std::vector<std::int64_t> contexts(context_set.begin(), context_set.end());
   std::map<std::pair<std::string, std::int64_t>, const CaseResult*> base_cases, over_cases;
   for (const CaseResult& c : results.cases) {
-    if (c.strategy == base.name) base_cases[{configuration_label(c), c.context}] = &c;
-    if (c.strategy == over.name) over_cases[{configuration_label(c), c.context}] = &c;
+    if (c.strategy == base.name) base_cases[{heatmap_row(c, several_batches), c.context}] = &c;
+    if (c.strategy == over.name) over_cases[{heatmap_row(c, several_batches), c.context}] = &c;
   }
   std::string cells, labels, xtics, ytics;
   for (std::size_t x = 0; x < contexts.size(); ++x)
@@ -115,22 +129,24 @@ FigureSpec speedup_heatmap(const Results& results, const model::Strategy& over, 
       labels += fmt::format("{} {} \"{:.1f}x\"\n", x, y, ratio);
     }
   }
+  if (cells.empty()) return std::nullopt;
   std::string title = fmt::format("{} / {} latency ratio", over.name, base.name);
   title[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(title[0])));
-  return {fmt::format("{}-{}-speedup", over.name, base.name), title,
-          fmt::format("Each cell is {}'s latency divided by {}'s for one context and machine configuration: above 1 "
-                      "{} is faster. The colour scale is logarithmic.",
-                      over.long_name, base.long_name, base.long_name),
-          std::string(kTerminal) + "unset grid\nset logscale cb\n" +
-              "set palette defined (0 '#2c7bb6', 1 '#ffffbf', 2 '#d7191c')\n" +
-              fmt::format("set cblabel {}\n", gnuplot_string(over.name + " / " + base.name)) +
-              fmt::format("set xtics ({})\nset ytics ({})\n", xtics, ytics) +
-              fmt::format("set xrange [-0.5:{}]\nset yrange [-0.5:{}]\n", contexts.size() - 0.5, configs.size() - 0.5) +
-              "set xlabel 'context (tokens)'\nset lmargin 34\n" + "$cells << EOD\n" + cells + "EOD\n" +
-              "$labels << EOD\n" + labels + "EOD\n" +
-              "plot $cells using 1:2:(0.5):(0.5):3 with boxxyerror fill solid 1.0 noborder fc palette notitle, "
-              "$labels using 1:2:3 with labels notitle\n",
-          ""};
+  return FigureSpec{
+      fmt::format("{}-{}-speedup", over.name, base.name), title,
+      fmt::format("Each cell is {}'s latency divided by {}'s for one context and machine configuration: above 1 "
+                  "{} is faster. The colour scale is logarithmic.",
+                  over.long_name, base.long_name, base.long_name),
+      std::string(kTerminal) + "unset grid\nset logscale cb\n" +
+          "set palette defined (0 '#2c7bb6', 1 '#ffffbf', 2 '#d7191c')\n" +
+          fmt::format("set cblabel {}\n", gnuplot_string(over.name + " / " + base.name)) +
+          fmt::format("set xtics ({})\nset ytics ({})\n", xtics, ytics) +
+          fmt::format("set xrange [-0.5:{}]\nset yrange [-0.5:{}]\n", contexts.size() - 0.5, configs.size() - 0.5) +
+          "set xlabel 'context (tokens)'\nset lmargin 34\n" + "$cells << EOD\n" + cells + "EOD\n" + "$labels << EOD\n" +
+          labels + "EOD\n" +
+          "plot $cells using 1:2:(0.5):(0.5):3 with boxxyerror fill solid 1.0 noborder fc palette notitle, "
+          "$labels using 1:2:3 with labels notitle\n",
+      ""};
 }
 
 /// The cases bar charts show: all, or the longest context of each series when there are many.
@@ -236,6 +252,56 @@ FigureSpec generation(const Results& results) {
           script + plot + "\n", ""};
 }
 
+/// Generation cases that differ only in batch: (model, strategy, configuration, prompt) -> cases.
+std::map<std::string, std::vector<const CaseResult*>> batch_series(const Results& results) {
+  std::map<std::string, std::vector<const CaseResult*>> series;
+  for (const CaseResult& c : results.cases)
+    if (!c.model.empty() && ok(c))
+      series[fmt::format("{} {}, {}, {}", c.model, c.strategy, configuration_label(c), context_label(c.prompt_tokens))]
+          .push_back(&c);
+  return series;
+}
+
+bool sweeps_batch(const Results& results) {
+  for (const auto& [label, cases] : batch_series(results)) {
+    std::set<int> batches;
+    for (const CaseResult* c : cases) batches.insert(c->batch);
+    if (batches.size() >= 2) return true;
+  }
+  return false;
+}
+
+FigureSpec throughput_latency(const Results& results) {
+  std::string data, plot, best;
+  int block = 0;
+  for (auto& [label, cases] : batch_series(results)) {
+    std::sort(cases.begin(), cases.end(), [](const CaseResult* a, const CaseResult* b) { return a->batch < b->batch; });
+    std::string rows;
+    const CaseResult* top = cases.front();
+    for (const CaseResult* c : cases) {
+      rows += fmt::format("{} {}\n", c->total_s, c->throughput_tokens_per_s);
+      if (c->throughput_tokens_per_s > top->throughput_tokens_per_s) top = c;
+    }
+    best += fmt::format("{} {} \"b={}\"\n", top->total_s, top->throughput_tokens_per_s, top->batch);
+    data += fmt::format("$t{} << EOD\n{}EOD\n", block, rows);
+    plot += fmt::format("{}$t{} using 1:2 with linespoints lw 2 pt 7 ps 0.6 lc {} title {}",
+                        plot.empty() ? "plot " : ", ", block, block + 1, gnuplot_string(label));
+    ++block;
+  }
+  data += "$best << EOD\n" + best + "EOD\n";
+  plot +=
+      ", $best using 1:2 with points pt 6 ps 2 lc rgb '#000000' title 'best batch', $best using 1:2:3 with "
+      "labels offset 0,1 notitle";
+  return {"throughput-latency", "Throughput against latency, by batch",
+          "One line per strategy and set-up, one point per batch that fits: the generate call's time against the "
+          "tokens the whole batch generates per second. A circle marks the batch with the highest throughput.",
+          std::string(kTerminal) +
+              "set logscale xy\nset xlabel 'generate call (s)'\nset ylabel 'throughput (tokens/s)'\n"
+              "set key outside right top\n" +
+              data + plot + "\n",
+          ""};
+}
+
 }  // namespace
 
 std::string context_label(std::int64_t context) {
@@ -258,11 +324,14 @@ std::vector<FigureSpec> figures_for(const Results& results) {
   }
   const bool generation_cases =
       std::any_of(results.cases.begin(), results.cases.end(), [](const CaseResult& c) { return !c.model.empty(); });
-  if (generation_cases) figures.push_back(generation(results));
-  else if (any_ok && contexts.size() >= 2) figures.push_back(latency_vs_context(results));
+  if (generation_cases) {
+    figures.push_back(generation(results));
+    if (sweeps_batch(results)) figures.push_back(throughput_latency(results));
+  } else if (any_ok && contexts.size() >= 2) figures.push_back(latency_vs_context(results));
   for (const model::Strategy* s : model::strategies())
     if (!s->compared_with.empty() && strategies.count(s->name) && strategies.count(s->compared_with))
-      figures.push_back(speedup_heatmap(results, *s, model::strategy(s->compared_with)));
+      if (auto heatmap = speedup_heatmap(results, *s, model::strategy(s->compared_with)))
+        figures.push_back(std::move(*heatmap));
   if (any_ok) {
     figures.push_back(breakdown(results));
     figures.push_back(link_bytes(results));

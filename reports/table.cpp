@@ -70,28 +70,34 @@ std::vector<LatencyRatio> latency_ratios(const Results& results) {
 
 std::string format_generation(const Results& results) {
   const auto row = [](auto... cells) {
-    return fmt::format("{:>14} {:>28} {:>5} {:>10} {:>9} {:>5} {:>12} {:>9} {:>10} {:>10} {:>9} {:>12}\n", cells...);
+    return fmt::format(
+        "{:>14} {:>28} {:>5} {:>26} {:>6} {:>9} {:>5} {:>12} {:>9} {:>10} {:>10} {:>9} {:>10} {:>12} {:>9}\n",
+        cells...);
   };
   std::string out;
   for (const CaseResult& c : results.cases) {
     if (c.model.empty()) continue;
     if (out.empty()) {
-      std::string names = row("model", "topology", "gpus", "strategy", "prompt", "new", "first_token", "prefill",
-                              "per_token", "total", "tokens/s", "fits_up_to");
-      std::string units = row("", "", "", "", "(tokens)", "", "(ms)", "(%)", "(ms)", "(s)", "", "(tokens)");
+      std::string names = row("model", "topology", "gpus", "strategy", "batch", "prompt", "new", "first_token",
+                              "prefill", "per_token", "total", "tokens/s", "throughput", "fits_up_to", "max_batch");
+      std::string units =
+          row("", "", "", "", "", "(tokens)", "", "(ms)", "(%)", "(ms)", "(s)", "", "(tokens/s)", "(tokens)", "");
       names[0] = units[0] = '#';
       out =
           "# end-to-end generation: prefill (first token), then one decode step per further token;\n"
-          "# fits_up_to: the longest prompt whose generation fits in the device's memory\n" +
+          "# tokens/s per sequence, throughput for the whole batch; fits_up_to: the longest prompt whose\n"
+          "# generation fits in the device's memory (and its host memory share, offloading); max_batch:\n"
+          "# the largest batch of this prompt that fits\n" +
           names + units;
     }
     const bool fits = c.status == CaseStatus::ok;
-    out += row(c.model, c.topology, c.gpus, c.strategy, c.prompt_tokens, c.new_tokens,
+    out += row(c.model, c.topology, c.gpus, c.strategy, c.batch, c.prompt_tokens, c.new_tokens,
                fits ? fmt::format("{:.2f}", c.prefill_s * 1e3) : "oom",
                fits ? fmt::format("{:.1f}", 100 * c.prefill_s / c.total_s) : "-",
                fits ? fmt::format("{:.3f}", c.decode_s_per_token * 1e3) : "-",
                fits ? fmt::format("{:.4f}", c.total_s) : "-", fits ? fmt::format("{:.2f}", c.tokens_per_s) : "-",
-               c.longest_prompt_that_fits);
+               fits ? fmt::format("{:.2f}", c.throughput_tokens_per_s) : "-", c.longest_prompt_that_fits,
+               c.largest_batch_that_fits);
   }
   return out;
 }

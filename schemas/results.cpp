@@ -42,15 +42,13 @@ void from_json(const nlohmann::json& j, CaseStatus& status) { status = case_stat
 const char* const kResultsSchema = "clustersim.results/1";
 
 // With defaults: a results file written before a field was added still reads.
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CaseResult, index, scenario, topology, gpus, strategy, context, batch,
-                                                heads, kv_heads, head_dim, dtype, device, device_provenance,
-                                                figure_sources, status, latency_s, compute_s, comm_s, exposed_comm_s,
-                                                idle_s, compute_s_by_category, bytes_per_device, link_bytes_by_class,
-                                                peak_mem_bytes, peak_memory, memory_capacity_bytes, collectives, model,
-                                                prompt_tokens, new_tokens, prefill_s, decode_s_per_token, total_s,
-                                                fits_in_memory, tokens_per_s, longest_prompt_that_fits, repetitions,
-                                                latency_s_min, latency_s_max, output_max_relative_error, host_mem_bytes,
-                                                host_memory_capacity_bytes)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
+    CaseResult, index, scenario, topology, gpus, strategy, context, batch, heads, kv_heads, head_dim, dtype, device,
+    device_provenance, figure_sources, status, latency_s, compute_s, comm_s, exposed_comm_s, idle_s,
+    compute_s_by_category, bytes_per_device, link_bytes_by_class, peak_mem_bytes, peak_memory, memory_capacity_bytes,
+    collectives, model, prompt_tokens, new_tokens, prefill_s, decode_s_per_token, total_s, fits_in_memory, tokens_per_s,
+    longest_prompt_that_fits, repetitions, latency_s_min, latency_s_max, output_max_relative_error, host_mem_bytes,
+    host_memory_capacity_bytes, throughput_tokens_per_s, largest_batch_that_fits, tokens_per_USD)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Results, schema, tool_version, mode, scenario, scenario_origin, cases)
 
 namespace {
@@ -84,7 +82,8 @@ void check_integers(const nlohmann::json& results) {
   for (std::size_t i = 0; i < cases->size(); ++i) {
     const nlohmann::json& c = (*cases)[i];
     const std::string where = fmt::format("cases[{}]", i);
-    for (const char* key : {"index", "gpus", "batch", "heads", "kv_heads", "head_dim", "new_tokens", "repetitions"})
+    for (const char* key : {"index", "gpus", "batch", "heads", "kv_heads", "head_dim", "new_tokens", "repetitions",
+                            "largest_batch_that_fits"})
       check_integer<int>(c, key, where);
     for (const char* key : {"context", "prompt_tokens", "longest_prompt_that_fits"})
       check_integer<std::int64_t>(c, key, where);
@@ -174,7 +173,9 @@ const std::vector<std::string>& csv_columns() {
       c.push_back(e2e);
     for (const char* live : {"repetitions", "latency_s_min", "latency_s_max", "output_max_relative_error"})
       c.push_back(live);
-    for (const char* host : {"host_mem_bytes", "host_memory_capacity_bytes"}) c.push_back(host);
+    for (const char* added : {"host_mem_bytes", "host_memory_capacity_bytes", "throughput_tokens_per_s",
+                              "largest_batch_that_fits", "tokens_per_USD"})
+      c.push_back(added);
     return c;
   }();
   return columns;
@@ -235,7 +236,8 @@ std::string to_csv(const Results& results) {
           number(c.decode_s_per_token), number(c.total_s), std::string(c.fits_in_memory ? "true" : "false"),
           number(c.tokens_per_s), number(static_cast<double>(c.longest_prompt_that_fits)), number(c.repetitions),
           number(c.latency_s_min), number(c.latency_s_max), number(c.output_max_relative_error),
-          number(c.host_mem_bytes), number(c.host_memory_capacity_bytes)})
+          number(c.host_mem_bytes), number(c.host_memory_capacity_bytes), number(c.throughput_tokens_per_s),
+          number(c.largest_batch_that_fits), number(c.tokens_per_USD)})
       row.push_back(cell);
     out += fmt::format("{}\n", fmt::join(row, ","));
   }

@@ -76,6 +76,13 @@ struct CaseResult {
   bool fits_in_memory = true;
   double tokens_per_s = 0;                    ///< new_tokens / total_s
   std::int64_t longest_prompt_that_fits = 0;  ///< same model, strategy and GPUs, on this device
+  /// batch × new_tokens / total_s: the tokens the whole batch generates per second (FlexGen's
+  /// generation throughput)
+  double throughput_tokens_per_s = 0;
+  int largest_batch_that_fits = 0;  ///< same model, prompt, strategy and GPUs, on this device
+  /// Tokens generated per USD of device time: throughput × 3600 / (gpus × the profile's
+  /// price_per_hour_USD); 0 when the profile gives no price.
+  double tokens_per_USD = 0;
   // Live runs (mode live): the step was timed `repetitions` times after warm-up; latency_s is
   // their median, these the fastest and the slowest, and the output's largest relative error
   // against the double-precision reference. Simulated rows leave them 0.

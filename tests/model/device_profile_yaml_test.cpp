@@ -120,8 +120,8 @@ TEST_CASE("model: numbers are written in the file's units as the shortest decima
 }
 
 TEST_CASE("model: the shipped profiles and the measured fixture read back from to_yaml unchanged", "[model]") {
-  const std::string name =
-      GENERATE(as<std::string>{}, "h100_sxm", "h200_sxm", "mi300x", "rtx4090", "cpu_core", kFixture);
+  const std::string name = GENERATE(as<std::string>{}, "h100_sxm", "h200_sxm", "mi300x", "rtx4090", "cpu_core",
+                                    "a100_sxm", "h20", "t4", "rtx_a6000", kFixture);
   const DeviceProfile p = model::load_device_profile(name);
   CHECK(read_back(p) == p);
 }

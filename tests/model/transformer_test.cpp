@@ -44,13 +44,13 @@ std::string error_of(const std::string& text) {
 
 TEST_CASE("model: each shipped transformer loads with every dim sourced", "[model]") {
   const std::vector<std::string> names = transformer_names();
-  CHECK(names == std::vector<std::string>{"llama3.1-70b", "llama3.1-8b", "llama3.2-1b"});
+  CHECK(names == std::vector<std::string>{"llama-33b", "llama-65b", "llama3.1-70b", "llama3.1-8b", "llama3.2-1b"});
   for (const std::string& name : names) {
     INFO(name);
     const TransformerConfig m = load_transformer(name);
     CHECK(m.name == name);
     CHECK_FALSE(m.description.empty());
-    CHECK(m.dtype == DType::bf16);
+    CHECK(m.dtype == (name.rfind("llama-", 0) == 0 ? DType::fp16 : DType::bf16));  // LLaMA v1 shipped in fp16
     CHECK(m.heads % m.kv_heads == 0);
     for (const char* key : {"layers", "hidden", "heads", "kv_heads", "head_dim", "ffn", "vocab", "tied_embeddings"}) {
       INFO(key);
@@ -101,6 +101,15 @@ TEST_CASE("model: Llama 3.1-70B has 70.6e9 parameters", "[model][physics]") {
   CHECK(m.parameters() == 70'553'706'496.0);
   CHECK_THAT(m.parameters(), Catch::Matchers::WithinRel(70.6e9, 0.001));
   CHECK_THAT(m.weight_bytes() / 1e9, Catch::Matchers::WithinAbs(141.11, 0.01));
+}
+
+TEST_CASE("model: LLaMA-33B and LLaMA-65B have 32.5e9 and 65.3e9 parameters", "[model][physics]") {
+  // System: LLaMA v1, multi-head attention, untied, vocab 32000. Expectations:
+  // layers·(4·h² + 3·h·ffn + 2·h) + 2·32000·h + h, with (60, 6656, 17920) and (80, 8192, 22016):
+  // 32,528,943,616 and 65,285,660,672, the 32.5B and 65.2B of Touvron et al. 2023, Table 2.
+  CHECK(load_transformer("llama-33b").parameters() == 32'528'943'616.0);
+  CHECK(load_transformer("llama-65b").parameters() == 65'285'660'672.0);
+  CHECK(load_transformer("llama-65b").weight_bytes() == 2 * 65'285'660'672.0);  // fp16
 }
 
 TEST_CASE("model: dense FLOPs per token are 2 × the parameters a token is multiplied by", "[model][physics]") {

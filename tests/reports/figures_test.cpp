@@ -3,6 +3,8 @@
 // are the numbers in the results.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include "reports/figures.hpp"
 
 using namespace clustersim::reports;
@@ -90,4 +92,34 @@ TEST_CASE("reports: generation cases call for the end-to-end figure, out-of-memo
   CHECK(figures.front().gnuplot.find("1 0 \"out of memory\"") != std::string::npos);
   CHECK(std::find_if(figures.begin(), figures.end(),
                      [](const FigureSpec& f) { return f.id == "latency-vs-context"; }) == figures.end());
+}
+
+TEST_CASE("reports: a batch sweep calls for the throughput-latency curve, its best batch marked", "[reports]") {
+  Results r;
+  // Throughput rises with batch, then falls as the per-call time grows faster than the batch.
+  const std::vector<std::pair<int, double>> calls{{1, 1.0}, {4, 2.0}, {16, 10.0}};
+  for (const auto& [batch, total_s] : calls) {
+    CaseResult c = case_of("offload", 2, 1000, total_s);
+    c.model = "llama3.1-8b";
+    c.prompt_tokens = 1000;
+    c.new_tokens = 8;
+    c.batch = batch;
+    c.total_s = total_s;
+    c.throughput_tokens_per_s = batch * 8 / total_s;
+    r.cases.push_back(c);
+  }
+  CaseResult oom = r.cases.back();
+  oom.batch = 64;
+  oom.status = CaseStatus::oom;
+  r.cases.push_back(oom);
+  const auto figures = figures_for(r);
+  const auto it =
+      std::find_if(figures.begin(), figures.end(), [](const FigureSpec& f) { return f.id == "throughput-latency"; });
+  REQUIRE(it != figures.end());
+  CHECK(it->gnuplot.find("1 8\n2 16\n10 12.8\n") != std::string::npos);  // by batch, the oom one left out
+  CHECK(it->gnuplot.find("2 16 \"b=4\"") != std::string::npos);
+  AND_THEN("one batch per set-up draws no curve") {
+    r.cases.resize(1);
+    CHECK(ids(figures_for(r)) == std::vector<std::string>{"generation", "time-breakdown", "link-bytes", "topology-1"});
+  }
 }

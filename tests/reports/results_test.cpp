@@ -73,7 +73,8 @@ TEST_CASE("reports: the CSV has the documented columns and one row per case", "[
                   "latency_s,compute_s,comm_s,exposed_comm_s,idle_s,bytes_per_device,peak_mem_bytes",
                   0) == 0);
   CHECK(csv.find(",repetitions,latency_s_min,latency_s_max,output_max_relative_error,host_mem_bytes,"
-                 "host_memory_capacity_bytes\n") != std::string::npos);
+                 "host_memory_capacity_bytes,throughput_tokens_per_s,largest_batch_that_fits,tokens_per_USD\n") !=
+        std::string::npos);
   CHECK(std::count(csv.begin(), csv.end(), '\n') == 3);
   CHECK(csv.find(",tree,80000,") != std::string::npos);
   CHECK(csv.find(",12345.5,") != std::string::npos);
@@ -92,8 +93,9 @@ TEST_CASE("reports: results are written as one run's files", "[reports]") {
 TEST_CASE("reports: a results file written before the live fields were added still reads", "[reports]") {
   nlohmann::json j = nlohmann::json::parse(results::to_json_text(sample()));
   for (auto& c : j["cases"])
-    for (const char* added : {"repetitions", "latency_s_min", "latency_s_max", "output_max_relative_error",
-                              "host_mem_bytes", "host_memory_capacity_bytes"}) {
+    for (const char* added :
+         {"repetitions", "latency_s_min", "latency_s_max", "output_max_relative_error", "host_mem_bytes",
+          "host_memory_capacity_bytes", "throughput_tokens_per_s", "largest_batch_that_fits", "tokens_per_USD"}) {
       c.erase(added);
       c["peak_memory"].erase("host_kv");
     }
@@ -183,4 +185,17 @@ TEST_CASE("reports: a result that is not a finite number is an error, not a null
                     Catch::Contains("cannot write results: cases[1].comm_s is inf, expected a finite number >= 0"));
   r.cases[1].comm_s = std::nan("");
   CHECK_THROWS_WITH(results::to_json_text(r), Catch::Contains("cases[1].comm_s is nan"));
+}
+
+TEST_CASE("reports: every CSV column is a field of the JSON cases too", "[reports]") {
+  // A field added to the CSV but not to the JSON mapping would be lost on the way to `report`.
+  const nlohmann::json c = nlohmann::json::parse(results::to_json_text(sample()))["cases"][0];
+  for (const std::string& column : results::csv_columns()) {
+    if (column.size() > 6 && column.compare(column.size() - 6, 6, "_bytes") == 0 && !c.contains(column)) {
+      CHECK(c["link_bytes_by_class"].is_object());  // <class>_bytes: a key of link_bytes_by_class
+      continue;
+    }
+    INFO(column);
+    CHECK(c.contains(column));
+  }
 }
