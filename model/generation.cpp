@@ -89,7 +89,8 @@ std::vector<MemoryUse> generation_memory(const TransformerConfig& m, const Gener
          // The prefill's working set over the rank's chunk: residual, norm, QKV,
          // attention output and the MLP's two intermediates.
          .activations = spec.batch * static_cast<double>(shards[r]) * (3 * m.hidden + qkv + 2 * m.ffn) * dt,
-         .host_kv = offloaded});
+         .host_kv = residence.tier == HostTier::memory ? offloaded : 0,
+         .disk_kv = residence.tier == HostTier::disk ? offloaded : 0});
   }
   return memory;
 }
@@ -112,13 +113,15 @@ OpId add_prefill(TaskGraph& g, const TransformerConfig& m, const GenerationSpec&
   };
   // An offloading strategy keeps its share of the prompt's K and V in host memory: each layer's
   // is stored there once the QKV projection has made it.
-  const double offloaded = 1 - strategy(spec.strategy.name).kv_residence(spec.strategy).device_fraction;
+  const KvResidence residence = strategy(spec.strategy.name).kv_residence(spec.strategy);
+  const double offloaded = 1 - residence.device_fraction;
   std::vector<OpId> previous;
   for (int l = 0; l < m.layers; ++l) {
     const std::string at = fmt::format("prefill.L{}.", l);
     const OpId in = g.compute_each(at + "attention_in", ranks,
                                    each([&](int r) { return dense_layer(m, chunk[r]).attention_in; }), previous);
-    if (offloaded > 0) g.host_copy(at + "store_kv", ranks, offloaded * chunk_bytes, CopyDirection::to_host, after(in));
+    if (offloaded > 0)
+      g.host_copy(at + "store_kv", ranks, offloaded * chunk_bytes, CopyDirection::to_host, residence.tier, after(in));
     const OpId attention_start = in + 1;
     std::vector<OpId> attended;
     if (p == 1) {

@@ -46,7 +46,8 @@ struct GenerationPlan {
 GenerationPlan plan_generation(const TransformerConfig& model, const GenerationSpec& spec, const Placement& placement);
 
 /// The longest prompt whose generation fits in `capacity_bytes` per device and, for what an
-/// offloading strategy keeps in host memory, `host_capacity_bytes` per device (0 if none does),
+/// offloading strategy keeps in host memory or on disk, `host_capacity_bytes` per device (its
+/// share of the tier it uses; 0 if none does),
 /// by bisection over the memory the plan would need.
 std::int64_t longest_prompt_that_fits(const TransformerConfig& model, GenerationSpec spec, const Placement& placement,
                                       double capacity_bytes,

@@ -39,6 +39,7 @@ struct MemoryUse {
   double weights = 0;          ///< model weights held by the device
   double activations = 0;      ///< working buffers of the dense layers
   double host_kv = 0;          ///< K and V kept in the host memory tier instead (offloading); not in total()
+  double disk_kv = 0;          ///< K and V kept on the disk tier instead (offloading); not in total()
 
   /// Bytes on the device.
   double total() const { return kv_shard + receive_buffers + partials + query_output + weights + activations; }
@@ -63,8 +64,9 @@ struct StrategySpec {
 /// Where a strategy keeps the KV cache: the share on the device, and how many layers' worth of
 /// fetch buffers the device holds for the rest (offloading).
 struct KvResidence {
-  double device_fraction = 1;  ///< of every layer's K and V, the share that stays on the device
-  int buffer_layers = 0;       ///< device buffers, each one layer's offloaded share
+  double device_fraction = 1;        ///< of every layer's K and V, the share that stays on the device
+  int buffer_layers = 0;             ///< device buffers, each one layer's offloaded share
+  HostTier tier = HostTier::memory;  ///< where the rest lives
 };
 
 struct DecodePlan {

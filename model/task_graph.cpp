@@ -19,6 +19,14 @@ const char* to_string(OpKind kind) {
   return "?";
 }
 
+const char* to_string(HostTier tier) {
+  switch (tier) {
+    case HostTier::memory: return "memory";
+    case HostTier::disk: return "disk";
+  }
+  return "?";
+}
+
 const char* to_string(CopyDirection direction) {
   switch (direction) {
     case CopyDirection::to_device: return "to_device";
@@ -64,12 +72,13 @@ OpId TaskGraph::compute_each(std::string name, std::vector<int> ranks, std::vect
 }
 
 OpId TaskGraph::host_copy(std::string name, std::vector<int> ranks, double bytes, CopyDirection direction,
-                          std::vector<OpId> deps) {
+                          HostTier tier, std::vector<OpId> deps) {
   Op op{.name = std::move(name),
         .kind = OpKind::host_copy,
         .ranks = std::move(ranks),
         .bytes = bytes,
         .direction = direction,
+        .tier = tier,
         .deps = std::move(deps)};
   return add(std::move(op));
 }

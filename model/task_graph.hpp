@@ -16,12 +16,16 @@ using OpId = int;
 enum class OpKind { compute, send, shift, collective, host_copy };
 enum class CollectiveKind { allreduce, reduce, broadcast, allgather, reduce_scatter };
 enum class ReduceOp { sum, max };
-/// Which way a host copy goes between a device and its host memory (the nearest cpu's tier).
+/// Which way a host copy goes between a device and a tier of its host.
 enum class CopyDirection { to_device, to_host };
+/// The tiers of a device's host that a host copy reaches: the memory of its nearest cpu, or the
+/// disk beside that cpu (read and written through the cpu's memory).
+enum class HostTier { memory, disk };
 
 const char* to_string(OpKind kind);
 const char* to_string(CollectiveKind kind);
 const char* to_string(CopyDirection direction);
+const char* to_string(HostTier tier);
 
 /// A kernel's cost in the terms of the roofline: floating-point operations and HBM bytes, and
 /// how many kernel launches it takes (a fused kernel 1; an eager framework's layer several).
@@ -39,6 +43,7 @@ struct Op {
   std::vector<KernelCost> cost;  ///< compute: one per entry of `ranks`
   double bytes = 0;              ///< send/shift: bytes per message; collective: buffer size S; host_copy: per rank
   CopyDirection direction = CopyDirection::to_device;  ///< host_copy
+  HostTier tier = HostTier::memory;                    ///< host_copy
   CollectiveKind collective = CollectiveKind::allreduce;
   ReduceOp reduce = ReduceOp::sum;
   int root = -1;  ///< reduce/broadcast root rank; send: the receiver
@@ -76,9 +81,9 @@ class TaskGraph {
   /// Reduce-scatter of a `bytes` buffer: every rank ends with its reduced bytes / n slice.
   OpId reduce_scatter(std::string name, std::vector<int> ranks, double bytes, ReduceOp op, std::vector<OpId> deps = {});
 
-  /// Every rank in `ranks` copies `bytes` between its host memory and itself, on its copy
+  /// Every rank in `ranks` copies `bytes` between a tier of its host and itself, on its copy
   /// engine (a DMA over the host link, as cudaMemcpyAsync from pinned memory does).
-  OpId host_copy(std::string name, std::vector<int> ranks, double bytes, CopyDirection direction,
+  OpId host_copy(std::string name, std::vector<int> ranks, double bytes, CopyDirection direction, HostTier tier,
                  std::vector<OpId> deps = {});
 
   /// Labels ops [first, end) with `category`, for breakdowns by purpose.

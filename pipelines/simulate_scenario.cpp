@@ -50,42 +50,61 @@ int gpus_asked(const scenarios::Scenario& scenario, const scenarios::Case& c, co
   return asked;
 }
 
-/// Whether the case keeps K and V in host memory (an offloading strategy).
+/// Whether the case keeps K and V in a host tier (an offloading strategy).
 bool offloads(const scenarios::Case& c) {
   return model::strategy(c.strategy.name).kv_residence(c.strategy).device_fraction < 1;
 }
 
-/// An offloading case's devices must each reach a cpu whose host memory the topology sizes.
-/// Throws: InputError at the scenario's topology, naming the device or the cpu.
+model::HostTier offload_tier(const scenarios::Case& c) {
+  return model::strategy(c.strategy.name).kv_residence(c.strategy).tier;
+}
+
+/// The vertex holding `device`'s share of `tier`: its nearest cpu, or the disk beside it (-1: none).
+int tier_vertex(const topo::Topology& topology, int device, model::HostTier tier) {
+  return tier == model::HostTier::disk ? topology.nearest_disk(device) : topology.nearest_cpu(device);
+}
+
+/// An offloading case's devices must each reach the tier it offloads to, sized by the topology.
+/// Throws: InputError at the scenario's topology, naming the device, the cpu or the disk.
 void check_host_tier(const scenarios::Scenario& scenario, const scenarios::Case& c, const topo::Topology& topology) {
   if (!offloads(c)) return;
+  const model::HostTier tier = offload_tier(c);
+  const bool disk = tier == model::HostTier::disk;
   const int used = model::devices_used(c.strategy, gpus_asked(scenario, c, topology));
-  const std::string why =
-      fmt::format("strategy '{}' keeps K and V in the host memory of each device's nearest cpu", c.strategy.name);
+  const std::string why = fmt::format(
+      "strategy '{}' keeps K and V {}", c.strategy.label(),
+      disk ? "on the disk beside each device's nearest cpu" : "in the host memory of each device's nearest cpu");
   for (int i = 0; i < used; ++i) {
     const topo::Vertex& device = topology.vertices()[topology.devices()[i]];
-    const int cpu = topology.nearest_cpu(topology.devices()[i]);
-    if (cpu < 0)
+    const int vertex = tier_vertex(topology, topology.devices()[i], tier);
+    if (vertex < 0)
       throw InputError(c.topology_at, fmt::format("vertex '{}'", device.id),
-                       fmt::format("topology '{}': {} '{}' reaches no cpu, so it has no host memory tier",
-                                   c.topology.spec(), topo::to_string(device.kind), device.id),
+                       disk ? fmt::format("topology '{}': {} '{}' has no disk beside its nearest cpu, so it has no "
+                                          "disk tier",
+                                          c.topology.spec(), topo::to_string(device.kind), device.id)
+                            : fmt::format("topology '{}': {} '{}' reaches no cpu, so it has no host memory tier",
+                                          c.topology.spec(), topo::to_string(device.kind), device.id),
                        why);
-    const topo::Vertex& host = topology.vertices()[cpu];
-    if (host.memory_capacity_B <= 0)
-      throw InputError(c.topology_at, fmt::format("vertex '{}'", host.id),
-                       fmt::format("topology '{}': cpu '{}', the host of {} '{}', gives no memory_GB, so the host "
-                                   "memory tier's size is unknown",
-                                   c.topology.spec(), host.id, topo::to_string(device.kind), device.id),
-                       why + "; give the cpu vertex a memory_GB attribute (topologies/README.md)");
+    const topo::Vertex& holder = topology.vertices()[vertex];
+    if (holder.memory_capacity_B <= 0)
+      throw InputError(c.topology_at, fmt::format("vertex '{}'", holder.id),
+                       fmt::format("topology '{}': {} '{}', the {} of {} '{}', gives no memory_GB, so the tier's "
+                                   "size is unknown",
+                                   c.topology.spec(), topo::to_string(holder.kind), holder.id, disk ? "disk" : "host",
+                                   topo::to_string(device.kind), device.id),
+                       why + fmt::format("; give the {} vertex a memory_GB attribute (topologies/README.md)",
+                                         topo::to_string(holder.kind)));
   }
 }
 
-/// Bytes each cpu's memory holds for the ranks on `gpus` (host_kv of each rank's nearest cpu).
-std::map<int, double> host_tier_use(const topo::Topology& topology, const std::vector<int>& gpus,
-                                    const std::vector<model::MemoryUse>& memory) {
+/// Bytes each tier vertex (a cpu's memory, a disk) holds for the ranks on `gpus`.
+std::map<int, double> tier_use(const topo::Topology& topology, const std::vector<int>& gpus,
+                               const std::vector<model::MemoryUse>& memory) {
   std::map<int, double> use;
-  for (std::size_t r = 0; r < gpus.size() && r < memory.size(); ++r)
+  for (std::size_t r = 0; r < gpus.size() && r < memory.size(); ++r) {
     if (memory[r].host_kv > 0) use[topology.nearest_cpu(gpus[r])] += memory[r].host_kv;
+    if (memory[r].disk_kv > 0) use[topology.nearest_disk(gpus[r])] += memory[r].disk_kv;
+  }
   return use;
 }
 
@@ -136,28 +155,29 @@ PreparedCase prepare(const scenarios::Scenario& scenario, const scenarios::Case&
       row.peak_memory = m;
     }
   if (row.peak_mem_bytes > row.memory_capacity_bytes) row.status = results::CaseStatus::oom;
-  // The tier filled most, relative to its size, speaks for the case.
-  double host_share = 0;
-  for (const auto& [cpu, bytes] : host_tier_use(topology, p.gpus, p.memory)) {
-    const double capacity = topology.vertices()[cpu].memory_capacity_B;
-    if (bytes / capacity <= host_share) continue;
-    host_share = bytes / capacity;
-    row.host_mem_bytes = bytes;
-    row.host_memory_capacity_bytes = capacity;
+  // Of each kind of tier, the one filled most relative to its size speaks for the case.
+  double fullest[2] = {0, 0};
+  for (const auto& [vertex, bytes] : tier_use(topology, p.gpus, p.memory)) {
+    const topo::Vertex& holder = topology.vertices()[vertex];
+    const bool disk = holder.kind == topo::VertexKind::disk;
+    if (bytes / holder.memory_capacity_B <= fullest[disk]) continue;
+    fullest[disk] = bytes / holder.memory_capacity_B;
+    (disk ? row.disk_bytes : row.host_mem_bytes) = bytes;
+    (disk ? row.disk_capacity_bytes : row.host_memory_capacity_bytes) = holder.memory_capacity_B;
   }
-  if (host_share > 1) row.status = results::CaseStatus::oom;
+  if (fullest[0] > 1 || fullest[1] > 1) row.status = results::CaseStatus::oom;
   row.fits_in_memory = row.status == results::CaseStatus::ok;
   if (c.model) {
     row.model = c.model->name;
     row.prompt_tokens = c.prompt_tokens;
     row.new_tokens = c.new_tokens;
-    // Each device's fair share of the host memory it shares with the others on its cpu.
+    // Each device's fair share of the tier it shares with the others on its cpu or disk.
     double host_capacity = std::numeric_limits<double>::infinity();
     if (offloads(c)) {
       std::map<int, int> sharing;
-      for (int g : p.gpus) ++sharing[topology.nearest_cpu(g)];
-      for (const auto& [cpu, ranks] : sharing)
-        host_capacity = std::min(host_capacity, topology.vertices()[cpu].memory_capacity_B / ranks);
+      for (int g : p.gpus) ++sharing[tier_vertex(topology, g, offload_tier(c))];
+      for (const auto& [vertex, ranks] : sharing)
+        host_capacity = std::min(host_capacity, topology.vertices()[vertex].memory_capacity_B / ranks);
     }
     const model::GenerationSpec generation{.batch = c.shape.batch,
                                            .prompt_tokens = c.prompt_tokens,

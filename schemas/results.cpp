@@ -16,7 +16,7 @@
 
 namespace clustersim::model {
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(MemoryUse, kv_shard, receive_buffers, partials, query_output, weights,
-                                                activations, host_kv)
+                                                activations, host_kv, disk_kv)
 }
 
 namespace clustersim::results {
@@ -48,7 +48,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
     compute_s_by_category, bytes_per_device, link_bytes_by_class, peak_mem_bytes, peak_memory, memory_capacity_bytes,
     collectives, model, prompt_tokens, new_tokens, prefill_s, decode_s_per_token, total_s, fits_in_memory, tokens_per_s,
     longest_prompt_that_fits, repetitions, latency_s_min, latency_s_max, output_max_relative_error, host_mem_bytes,
-    host_memory_capacity_bytes, throughput_tokens_per_s, largest_batch_that_fits, tokens_per_USD)
+    host_memory_capacity_bytes, throughput_tokens_per_s, largest_batch_that_fits, tokens_per_USD, disk_bytes,
+    disk_capacity_bytes)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Results, schema, tool_version, mode, scenario, scenario_origin, cases)
 
 namespace {
@@ -174,7 +175,7 @@ const std::vector<std::string>& csv_columns() {
     for (const char* live : {"repetitions", "latency_s_min", "latency_s_max", "output_max_relative_error"})
       c.push_back(live);
     for (const char* added : {"host_mem_bytes", "host_memory_capacity_bytes", "throughput_tokens_per_s",
-                              "largest_batch_that_fits", "tokens_per_USD"})
+                              "largest_batch_that_fits", "tokens_per_USD", "disk_bytes", "disk_capacity_bytes"})
       c.push_back(added);
     return c;
   }();
@@ -231,13 +232,26 @@ std::string to_csv(const Results& results) {
       const auto it = c.link_bytes_by_class.find(cls);
       row.push_back(number(it == c.link_bytes_by_class.end() ? 0.0 : it->second));
     }
-    for (const std::string& cell :
-         {csv_field(c.model), number(static_cast<double>(c.prompt_tokens)), number(c.new_tokens), number(c.prefill_s),
-          number(c.decode_s_per_token), number(c.total_s), std::string(c.fits_in_memory ? "true" : "false"),
-          number(c.tokens_per_s), number(static_cast<double>(c.longest_prompt_that_fits)), number(c.repetitions),
-          number(c.latency_s_min), number(c.latency_s_max), number(c.output_max_relative_error),
-          number(c.host_mem_bytes), number(c.host_memory_capacity_bytes), number(c.throughput_tokens_per_s),
-          number(c.largest_batch_that_fits), number(c.tokens_per_USD)})
+    for (const std::string& cell : {csv_field(c.model),
+                                    number(static_cast<double>(c.prompt_tokens)),
+                                    number(c.new_tokens),
+                                    number(c.prefill_s),
+                                    number(c.decode_s_per_token),
+                                    number(c.total_s),
+                                    std::string(c.fits_in_memory ? "true" : "false"),
+                                    number(c.tokens_per_s),
+                                    number(static_cast<double>(c.longest_prompt_that_fits)),
+                                    number(c.repetitions),
+                                    number(c.latency_s_min),
+                                    number(c.latency_s_max),
+                                    number(c.output_max_relative_error),
+                                    number(c.host_mem_bytes),
+                                    number(c.host_memory_capacity_bytes),
+                                    number(c.throughput_tokens_per_s),
+                                    number(c.largest_batch_that_fits),
+                                    number(c.tokens_per_USD),
+                                    number(c.disk_bytes),
+                                    number(c.disk_capacity_bytes)})
       row.push_back(cell);
     out += fmt::format("{}\n", fmt::join(row, ","));
   }

@@ -64,6 +64,9 @@ struct CaseResult {
   /// that share it, and that tier's capacity; 0 when nothing is offloaded.
   double host_mem_bytes = 0;
   double host_memory_capacity_bytes = 0;
+  /// Offloading to disk: the same for the fullest disk tier (a disk's memory_GB).
+  double disk_bytes = 0;
+  double disk_capacity_bytes = 0;
   std::vector<sim::CollectiveRun> collectives;
   // End-to-end generation, for cases that name a model (empty `model` otherwise): one prefill
   // of `prompt_tokens`, then `new_tokens` - 1 decode steps; latency_s is then total_s.

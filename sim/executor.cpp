@@ -26,6 +26,7 @@
 #include "sim/executor.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <exception>
 #include <map>
@@ -88,10 +89,10 @@ struct ExecutionPlan {
   std::vector<std::vector<std::pair<model::OpId, int>>> ops_of_rank;  ///< (op, index in op.ranks)
   std::vector<CollectivePlan> collectives;                            ///< per op; set for collectives
   std::vector<std::pair<int, int>> pairs;                             ///< (from, to) endpoints that message
-  /// Topology vertices of the endpoints: the ranks' devices, then the host memories (cpus) that
-  /// host copies reach; host_of_rank[r] indexes it (-1: rank r copies nothing).
+  /// Topology vertices of the endpoints: the ranks' devices, then the host tiers that host copies
+  /// reach; tier_of_rank[r][tier] indexes it (-1: rank r copies nothing there).
   std::vector<int> endpoints;
-  std::vector<int> host_of_rank;
+  std::vector<std::array<int, 2>> tier_of_rank;
 
   /// Rank `index` of a collective's group: its schedule of steps, per channel.
   Channels schedule_of(const model::Op& op, int index) const {
@@ -133,9 +134,11 @@ std::vector<std::pair<int, int>> communicating_pairs(const ExecutionPlan& plan, 
   for (const model::Op& op : graph.ops()) {
     const int n = static_cast<int>(op.ranks.size());
     if (op.kind == model::OpKind::host_copy)
-      for (int rank : op.ranks)
-        op.direction == model::CopyDirection::to_device ? pairs.emplace_back(plan.host_of_rank[rank], rank)
-                                                        : pairs.emplace_back(rank, plan.host_of_rank[rank]);
+      for (int rank : op.ranks) {
+        const int tier = plan.tier_of_rank[rank][op.tier == model::HostTier::disk ? 1 : 0];
+        op.direction == model::CopyDirection::to_device ? pairs.emplace_back(tier, rank)
+                                                        : pairs.emplace_back(rank, tier);
+      }
     if (op.kind == model::OpKind::send) pairs.emplace_back(op.ranks[0], op.ranks[1]);
     if (op.kind == model::OpKind::shift && n > 1)
       for (int i = 0; i < n; ++i) pairs.emplace_back(op.ranks[i], op.ranks[(i + 1) % n]);
@@ -150,15 +153,16 @@ std::vector<std::pair<int, int>> communicating_pairs(const ExecutionPlan& plan, 
   return pairs;
 }
 
-/// The topology vertices that send and receive: the ranks' devices, then the host memories
-/// (cpus) that host copies reach.
+/// The topology vertices that send and receive: the ranks' devices, then the host tiers (cpus'
+/// memories, disks) that host copies reach.
 struct Endpoints {
   std::vector<int> vertices;
-  std::vector<int> host_of_rank;  ///< index into vertices; -1: the rank copies nothing
+  /// Per rank, per HostTier: the index into vertices of that tier; -1: the rank copies nothing there.
+  std::vector<std::array<int, 2>> tier_of_rank;
 };
 
 /// Throws: std::invalid_argument when the graph has more ranks than devices were placed, or a
-/// rank that copies sits on a device that reaches no cpu.
+/// rank that copies sits on a device without that tier.
 Endpoints plan_endpoints(const model::TaskGraph& graph, const SimulationInput& input) {
   const int ranks = graph.rank_count();
   if (static_cast<int>(input.gpu_of_rank.size()) < ranks)
@@ -166,19 +170,24 @@ Endpoints plan_endpoints(const model::TaskGraph& graph, const SimulationInput& i
   if (input.placement.size() < ranks)
     throw std::invalid_argument("the task graph uses more ranks than the placement has");
   const topo::Topology& topology = *input.topology;
-  Endpoints endpoints{{input.gpu_of_rank.begin(), input.gpu_of_rank.begin() + ranks}, std::vector<int>(ranks, -1)};
-  std::map<int, int> endpoint_of_cpu;
+  Endpoints endpoints{{input.gpu_of_rank.begin(), input.gpu_of_rank.begin() + ranks},
+                      std::vector<std::array<int, 2>>(ranks, {-1, -1})};
+  std::map<int, int> endpoint_of_vertex;
   for (const model::Op& op : graph.ops()) {
     if (op.kind != model::OpKind::host_copy) continue;
+    const bool disk = op.tier == model::HostTier::disk;
     for (int rank : op.ranks) {
-      if (endpoints.host_of_rank[rank] >= 0) continue;
-      const int cpu = topology.nearest_cpu(input.gpu_of_rank[rank]);
-      if (cpu < 0)
-        throw std::invalid_argument("device '" + topology.vertices()[input.gpu_of_rank[rank]].id +
-                                    "' reaches no cpu: it has no host memory to copy to or from");
-      const auto [it, added] = endpoint_of_cpu.try_emplace(cpu, static_cast<int>(endpoints.vertices.size()));
-      if (added) endpoints.vertices.push_back(cpu);
-      endpoints.host_of_rank[rank] = it->second;
+      int& endpoint = endpoints.tier_of_rank[rank][disk ? 1 : 0];
+      if (endpoint >= 0) continue;
+      const int device = input.gpu_of_rank[rank];
+      const int tier = disk ? topology.nearest_disk(device) : topology.nearest_cpu(device);
+      if (tier < 0)
+        throw std::invalid_argument("device '" + topology.vertices()[device].id + "' reaches no " +
+                                    (disk ? "disk" : "cpu") + ": it has no host " + model::to_string(op.tier) +
+                                    " to copy to or from");
+      const auto [it, added] = endpoint_of_vertex.try_emplace(tier, static_cast<int>(endpoints.vertices.size()));
+      if (added) endpoints.vertices.push_back(tier);
+      endpoint = it->second;
     }
   }
   return endpoints;
@@ -193,7 +202,7 @@ ExecutionPlan plan_execution(const model::TaskGraph& graph, const SimulationInpu
     for (std::size_t i = 0; i < op.ranks.size(); ++i)
       plan.ops_of_rank[op.ranks[i]].push_back({op.id, static_cast<int>(i)});
   plan.endpoints = std::move(endpoints.vertices);
-  plan.host_of_rank = std::move(endpoints.host_of_rank);
+  plan.tier_of_rank = std::move(endpoints.tier_of_rank);
   plan_collectives(plan, graph, input, routes);
   plan.pairs = communicating_pairs(plan, graph);
   return plan;
@@ -448,7 +457,7 @@ class RankActor {
   /// direction: in the background, after the engine's previous copy (copies of one engine run
   /// one after another, as cudaMemcpyAsync calls on one stream do), as a flow along the route.
   void post_host_copy(const model::Op& op) {
-    const int host = world_.plan.host_of_rank[rank_];
+    const int host = world_.plan.tier_of_rank[rank_][op.tier == model::HostTier::disk ? 1 : 0];
     const bool to_device = op.direction == model::CopyDirection::to_device;
     const int from = to_device ? host : rank_, to = to_device ? rank_ : host;
     world_.platform.count(world_.platform.route(from, to), op.bytes);

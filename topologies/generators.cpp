@@ -56,6 +56,12 @@ constexpr const char* kMi300xPcieSource =
 constexpr const char* kRtx4090PcieSource =
     "PCIe 4.0 x16: 16 GT/s x 16 lanes x 128/130 / 8 = 31.5 GB/s per direction raw; NCCL models "
     "24 GB/s effective (nccl-tests#307 logs 'PCI[24.0]')";
+constexpr LinkFigure kPcieGen4x4{LinkClass::pcie, 7.88e9, 0.25e-6};
+constexpr const char* kNvmeLinkSource =
+    "PCIe 4.0 x4 (an M.2 NVMe slot): 16 GT/s x 4 lanes x 128/130 / 8 = 7.88 GB/s per direction raw";
+constexpr const char* kNvmeSource =
+    "assumption: one PCIe 4.0 NVMe SSD on the CPU's root complex, 7 GB/s sequential read (the class rating "
+    "of PCIe 4.0 drives; read and write share it) and 2 TB; measure a real drive with clustersim calibrate";
 constexpr double kNic_Bps = 50e9;  // 400 Gb/s
 constexpr double kNetHop_s = 1e-6;
 constexpr const char* kNetHopLatency =
@@ -184,6 +190,7 @@ Topology mi300x_node(int nodes, const std::string& spec) {
 //   2 GPUs: gpu0, gpu1 -- cpu0            (x16 each straight to the root complex)
 //   4 GPUs: gpu0..3 -- pcie_sw0 -- cpu0   (one x16 uplink)
 //   8 GPUs: gpu0..3 -- pcie_sw0 -- cpu0 -- pcie_sw1 -- gpu4..7
+//   and disk0 -- cpu0 (an NVMe SSD on a PCIe 4.0 x4 link)
 Topology rtx4090_box(int gpus, const std::string& spec) {
   Net net;
   for (int g = 0; g < gpus; ++g)
@@ -194,6 +201,8 @@ Topology rtx4090_box(int gpus, const std::string& spec) {
           "assumption: desktop host with dual-channel DDR5-5600, 2 x 5600 MT/s x 8 B = 89.6 GB/s peak for "
           "staging GPU-to-GPU copies in host memory, and 128 GB of it (4 x 32 GB DIMMs)",
           89.6e9, 128e9);
+  net.add("disk0", VertexKind::disk, "n0", kNvmeSource, 7e9, 2e12);
+  net.link("disk0", "cpu0", kPcieGen4x4, with_latency(kNvmeLinkSource, kPcieHopLatency));
   const std::string link = with_latency(kRtx4090PcieSource, kPcieHopLatency);
   if (gpus == 2) {
     for (int g = 0; g < gpus; ++g) net.link(fmt::format("gpu{}", g), "cpu0", kPcieGen4, link);

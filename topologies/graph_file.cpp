@@ -370,9 +370,9 @@ class Builder {
     v.node = value_or(attributes, "node", "");
     if (attributes.count("backplane_GBps")) v.backplane_Bps = number(attributes, "backplane_GBps", 9, true, element);
     if (attributes.count("memory_GB")) {
-      if (v.kind != VertexKind::cpu)
+      if (v.kind != VertexKind::cpu && v.kind != VertexKind::disk)
         fail(element, fmt::format("{} has memory_GB but is a {}", element.name, to_string(v.kind)),
-             "memory_GB is a cpu vertex's host memory, the tier offloaded KV caches live in");
+             "memory_GB is a cpu's host memory or a disk's capacity, the tiers offloaded KV caches live in");
       v.memory_capacity_B = number(attributes, "memory_GB", 9, true, element);
     }
     v.source = value_or(attributes, "source", default_source_);

@@ -6,6 +6,7 @@
 // host memory, so its route climbs to the nearest cpu vertex and comes back down.
 #include "topologies/topology.hpp"
 
+#include <algorithm>
 #include <climits>
 #include <cmath>
 #include <cstdint>
@@ -25,9 +26,9 @@
 namespace clustersim::topo {
 namespace {
 
-constexpr VertexKind kVertexKinds[] = {VertexKind::gpu,           VertexKind::cpu_rank,    VertexKind::cpu,
-                                       VertexKind::nvswitch,      VertexKind::pcie_switch, VertexKind::nic,
-                                       VertexKind::network_switch};
+constexpr VertexKind kVertexKinds[] = {
+    VertexKind::gpu, VertexKind::cpu_rank,       VertexKind::cpu, VertexKind::nvswitch, VertexKind::pcie_switch,
+    VertexKind::nic, VertexKind::network_switch, VertexKind::disk};
 constexpr LinkClass kLinkClasses[] = {LinkClass::nvlink,     LinkClass::xgmi, LinkClass::pcie,
                                       LinkClass::infiniband, LinkClass::roce, LinkClass::shared_memory,
                                       LinkClass::ethernet};
@@ -104,6 +105,7 @@ const char* to_string(VertexKind kind) {
     case VertexKind::nic: return "nic";
     case VertexKind::network_switch: return "network_switch";
     case VertexKind::cpu_rank: return "cpu_rank";
+    case VertexKind::disk: return "disk";
   }
   return "?";
 }
@@ -122,7 +124,7 @@ const char* to_string(LinkClass cls) {
 }
 
 bool is_device(VertexKind kind) { return kind == VertexKind::gpu || kind == VertexKind::cpu_rank; }
-bool is_endpoint(VertexKind kind) { return is_device(kind) || kind == VertexKind::cpu; }
+bool is_endpoint(VertexKind kind) { return is_device(kind) || kind == VertexKind::cpu || kind == VertexKind::disk; }
 
 double exchange_Bps(const Edge& e) {
   if (e.duplex == Duplex::half) return e.bandwidth_Bps / 2;
@@ -316,6 +318,14 @@ int Topology::nearest_cpu(int device) const {
   return host;
 }
 
+int Topology::nearest_disk(int device) const {
+  const int cpu = nearest_cpu(device);
+  if (cpu < 0) return -1;
+  for (int v = 0; v < static_cast<int>(vertices_.size()); ++v)
+    if (vertices_[v].kind == VertexKind::disk && nearest_cpu(v) == cpu) return v;
+  return -1;
+}
+
 Route Topology::route(int from, int to) const { return routes_from(from, {to}).front(); }
 
 std::vector<Route> Topology::routes_from(int from, const std::vector<int>& to) const {
@@ -323,8 +333,57 @@ std::vector<Route> Topology::routes_from(int from, const std::vector<int>& to) c
   for (int v : to)
     for (int endpoint : {from, v})
       if (endpoint < 0 || endpoint >= n || !is_endpoint(vertices_[endpoint].kind))
-        throw std::invalid_argument(
-            fmt::format("Topology::route: vertex {} is not an endpoint (gpu, cpu_rank, cpu) of '{}'", endpoint, name_));
+        throw std::invalid_argument(fmt::format(
+            "Topology::route: vertex {} is not an endpoint (gpu, cpu_rank, cpu, disk) of '{}'", endpoint, name_));
+  // A cpu's or a disk's backplane is its memory or read bandwidth: a route that starts or ends
+  // there uses it too (a route passing through a vertex counts it as it goes).
+  const auto with_end_backplanes = [&](std::vector<Route> routes) {
+    for (std::size_t i = 0; i < routes.size(); ++i)
+      for (int end : {from, to[i]}) {
+        const Vertex& v = vertices_[end];
+        if (end == to[i] && from == to[i]) continue;
+        if ((v.kind != VertexKind::cpu && v.kind != VertexKind::disk) || v.backplane_Bps <= 0) continue;
+        auto& planes = routes[i].backplanes;
+        if (std::find(planes.begin(), planes.end(), end) != planes.end()) continue;
+        end == from ? (void)planes.insert(planes.begin(), end) : planes.push_back(end);
+        routes[i].bottleneck_Bps = std::min(routes[i].bottleneck_Bps, v.backplane_Bps);
+      }
+    return routes;
+  };
+  // Between a disk and anything but a cpu, traffic is staged in the memory of the disk's nearest cpu.
+  const auto staged_at_disk_host = [&](int a, int b) {
+    const auto kind = [&](int v) { return vertices_[v].kind; };
+    if (a == b || kind(a) == VertexKind::cpu || kind(b) == VertexKind::cpu) return -1;
+    if (kind(a) != VertexKind::disk && kind(b) != VertexKind::disk) return -1;
+    const int disk = kind(a) == VertexKind::disk ? a : b;
+    const int host = nearest_cpu(disk);
+    if (host < 0)
+      throw InputError(SourceMark{origin_}, vertex_element(vertices_[disk]),
+                       fmt::format("disk '{}' reaches no cpu to stage its reads and writes in", vertices_[disk].id));
+    return host;
+  };
+  if (std::any_of(to.begin(), to.end(), [&](int v) { return staged_at_disk_host(from, v) >= 0; })) {
+    std::vector<Route> routes;
+    for (int v : to) {
+      const int host = staged_at_disk_host(from, v);
+      if (host < 0) {
+        routes.push_back(route(from, v));
+        continue;
+      }
+      // Both legs; each counts the host's memory bandwidth, which the flow uses once.
+      Route r = route(from, host);
+      const Route down = route(host, v);
+      r.hops.insert(r.hops.end(), down.hops.begin(), down.hops.end());
+      for (int plane : down.backplanes)
+        if (std::find(r.backplanes.begin(), r.backplanes.end(), plane) == r.backplanes.end())
+          r.backplanes.push_back(plane);
+      r.latency_s += down.latency_s;
+      r.both_ways_latency_s += down.both_ways_latency_s;
+      r.bottleneck_Bps = std::min(r.bottleneck_Bps, down.bottleneck_Bps);
+      routes.push_back(std::move(r));
+    }
+    return with_end_backplanes(std::move(routes));
+  }
 
   auto append = [&](Route& route, const Search& s, int start, int end) {
     if (s.cost[end].hops == INT_MAX)
@@ -364,7 +423,7 @@ std::vector<Route> Topology::routes_from(int from, const std::vector<int>& to) c
       for (std::size_t i = 0; i < to.size(); ++i)
         if (to[i] != from) append(routes[i], s, from, to[i]);
     }
-    return routes;
+    return with_end_backplanes(std::move(routes));
   }
   // Staged through host memory: the cpu nearest to the sender (lowest index on a tie).
   const Search up = search_from(routing_->arcs, vertices_, from, {});
@@ -385,7 +444,7 @@ std::vector<Route> Topology::routes_from(int from, const std::vector<int>& to) c
       append(routes[i], up, from, to[i]);
     }
   }
-  return routes;
+  return with_end_backplanes(std::move(routes));
 }
 
 }  // namespace clustersim::topo

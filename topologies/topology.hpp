@@ -12,11 +12,13 @@
 
 namespace clustersim::topo {
 
-/// What a vertex is. Only gpu, cpu_rank and cpu vertices are endpoints (they can send and
+/// What a vertex is. Only gpu, cpu_rank, cpu and disk vertices are endpoints (they can send and
 /// receive); the others forward traffic. The devices that run ranks are gpu and cpu_rank
 /// vertices: a cpu_rank is a CPU process used as a device (an MPI rank pinned to a core, its KV
-/// shard in host memory), while a cpu is a host that only stages GPU traffic.
-enum class VertexKind { gpu, cpu, nvswitch, pcie_switch, nic, network_switch, cpu_rank };
+/// shard in host memory), while a cpu is a host that stages GPU traffic and holds host memory.
+/// A disk is a storage drive (an NVMe SSD), a tier that offloaded data can live in; reads and
+/// writes between a disk and a gpu are staged in the host memory of the disk's nearest cpu.
+enum class VertexKind { gpu, cpu, nvswitch, pcie_switch, nic, network_switch, cpu_rank, disk };
 
 /// The technology of a link; decides protocol costs (NCCL's NVLINK / PCI / NET classes).
 /// shared_memory: MPI between processes of one host; ethernet: TCP between hosts.
@@ -32,7 +34,7 @@ std::optional<VertexKind> vertex_kind_from_string(const std::string& text);
 std::optional<LinkClass> link_class_from_string(const std::string& text);
 /// gpu and cpu_rank: the vertices that run ranks.
 bool is_device(VertexKind kind);
-/// Devices and cpus: the vertices that send and receive; they never forward traffic.
+/// Devices, cpus and disks: the vertices that send and receive; they never forward traffic.
 bool is_endpoint(VertexKind kind);
 
 struct Vertex {
@@ -41,7 +43,8 @@ struct Vertex {
   std::string node;          ///< the machine this vertex is in (groups devices for hierarchical schemes)
   double backplane_Bps = 0;  ///< switching capacity shared by all traffic through it; 0 = non-blocking
   std::string source;        ///< where the figures come from
-  /// A cpu's host memory in bytes: the tier offloaded KV caches live in; 0 = not given.
+  /// A cpu's host memory, or a disk's capacity, in bytes: the tiers offloaded KV caches live
+  /// in; 0 = not given.
   double memory_capacity_B = 0;
 };
 
@@ -108,10 +111,15 @@ class Topology {
   /// The cpu vertex nearest to `device` (lowest route latency, then fewest hops, then lowest
   /// index): whose host memory the device copies to and from. -1 when no cpu is reachable.
   int nearest_cpu(int device) const;
+  /// The disk whose nearest cpu is `device`'s nearest cpu (the lowest index if several): the
+  /// drive the device's offloaded data can live on. -1 when there is none.
+  int nearest_disk(int device) const;
 
   /// The route from endpoint `from` to endpoint `to` (vertex indices): lowest total latency,
   /// then fewest hops; endpoints never forward traffic; without GPU peer-to-peer, GPU-to-GPU
-  /// traffic goes to the nearest cpu vertex and back down. Requires: both are endpoints.
+  /// traffic goes to the nearest cpu vertex and back down, and traffic between a disk and any
+  /// endpoint but a cpu is staged in the host memory of the disk's nearest cpu. Requires: both
+  /// are endpoints.
   Route route(int from, int to) const;
   /// route(from, t) for every t in `to`, from one shortest-path search: cheaper than one call
   /// per destination when a source talks to several peers.

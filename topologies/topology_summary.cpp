@@ -178,6 +178,7 @@ const char* dot_shape(VertexKind kind) {
     case VertexKind::pcie_switch: return "shape=diamond";
     case VertexKind::nic: return "shape=ellipse";
     case VertexKind::network_switch: return "shape=octagon";
+    case VertexKind::disk: return "shape=cylinder, style=filled, fillcolor=\"#d9d9d9\"";
   }
   return "shape=box";
 }

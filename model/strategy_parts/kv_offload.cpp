@@ -19,10 +19,12 @@ struct Offload {
   double fraction = 1;
   int prefetch = 1;
   int buffers = 2;
+  HostTier tier = HostTier::memory;
 };
 
 Offload offload_of(const StrategySpec& spec) {
-  return {spec.number("fraction"), static_cast<int>(spec.number("prefetch")), static_cast<int>(spec.number("buffers"))};
+  return {spec.number("fraction"), static_cast<int>(spec.number("prefetch")), static_cast<int>(spec.number("buffers")),
+          spec.option("tier") == "disk" ? HostTier::disk : HostTier::memory};
 }
 
 /// Bytes each rank copies for one layer whose cache holds `cached` tokens.
@@ -47,6 +49,11 @@ std::vector<StrategyOption> kv_offload_options() {
        .values = {"2"},
        .help = "device buffers for fetched layers, each one layer's offloaded K and V",
        .number = NumberRange{1, 1024, true}},
+      {.name = "tier",
+       .values = {"memory", "disk"},
+       .label_suffix = {{"disk", "+disk"}},
+       .help = "memory: the host memory of the device's nearest cpu; disk: the disk beside that cpu, read "
+               "through its memory"},
   };
 }
 
@@ -57,7 +64,7 @@ std::vector<StrategyOption> with_kv_offload_options(std::vector<StrategyOption> 
 
 KvResidence kv_offload_residence(const StrategySpec& spec) {
   const Offload o = offload_of(spec);
-  return {.device_fraction = 1 - o.fraction, .buffer_layers = o.fraction > 0 ? o.buffers : 0};
+  return {.device_fraction = 1 - o.fraction, .buffer_layers = o.fraction > 0 ? o.buffers : 0, .tier = o.tier};
 }
 
 AttentionStep add_kv_fetch(TaskGraph& g, const StrategySpec& spec, const AttentionShape& shape,
@@ -68,11 +75,11 @@ AttentionStep add_kv_fetch(TaskGraph& g, const StrategySpec& spec, const Attenti
   const std::string& at = step.prefix;
   AttentionStep fetched = step;
   g.host_copy(at + "store_new_kv", {placement.size() - 1}, o.fraction * shape.kv_bytes(1), CopyDirection::to_host,
-              step.after);
+              o.tier, step.after);
   LayerHistory* history = step.history;
   if (!history) {  // a lone layer: its fetch is all there is
     fetched.after.push_back(g.host_copy(at + "fetch_kv", ranks, fetch_bytes(shape, placement, o, shape.context - 1),
-                                        CopyDirection::to_device, step.after));
+                                        CopyDirection::to_device, o.tier, step.after));
     return fetched;
   }
   const int layer = static_cast<int>(history->layers.size()) - 1;
@@ -88,8 +95,8 @@ AttentionStep add_kv_fetch(TaskGraph& g, const StrategySpec& spec, const Attenti
     // A later step's cache holds one more token: the one this step adds.
     const bool next_step = target / history->layers_per_step != layer / history->layers_per_step;
     const double bytes = fetch_bytes(shape, placement, o, shape.context - (next_step ? 0 : 1));
-    history->prepared[target].push_back(
-        g.host_copy(at + fmt::format("fetch_kv+{}", target - layer), ranks, bytes, CopyDirection::to_device, deps));
+    history->prepared[target].push_back(g.host_copy(at + fmt::format("fetch_kv+{}", target - layer), ranks, bytes,
+                                                    CopyDirection::to_device, o.tier, deps));
   }
   const auto ready = history->prepared.find(layer);
   fetched.after.insert(fetched.after.end(), ready->second.begin(), ready->second.end());
@@ -98,7 +105,7 @@ AttentionStep add_kv_fetch(TaskGraph& g, const StrategySpec& spec, const Attenti
 
 std::vector<MemoryUse> kv_offload_memory(std::vector<MemoryUse> memory, const StrategySpec& spec) {
   const Offload o = offload_of(spec);
-  for (MemoryUse& m : memory) m.host_kv = o.fraction * m.kv_shard;
+  for (MemoryUse& m : memory) (o.tier == HostTier::disk ? m.disk_kv : m.host_kv) = o.fraction * m.kv_shard;
   return memory;
 }
 

@@ -25,8 +25,11 @@ namespace {
 
 constexpr double kHost_Bps = 10e9;  // one host link per GPU
 constexpr double kHostLatency_s = 1e-6;
+constexpr double kDisk_Bps = 2e9;  // the disk's own read rate, below its link's
+constexpr double kDiskLinkLatency_s = 3e-6;
 
-/// `n` GPUs on one switch, each with a PCIe edge of its own to one cpu of 1 TB.
+/// `n` GPUs on one switch, each with a PCIe edge of its own to one cpu of 1 TB, and a 4 TB disk
+/// on the cpu by a link as fast as the GPUs'.
 topo::Topology gpus_with_host(int n) {
   std::vector<topo::Vertex> vertices;
   std::vector<topo::Edge> edges;
@@ -35,6 +38,17 @@ topo::Topology gpus_with_host(int n) {
   vertices.push_back({.id = "sw", .kind = topo::VertexKind::nvswitch, .node = "n0", .source = "test"});
   vertices.push_back(
       {.id = "cpu", .kind = topo::VertexKind::cpu, .node = "n0", .source = "test", .memory_capacity_B = 1e12});
+  vertices.push_back({.id = "disk",
+                      .kind = topo::VertexKind::disk,
+                      .node = "n0",
+                      .backplane_Bps = kDisk_Bps,
+                      .source = "test",
+                      .memory_capacity_B = 4e12});
+  edges.push_back({.a = n + 2,
+                   .b = n + 1,
+                   .link_class = topo::LinkClass::pcie,
+                   .bandwidth_Bps = kHost_Bps,
+                   .latency_s = kDiskLinkLatency_s});
   for (int i = 0; i < n; ++i) {
     edges.push_back({.a = i, .b = n, .link_class = topo::LinkClass::nvlink, .bandwidth_Bps = 450e9, .latency_s = 1e-6});
     edges.push_back({.a = i,
@@ -48,11 +62,13 @@ topo::Topology gpus_with_host(int n) {
 
 model::Placement one_node(int p) { return {std::vector<int>(p, 0)}; }
 
-model::StrategySpec offload(const std::string& name, double fraction, int buffers = 2, int prefetch = 1) {
+model::StrategySpec offload(const std::string& name, double fraction, int buffers = 2, int prefetch = 1,
+                            const std::string& tier = "memory") {
   return {.name = name,
           .options = {{"fraction", fmt::format("{}", fraction)},
                       {"buffers", std::to_string(buffers)},
-                      {"prefetch", std::to_string(prefetch)}}};
+                      {"prefetch", std::to_string(prefetch)},
+                      {"tier", tier}}};
 }
 
 double copied_bytes(const model::TaskGraph& g, model::CopyDirection direction) {
@@ -123,6 +139,13 @@ TEST_CASE("offload: a prefetched layer costs max(its compute, its fetch)", "[off
     const double fetch = kHostLatency_s + fraction * layer_kv / kHost_Bps;
     CHECK(layer_time(offload("offload", fraction)) == Approx(std::max(compute, fetch)).epsilon(1e-9));
   }
+  AND_THEN("from the disk a fetch crosses the disk's link and the GPU's, at the disk's own rate") {
+    // The drive's rate is shared by its reads and writes: each layer also stores the new token's
+    // K and V, so the saturated drive moves both in one layer's time.
+    const double new_kv = m.attention(prompt + 2, 1).kv_bytes(1);
+    const double from_disk = kDiskLinkLatency_s + kHostLatency_s + (layer_kv + new_kv) / kDisk_Bps;
+    CHECK(layer_time(offload("offload", 1.0, 2, 1, "disk")) == Approx(std::max(compute, from_disk)).epsilon(1e-9));
+  }
   AND_THEN("with one buffer nothing is fetched ahead: each layer pays its fetch, then its kernels") {
     const double fetch = kHostLatency_s + layer_kv / kHost_Bps;
     const double one_buffer = layer_time(offload("offload", 1.0, 1));
@@ -164,6 +187,17 @@ TEST_CASE("offload: device memory holds the buffers, host memory the offloaded c
       m, {.prompt_tokens = prompt, .new_tokens = new_tokens, .strategy = offload("offload", 0.5, 2)}, one_node(1));
   CHECK(half.memory[0].host_kv == Approx(kv / 2).epsilon(1e-12));
   CHECK(half.memory[0].kv_shard == Approx(kv / 2 + 2 * (kv / 2) / m.layers).epsilon(1e-12));
+}
+
+TEST_CASE("offload: on the disk tier the offloaded cache is disk's, not host memory's", "[offload][physics]") {
+  const model::TransformerConfig m = model::load_transformer("llama3.1-8b");
+  const model::GenerationPlan plan = model::plan_generation(
+      m, {.prompt_tokens = 100000, .new_tokens = 4, .strategy = offload("offload", 1, 2, 1, "disk")}, one_node(1));
+  CHECK(plan.memory[0].host_kv == 0);
+  CHECK(plan.memory[0].disk_kv == Approx(100004 * m.kv_bytes_per_token()).epsilon(1e-12));
+  for (const model::Op& op : plan.graph.ops())
+    if (op.kind == model::OpKind::host_copy) CHECK(op.tier == model::HostTier::disk);
+  CHECK(model::StrategySpec(offload("offload", 1, 2, 1, "disk")).label() == "offload+disk");
 }
 
 TEST_CASE("offload: the longest prompt that fits is where the host tier meets its capacity", "[offload]") {
@@ -251,6 +285,31 @@ TEST_CASE("offload: bad options name the file, the line and the option", "[offlo
              Contains("buffers 1.5 is outside the integers 1..1024"));
   CHECK_THAT(scenario_error(with_strategy("{name: tree, fraction: 0.5}")),
              Contains("option 'fraction' does not apply to strategy 'tree'"));
+}
+
+TEST_CASE("offload: a disk tier that overflows is out of memory; a topology without one is refused",
+          "[offload][runner][errors]") {
+  const results::Results fits = pipelines::simulate_scenario(
+      scenarios::parse_scenario(with_strategy("{name: offload_tree, tier: disk}"), "<test>"));
+  REQUIRE(fits.cases[0].status == results::CaseStatus::ok);
+  CHECK(fits.cases[0].disk_bytes == 8002 * 32768.0);  // rtx4090_box's disk0 holds both GPUs' shares
+  CHECK(fits.cases[0].disk_capacity_bytes == 2e12);
+  CHECK(fits.cases[0].host_mem_bytes == 0);
+  const testing::TempFile graph("small_disk.dot",
+                                "graph { gpu0 [kind=\"gpu\"]; cpu0 [kind=\"cpu\", memory_GB=\"64\"];\n"
+                                " disk0 [kind=\"disk\", memory_GB=\"0.1\", backplane_GBps=\"3\"];\n"
+                                " gpu0 -- cpu0 [class=\"pcie\", bandwidth_GBps=\"25\", latency_us=\"1\"];\n"
+                                " disk0 -- cpu0 [class=\"pcie\", bandwidth_GBps=\"7.88\", latency_us=\"1\"]; }\n");
+  const results::Results overflows = pipelines::simulate_scenario(scenarios::parse_scenario(
+      replaced(with_strategy("{name: offload, tier: disk}"), kBox, "file: " + graph.path()), "<test>"));
+  CHECK(overflows.cases[0].status == results::CaseStatus::oom);
+  CHECK(overflows.cases[0].disk_bytes > overflows.cases[0].disk_capacity_bytes);
+  const testing::TempFile no_disk("no_disk.dot",
+                                  "graph { gpu0 [kind=\"gpu\"]; cpu0 [kind=\"cpu\", memory_GB=\"64\"];\n"
+                                  " gpu0 -- cpu0 [class=\"pcie\", bandwidth_GBps=\"25\", latency_us=\"1\"]; }\n");
+  CHECK_THAT(scenario_error(replaced(with_strategy("{name: offload, tier: disk}"), kBox, "file: " + no_disk.path())),
+             Contains("gpu 'gpu0' has no disk beside its nearest cpu") &&
+                 Contains("strategy 'offload+disk' keeps K and V on the disk"));
 }
 
 TEST_CASE("offload: a topology without a host tier is refused before anything runs", "[offload][errors]") {

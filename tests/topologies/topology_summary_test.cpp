@@ -94,12 +94,12 @@ TEST_CASE("topologies: the summary table has nccl-tests style headers and one ro
         "# topology: rtx4090_box:gpus=4\n"
         "# origin:   rtx4090_box:gpus=4\n"
         "# gpus: 4 in 1 node, peer-to-peer: no (staged through host memory)\n"
-        "# vertices: gpu 4, cpu 1, pcie_switch 1\n"
+        "# vertices: gpu 4, cpu 1, pcie_switch 1, disk 1\n"
         "#\n"
         "#       class  edges     total_bw  gpu_inject_min  gpu_inject_max\n"
         "#                          (GB/s)          (GB/s)          (GB/s)\n"
-        "         pcie      5        157.5            31.5            31.5\n"
-        "          all      5        157.5            31.5            31.5\n"
+        "         pcie      6        165.4            31.5            31.5\n"
+        "          all      6        165.4            31.5            31.5\n"
         "# bisection: 31.5 GB/s (max-flow from the first 2 GPUs to the last 2)\n");
 }
 

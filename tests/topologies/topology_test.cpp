@@ -147,4 +147,22 @@ TEST_CASE("topologies: route() takes endpoints only; a route to itself is empty"
 }
 
 }  // namespace
+TEST_CASE("topologies: traffic between a disk and a gpu is staged in the memory of the disk's cpu", "[topologies]") {
+  // gpu -- sw -- cpu -- disk, the cpu a 100 GB/s backplane: the route crosses the cpu, which an
+  // endpoint never forwards through otherwise, and its memory bandwidth.
+  const Topology t("t",
+                   {vertex("g0", VertexKind::gpu), vertex("sw", VertexKind::pcie_switch),
+                    vertex("cpu", VertexKind::cpu, 100e9), vertex("disk", VertexKind::disk, 3e9)},
+                   {edge(0, 1, 1e-6, 32e9), edge(1, 2, 1e-6, 32e9), edge(3, 2, 2e-6, 8e9)}, true, "<test>");
+  const Route r = t.route(3, 0);
+  CHECK(r.hops.size() == 3);
+  CHECK(r.latency_s == Approx(4e-6));
+  CHECK(r.backplanes == std::vector<int>{3, 2});
+  CHECK(r.bottleneck_Bps == 3e9);  // the disk's own read rate
+  CHECK(t.route(0, 3).hops.size() == 3);
+  CHECK(t.nearest_cpu(0) == 2);
+  CHECK(t.nearest_disk(0) == 3);
+  CHECK(t.route(3, 2).hops.size() == 1);  // to its cpu directly
+}
+
 }  // namespace clustersim::topo
