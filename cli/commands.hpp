@@ -20,5 +20,7 @@ void add_collective_command(CLI::App& app);
 void add_topology_command(CLI::App& app);
 /// `clustersim calibrate [--out FILE] [--quick] [--only GROUP]... [--ranks N] [--quiet]`
 void add_calibrate_command(CLI::App& app);
+/// `clustersim block-trace generate [--steps N] [--layers N] ... [-o FILE]` and `block-trace replay FILE`
+void add_block_trace_command(CLI::App& app);
 
 }  // namespace clustersim::cli

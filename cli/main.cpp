@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
       "  clustersim validate scenarios/cpu_validation.yaml         # predicted against measured\n"
       "  clustersim topology show topologies/rtx4090_box_4gpu.graphml --format dot | dot -Tsvg > box.svg\n"
       "  clustersim calibrate --quick                           # measure this machine: a device profile\n"
+      "  clustersim block-trace generate --locality 0.9 -o t.csv   # a block-selection trace for sparse fetch\n"
       "Run 'clustersim <command> --help' for a command's options.");
   clustersim::cli::add_simulate_command(app);
   clustersim::cli::add_report_command(app);
@@ -40,6 +41,7 @@ int main(int argc, char** argv) {
   clustersim::cli::add_calibrate_command(app);
   clustersim::cli::add_live_command(app);
   clustersim::cli::add_validate_command(app);
+  clustersim::cli::add_block_trace_command(app);
   clustersim::install_interrupt_handlers();
   try {
     app.parse(argc, argv);

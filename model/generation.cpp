@@ -79,9 +79,11 @@ std::vector<MemoryUse> generation_memory(const TransformerConfig& m, const Gener
     const double prefill_chunk = p > 1 ? 2.0 * spec.batch * largest * m.kv_heads * m.head_dim * dt : 0;
     const double kv = spec.batch * tokens[r] * m.kv_bytes_per_token();
     const double offloaded = (1 - residence.device_fraction) * kv;
+    const double resident = spec.batch * std::min(residence.resident_tokens, tokens[r]) * m.kv_bytes_per_token();
     memory.push_back(
-        {.kv_shard =
-             residence.device_fraction * kv + std::min(residence.buffer_layers, m.layers) * offloaded / m.layers,
+        {.kv_shard = residence.device_fraction * kv +
+                     std::min(residence.buffer_layers, m.layers) * offloaded / m.layers + resident +
+                     residence.metadata_fraction * kv,
          .receive_buffers = std::max(prefill_chunk, attention[r].receive_buffers),
          .partials = attention[r].partials,
          .query_output = attention[r].query_output,

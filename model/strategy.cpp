@@ -4,6 +4,7 @@
 #include "model/strategy.hpp"
 
 #include <algorithm>
+#include <filesystem>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -79,6 +80,11 @@ std::string StrategySpec::label() const {
   for (const StrategyOption& o : s->options) {
     if (o.number) {
       if (option(o.name) != o.values.front()) label += fmt::format("+{}={}", o.name, option(o.name));
+      continue;
+    }
+    if (o.read_file) {
+      if (!option(o.name).empty())
+        label += fmt::format("+{}={}", o.name, std::filesystem::path(option(o.name)).filename().string());
       continue;
     }
     const auto suffix = o.label_suffix.find(option(o.name));

@@ -67,6 +67,11 @@ struct KvResidence {
   double device_fraction = 1;        ///< of every layer's K and V, the share that stays on the device
   int buffer_layers = 0;             ///< device buffers, each one layer's offloaded share
   HostTier tier = HostTier::memory;  ///< where the rest lives
+  /// Tokens per sequence whose K and V of every layer the device also holds (a block cache and
+  /// the blocks attended to), at most the cache's.
+  double resident_tokens = 0;
+  /// Metadata the device keeps beside, as a share of the whole cache's bytes (landmark keys).
+  double metadata_fraction = 0;
 };
 
 struct DecodePlan {
@@ -112,6 +117,11 @@ struct StrategyOption {
   std::string help;                                 ///< one line for the docs
   /// A number option: its range. Its label mark, when not the default, is `+<name>=<value>`.
   std::optional<NumberRange> number;
+  /// A file option (its default empty: none): reads and checks the file, throwing InputError
+  /// with the file's line for a bad one. Its label mark is `+<name>=<file name>`.
+  std::function<void(const std::string& path)> read_file;
+  /// An option that cannot be given together with this one.
+  std::string excludes;
 
   /// A yes/no option: its values are false (the default) and true.
   bool is_flag() const { return values == std::vector<std::string>{"false", "true"}; }
@@ -133,6 +143,7 @@ struct Strategy {
   using SpecFn = std::function<bool(const StrategySpec&)>;
   using LiveArgsFn = std::function<std::vector<std::string>(const StrategySpec&)>;
   using ResidenceFn = std::function<KvResidence(const StrategySpec&)>;
+  using CheckFn = std::function<void(const StrategySpec&, const AttentionShape&, int layers)>;
 
   std::string name;       ///< as scenarios and results spell it
   std::string long_name;  ///< in prose, e.g. "tree attention"
@@ -144,6 +155,9 @@ struct Strategy {
   AddFn add;
   /// The bytes each rank holds for one layer's decode attention.
   MemoryFn memory;
+  /// Checks the spec's input files against a case: `shape` at the case's longest context, the
+  /// model's `layers` (1 without a model). Throws InputError naming the file and line.
+  CheckFn check_inputs;
   /// Where the KV cache lives; by default all of it on the devices.
   ResidenceFn kv_residence = [](const StrategySpec&) { return KvResidence{}; };
   /// Whether every rank ends with the output (else only the last one).

@@ -83,6 +83,13 @@ OpId TaskGraph::host_copy(std::string name, std::vector<int> ranks, double bytes
   return add(std::move(op));
 }
 
+OpId TaskGraph::host_gather(std::string name, std::vector<int> ranks, double bytes, double pieces, HostTier tier,
+                            std::vector<OpId> deps) {
+  const OpId id = host_copy(std::move(name), std::move(ranks), bytes, CopyDirection::to_device, tier, std::move(deps));
+  ops_.back().gather_pieces = pieces;
+  return id;
+}
+
 OpId TaskGraph::send(std::string name, int from, int to, double bytes, std::vector<OpId> deps) {
   Op op{.name = std::move(name),
         .kind = OpKind::send,

@@ -44,6 +44,9 @@ struct Op {
   double bytes = 0;              ///< send/shift: bytes per message; collective: buffer size S; host_copy: per rank
   CopyDirection direction = CopyDirection::to_device;  ///< host_copy
   HostTier tier = HostTier::memory;                    ///< host_copy
+  /// host_copy: 0 for one contiguous copy; n for a gather of n scattered pieces, each issued as
+  /// its own copy (cudaMemcpyAsync per KV block), which costs the device's launch overhead.
+  double gather_pieces = 0;
   CollectiveKind collective = CollectiveKind::allreduce;
   ReduceOp reduce = ReduceOp::sum;
   int root = -1;  ///< reduce/broadcast root rank; send: the receiver
@@ -85,6 +88,9 @@ class TaskGraph {
   /// engine (a DMA over the host link, as cudaMemcpyAsync from pinned memory does).
   OpId host_copy(std::string name, std::vector<int> ranks, double bytes, CopyDirection direction, HostTier tier,
                  std::vector<OpId> deps = {});
+  /// A host copy gathered from `pieces` scattered pieces (KV blocks) of `bytes` in all.
+  OpId host_gather(std::string name, std::vector<int> ranks, double bytes, double pieces, HostTier tier,
+                   std::vector<OpId> deps = {});
 
   /// Labels ops [first, end) with `category`, for breakdowns by purpose.
   void set_category(OpId first, OpId end, const std::string& category);

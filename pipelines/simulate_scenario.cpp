@@ -259,6 +259,11 @@ results::Results simulate_scenario(const scenarios::Scenario& scenario, const Ru
     }
     gpus_asked(scenario, c, *used);
     check_host_tier(scenario, c, *used);
+    if (const auto& check = model::strategy(c.strategy.name).check_inputs) {
+      model::AttentionShape longest = c.shape;
+      if (c.model) longest.context = c.prompt_tokens + c.new_tokens;
+      check(c.strategy, longest, c.model ? c.model->layers : 1);
+    }
     inputs.push_back({used, device.get(), figure_sources(*topology, *device)});
   }
 

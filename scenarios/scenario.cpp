@@ -290,7 +290,16 @@ model::StrategySpec read_strategy(const Item& item) {
       yaml::fail(entry.key_item, fmt::format("option '{}' does not apply to strategy '{}'", entry.key, spec.name),
                  options.empty() ? fmt::format("'{}' takes no options", spec.name)
                                  : fmt::format("options of '{}': {}", spec.name, fmt::join(options, ", ")));
-    if (option->number) spec.options[entry.key] = read_option_number(single(entry.value), *option);
+    if (!option->excludes.empty() && yaml::find(item, option->excludes))
+      yaml::fail(
+          entry.key_item,
+          fmt::format("'{}' and '{}' cannot both be given to strategy '{}'", entry.key, option->excludes, spec.name),
+          option->help);
+    if (option->read_file) {
+      const std::string path = near_scenario(yaml::as_string(single(entry.value)), entry.value.mark);
+      option->read_file(path);
+      spec.options[entry.key] = path;
+    } else if (option->number) spec.options[entry.key] = read_option_number(single(entry.value), *option);
     else
       spec.options[entry.key] = option->is_flag() ? (yaml::as_bool(single(entry.value)) ? "true" : "false")
                                                   : read_choice(entry.value, option->values, entry.key);

@@ -453,9 +453,10 @@ class RankActor {
     record(Doing::collective, op.id, start, sg4::Engine::get_clock(), op.bytes);
   }
 
-  /// A copy between the device and its host memory on the device's copy engine for that
-  /// direction: in the background, after the engine's previous copy (copies of one engine run
-  /// one after another, as cudaMemcpyAsync calls on one stream do), as a flow along the route.
+  /// A copy between the device and a host tier on the device's copy engine for that direction:
+  /// in the background, after the engine's previous copy (copies of one engine run one after
+  /// another, as cudaMemcpyAsync calls on one stream do), as a flow along the route. A gather
+  /// first pays the issue of each of its pieces.
   void post_host_copy(const model::Op& op) {
     const int host = world_.plan.tier_of_rank[rank_][op.tier == model::HostTier::disk ? 1 : 0];
     const bool to_device = op.direction == model::CopyDirection::to_device;
@@ -463,15 +464,16 @@ class RankActor {
     world_.platform.count(world_.platform.route(from, to), op.bytes);
     auto ticket = std::make_shared<CopyTicket>();
     std::shared_ptr<CopyTicket>& engine = state().last_copy[to_device ? 0 : 1];
-    sg4::Actor::create(
-        "copy", world_.platform.host(rank_),
-        [previous = engine, ticket, from_host = world_.platform.host(from), to_host = world_.platform.host(to),
-         bytes = static_cast<std::uint64_t>(std::llround(op.bytes))] {
-          if (previous) previous->wait();
-          ticket->start = sg4::Engine::get_clock();
-          sg4::Comm::sendto(from_host, to_host, bytes);
-          ticket->finish(sg4::Engine::get_clock());
-        });
+    sg4::Actor::create("copy", world_.platform.host(rank_),
+                       [previous = engine, ticket, from_host = world_.platform.host(from),
+                        to_host = world_.platform.host(to), bytes = static_cast<std::uint64_t>(std::llround(op.bytes)),
+                        issue_s = op.gather_pieces * world_.input.device->launch_overhead.value] {
+                         if (previous) previous->wait();
+                         ticket->start = sg4::Engine::get_clock();
+                         if (issue_s > 0) sg4::this_actor::sleep_for(issue_s);  // one copy issued per gathered piece
+                         sg4::Comm::sendto(from_host, to_host, bytes);
+                         ticket->finish(sg4::Engine::get_clock());
+                       });
     engine = ticket;
     state().pending.push_back({nullptr, op.id, Doing::host_copy, sg4::Engine::get_clock(), op.bytes});
     state().pending.back().copy = ticket;

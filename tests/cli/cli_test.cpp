@@ -279,3 +279,19 @@ SCENARIO("report reads a results file's devices only as device profiles: no othe
     CHECK(run.err.find("fifo.yaml: error: cannot read results file: it is a FIFO") != std::string::npos);
   }
 }
+
+TEST_CASE("cli: block-trace generate writes a trace that replay reads; a bad budget exits 2", "[cli][offload]") {
+  clustersim::testing::ScratchDir dir;
+  const fs::path trace = fs::path(dir.path()) / "t.csv";
+  const Run generated = run_clustersim(
+      "block-trace generate --steps 4 --layers 2 --blocks 50 --budget 8 --locality 1 -o " + trace.string());
+  REQUIRE(generated.exit_code == 0);
+  CHECK(slurp(trace).rfind("step,layer,head_group,blocks\n", 0) == 0);
+  const Run replayed = run_clustersim("block-trace replay " + trace.string() + " --cache-blocks 8");
+  CHECK(replayed.exit_code == 0);
+  // Locality 1 keeps every block: of 4 steps only the first misses.
+  CHECK(replayed.out.find("             8     0.7500\n") != std::string::npos);
+  const Run bad = run_clustersim("block-trace generate --blocks 4 --budget 8");
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.err.find("--budget") != std::string::npos);
+}

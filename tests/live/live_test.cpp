@@ -176,8 +176,8 @@ SCENARIO("clustersim live runs a tiny scenario and writes measured results in th
   }
   CHECK(slurp(out / "results.csv")
             .find(",repetitions,latency_s_min,latency_s_max,output_max_relative_error,host_mem_bytes,"
-                  "host_memory_capacity_bytes,throughput_tokens_per_s,largest_batch_that_fits,tokens_per_USD\n") !=
-        std::string::npos);
+                  "host_memory_capacity_bytes,throughput_tokens_per_s,largest_batch_that_fits,tokens_per_USD,"
+                  "disk_bytes,disk_capacity_bytes\n") != std::string::npos);
 }
 
 namespace {

@@ -18,9 +18,10 @@ using namespace clustersim;
 namespace {
 
 const char* const kShipped[] = {
-    "dgx_h100_tree_vs_ring",  "mi300x_tree_vs_ring",        "rtx4090_tree_vs_ring",
-    "paper_llama31_8b_h100",  "paper_llama31_8b_mi300x",    "paper_llama32_1b_rtx4090",
-    "llama31_70b_mi300x_fit", "rtx4090_llama31_8b_offload", "rtx4090_llama31_8b_offload_batch"};
+    "dgx_h100_tree_vs_ring",       "mi300x_tree_vs_ring",        "rtx4090_tree_vs_ring",
+    "paper_llama31_8b_h100",       "paper_llama31_8b_mi300x",    "paper_llama32_1b_rtx4090",
+    "llama31_70b_mi300x_fit",      "rtx4090_llama31_8b_offload", "rtx4090_llama31_8b_offload_batch",
+    "a100_llama31_8b_sparse_fetch"};
 
 std::filesystem::path golden_path(const std::string& name) {
   return data_root() / "tests" / "golden" / (name + ".csv");

@@ -73,8 +73,8 @@ TEST_CASE("reports: the CSV has the documented columns and one row per case", "[
                   "latency_s,compute_s,comm_s,exposed_comm_s,idle_s,bytes_per_device,peak_mem_bytes",
                   0) == 0);
   CHECK(csv.find(",repetitions,latency_s_min,latency_s_max,output_max_relative_error,host_mem_bytes,"
-                 "host_memory_capacity_bytes,throughput_tokens_per_s,largest_batch_that_fits,tokens_per_USD\n") !=
-        std::string::npos);
+                 "host_memory_capacity_bytes,throughput_tokens_per_s,largest_batch_that_fits,tokens_per_USD,"
+                 "disk_bytes,disk_capacity_bytes\n") != std::string::npos);
   CHECK(std::count(csv.begin(), csv.end(), '\n') == 3);
   CHECK(csv.find(",tree,80000,") != std::string::npos);
   CHECK(csv.find(",12345.5,") != std::string::npos);
@@ -93,11 +93,12 @@ TEST_CASE("reports: results are written as one run's files", "[reports]") {
 TEST_CASE("reports: a results file written before the live fields were added still reads", "[reports]") {
   nlohmann::json j = nlohmann::json::parse(results::to_json_text(sample()));
   for (auto& c : j["cases"])
-    for (const char* added :
-         {"repetitions", "latency_s_min", "latency_s_max", "output_max_relative_error", "host_mem_bytes",
-          "host_memory_capacity_bytes", "throughput_tokens_per_s", "largest_batch_that_fits", "tokens_per_USD"}) {
+    for (const char* added : {"repetitions", "latency_s_min", "latency_s_max", "output_max_relative_error",
+                              "host_mem_bytes", "host_memory_capacity_bytes", "throughput_tokens_per_s",
+                              "largest_batch_that_fits", "tokens_per_USD", "disk_bytes", "disk_capacity_bytes"}) {
       c.erase(added);
       c["peak_memory"].erase("host_kv");
+      c["peak_memory"].erase("disk_kv");
     }
   const results::Results back = results::results_from_json_text(j.dump());
   CHECK(back.cases[0].repetitions == 0);

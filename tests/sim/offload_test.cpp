@@ -154,6 +154,49 @@ TEST_CASE("offload: a prefetched layer costs max(its compute, its fetch)", "[off
   }
 }
 
+TEST_CASE("offload: sparse fetch moves the selected blocks the GPU cache misses, one copy each", "[offload][physics]") {
+  const model::TransformerConfig m = model::load_transformer("llama3.2-1b");
+  const double hit = GENERATE(0.0, 0.75, 1.0);
+  const model::StrategySpec spec{.name = "offload_sparse",
+                                 .options = {{"block_tokens", "64"},
+                                             {"budget_blocks", "16"},
+                                             {"cache_blocks", "32"},
+                                             {"hit_rate", fmt::format("{}", hit)}}};
+  const model::GenerationPlan plan =
+      model::plan_generation(m, {.prompt_tokens = 8000, .new_tokens = 2, .strategy = spec}, one_node(1));
+  const model::AttentionShape shape = m.attention(8001, 1);
+  double pieces = 0;
+  for (const model::Op& op : plan.graph.ops()) pieces += op.gather_pieces;
+  CHECK(pieces == Approx(m.layers * 16 * (1 - hit)));
+  CHECK(copied_bytes(plan.graph, model::CopyDirection::to_device) ==
+        Approx(m.layers * 16 * (1 - hit) * shape.kv_bytes(64)).margin(1e-6));
+  AND_THEN("the device holds its landmarks, block caches and selected blocks; host memory the whole cache") {
+    const double kv = 8002 * m.kv_bytes_per_token();  // the prompt and both new tokens
+    CHECK(plan.memory[0].host_kv == Approx(kv));
+    CHECK(plan.memory[0].kv_shard == Approx((32 + 16) * 64 * m.kv_bytes_per_token() + kv / (2 * 64)));
+  }
+}
+
+TEST_CASE("offload: a sparse-fetch layer costs its selection, its gather and its attention in turn", "[offload][sim]") {
+  // One layer alone on a round device: the selection kernel scores every block, the gather pays
+  // one launch per block, then latency + bytes / bandwidth, and the attention covers the budget.
+  const topo::Topology topology = gpus_with_host(1);
+  const model::DeviceProfile device = testing::round_device();
+  const model::AttentionShape shape{.batch = 1, .heads = 32, .kv_heads = 8, .head_dim = 128, .context = 64001};
+  const model::StrategySpec spec{.name = "offload_sparse",
+                                 .options = {{"block_tokens", "128"}, {"budget_blocks", "20"}, {"hit_rate", "0.5"}}};
+  const model::DecodePlan plan = model::plan_decode(spec, shape, one_node(1));
+  const sim::SimulationResult r =
+      sim::simulate(plan.graph, {.topology = &topology, .gpu_of_rank = topology.devices(), .device = &device});
+  const double blocks = 500;  // 64000 cached tokens / 128
+  const double select =
+      device.kernel_time(2.0 * 32 * 128 * blocks, blocks * 8 * 128 * 2 + shape.query_bytes(), model::DType::bf16);
+  const double gather = 10 * device.launch_overhead.value + kHostLatency_s + 10 * shape.kv_bytes(128) / kHost_Bps;
+  const double attend =
+      device.kernel_time(shape.attention_flops(20 * 128), shape.attention_hbm_bytes(20 * 128), model::DType::bf16);
+  CHECK(r.latency_s == Approx(select + gather + attend).epsilon(1e-9));
+}
+
 TEST_CASE("offload: devices behind one host link share it", "[offload][sim][physics]") {
   // The RTX 4090 box with 4 GPUs behind one PCIe switch: 4 devices fetching a quarter of the
   // cache each share the switch's uplink, so a transfer-bound layer takes as long as one device
