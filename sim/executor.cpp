@@ -28,6 +28,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <deque>
 #include <exception>
 #include <map>
 #include <memory>
@@ -229,6 +230,46 @@ struct CopyTicket {
   }
 };
 
+/// One copy engine of a device, for one direction: runs the copies posted to it one after another,
+/// as a stream of cudaMemcpyAsync calls does. A daemon actor: the run ends with the ranks.
+class CopyEngine {
+ public:
+  struct Copy {
+    sg4::Host* from;
+    sg4::Host* to;
+    std::uint64_t bytes;
+    double issue_s;  // a gather's issue of one copy per piece
+    std::shared_ptr<CopyTicket> ticket;
+  };
+
+  void post(Copy copy) {
+    std::unique_lock lock(*mutex_);
+    queue_.push_back(std::move(copy));
+    posted_->notify_all();
+  }
+
+  void operator()() {
+    for (;;) {
+      Copy copy;
+      {
+        std::unique_lock lock(*mutex_);
+        while (queue_.empty()) posted_->wait(lock);
+        copy = std::move(queue_.front());
+        queue_.pop_front();
+      }
+      copy.ticket->start = sg4::Engine::get_clock();
+      if (copy.issue_s > 0) sg4::this_actor::sleep_for(copy.issue_s);
+      sg4::Comm::sendto(copy.from, copy.to, copy.bytes);
+      copy.ticket->finish(sg4::Engine::get_clock());
+    }
+  }
+
+ private:
+  std::deque<Copy> queue_;
+  sg4::MutexPtr mutex_ = sg4::Mutex::create();
+  sg4::ConditionVariablePtr posted_ = sg4::ConditionVariable::create();
+};
+
 struct Pending {
   sg4::ActivityPtr activity;  // none for kernels and copies, and for a rendezvous until its ranks enter MPI
   int op;
@@ -247,8 +288,8 @@ struct RankState {
   std::map<std::string, double> compute_by_category;
   std::vector<Interval> timeline;
   double bytes_sent = 0;
-  double stream_free = 0;                    // when the device's kernel stream is next idle
-  std::shared_ptr<CopyTicket> last_copy[2];  // the latest copy to the device, to the host
+  double stream_free = 0;                  // when the device's kernel stream is next idle
+  std::shared_ptr<CopyEngine> engines[2];  // copies to the device, to the host; made on first use
   double finish = 0;
   bool finished = false;
   char* sink = nullptr;  // where received payload pointers land; never read
@@ -462,19 +503,15 @@ class RankActor {
     const bool to_device = op.direction == model::CopyDirection::to_device;
     const int from = to_device ? host : rank_, to = to_device ? rank_ : host;
     world_.platform.count(world_.platform.route(from, to), op.bytes);
+    std::shared_ptr<CopyEngine>& engine = state().engines[to_device ? 0 : 1];
+    if (!engine) {
+      engine = std::make_shared<CopyEngine>();
+      sg4::Actor::create("copy_engine", world_.platform.host(rank_), [engine] { (*engine)(); })->daemonize();
+    }
     auto ticket = std::make_shared<CopyTicket>();
-    std::shared_ptr<CopyTicket>& engine = state().last_copy[to_device ? 0 : 1];
-    sg4::Actor::create("copy", world_.platform.host(rank_),
-                       [previous = engine, ticket, from_host = world_.platform.host(from),
-                        to_host = world_.platform.host(to), bytes = static_cast<std::uint64_t>(std::llround(op.bytes)),
-                        issue_s = op.gather_pieces * world_.input.device->launch_overhead.value] {
-                         if (previous) previous->wait();
-                         ticket->start = sg4::Engine::get_clock();
-                         if (issue_s > 0) sg4::this_actor::sleep_for(issue_s);  // one copy issued per gathered piece
-                         sg4::Comm::sendto(from_host, to_host, bytes);
-                         ticket->finish(sg4::Engine::get_clock());
-                       });
-    engine = ticket;
+    engine->post({world_.platform.host(from), world_.platform.host(to),
+                  static_cast<std::uint64_t>(std::llround(op.bytes)),
+                  op.gather_pieces * world_.input.device->launch_overhead.value, ticket});
     state().pending.push_back({nullptr, op.id, Doing::host_copy, sg4::Engine::get_clock(), op.bytes});
     state().pending.back().copy = ticket;
   }

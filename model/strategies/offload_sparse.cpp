@@ -40,8 +40,7 @@ SparseFetch sparse_of(const StrategySpec& spec) {
   const double cache_blocks = spec.number("cache_blocks");
   const std::string trace = spec.option("trace");
   return {spec.number("block_tokens"), spec.number("budget_blocks"), cache_blocks,
-          trace.empty() ? spec.number("hit_rate") : replayed_hit_rate(trace, cache_blocks),
-          spec.option("tier") == "disk" ? HostTier::disk : HostTier::memory};
+          trace.empty() ? spec.number("hit_rate") : replayed_hit_rate(trace, cache_blocks), host_tier(spec)};
 }
 
 /// Blocks of the cache before this step's token.
@@ -124,10 +123,7 @@ const Strategy& strategy_offload_sparse() {
                            "the hit rate",
                    .read_file = [](const std::string& path) { read_block_trace(path); },
                    .excludes = "hit_rate"},
-                  {.name = "tier",
-                   .values = {"memory", "disk"},
-                   .label_suffix = {{"disk", "+disk"}},
-                   .help = "memory: the host memory of the device's nearest cpu; disk: the disk beside it"}},
+                  host_tier_option()},
       .ranks = RankUse::one,
       .add = add_sparse_fetch,
       .memory = sparse_fetch_memory,

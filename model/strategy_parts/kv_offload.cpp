@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 // KV offloading with full fetch (FlexGen, Sheng et al., 2023, §4; DeepSpeed ZeRO-Inference): a
-// share of every layer's K and V lives in host memory and is copied into a device buffer before
+// share of every layer's K and V lives in a host tier (the memory of the device's nearest cpu, or
+// the disk beside it, read through that memory) and is copied into a device buffer before
 // the layer's attention, `prefetch` layers ahead, into one of `buffers` buffers; a buffer is
 // reused once the attention of the layer it held is done, so with n buffers at most n - 1 layers
 // are fetched ahead of the one computing. Copies of one direction run one after another on the
-// device's copy engine, overlapped with the kernels. The new token's K and V go back to host
-// memory after the QKV projection.
+// device's copy engine, overlapped with the kernels. The new token's K and V go back to the tier
+// after the QKV projection.
 #include <algorithm>
 
 #include <fmt/format.h>
@@ -24,7 +25,7 @@ struct Offload {
 
 Offload offload_of(const StrategySpec& spec) {
   return {spec.number("fraction"), static_cast<int>(spec.number("prefetch")), static_cast<int>(spec.number("buffers")),
-          spec.option("tier") == "disk" ? HostTier::disk : HostTier::memory};
+          host_tier(spec)};
 }
 
 /// Bytes each rank copies for one layer whose cache holds `cached` tokens.
@@ -34,6 +35,19 @@ double fetch_bytes(const AttentionShape& shape, const Placement& placement, cons
 }
 
 }  // namespace
+
+StrategyOption host_tier_option() {
+  return {.name = "tier",
+          .values = {"memory", "disk"},
+          .label_suffix = {{"disk", "+disk"}},
+          .help =
+              "memory: the host memory of the device's nearest cpu; disk: the disk beside that cpu, read "
+              "through its memory"};
+}
+
+HostTier host_tier(const StrategySpec& spec) {
+  return spec.option("tier") == to_string(HostTier::disk) ? HostTier::disk : HostTier::memory;
+}
 
 std::vector<StrategyOption> kv_offload_options() {
   return {
@@ -49,11 +63,7 @@ std::vector<StrategyOption> kv_offload_options() {
        .values = {"2"},
        .help = "device buffers for fetched layers, each one layer's offloaded K and V",
        .number = NumberRange{1, 1024, true}},
-      {.name = "tier",
-       .values = {"memory", "disk"},
-       .label_suffix = {{"disk", "+disk"}},
-       .help = "memory: the host memory of the device's nearest cpu; disk: the disk beside that cpu, read "
-               "through its memory"},
+      host_tier_option(),
   };
 }
 

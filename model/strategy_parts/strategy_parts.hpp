@@ -50,9 +50,14 @@ const Strategy& strategy_ring();
 /// `base`'s options followed by the KV offloading options.
 std::vector<StrategyOption> with_kv_offload_options(std::vector<StrategyOption> base);
 
+/// The `tier` option of the offloading strategies (kv_offload.cpp): memory (the host memory of
+/// the device's nearest cpu) or disk (the disk beside that cpu), and the tier a spec names.
+StrategyOption host_tier_option();
+HostTier host_tier(const StrategySpec& spec);
+
 /// KV offloading (kv_offload.cpp; FlexGen, DeepSpeed ZeRO-Inference): the options `fraction`
-/// (the share of every layer's K and V kept in host memory), `prefetch` (layers fetched ahead)
-/// and `buffers` (device buffers for fetched layers).
+/// (the share of every layer's K and V kept in a host tier), `prefetch` (layers fetched ahead),
+/// `buffers` (device buffers for fetched layers) and `tier`.
 std::vector<StrategyOption> kv_offload_options();
 /// The KV residence those options give.
 KvResidence kv_offload_residence(const StrategySpec& spec);
