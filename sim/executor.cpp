@@ -231,7 +231,7 @@ struct CopyTicket {
 };
 
 /// One copy engine of a device, for one direction: runs the copies posted to it one after another,
-/// as a stream of cudaMemcpyAsync calls does. A daemon actor: the run ends with the ranks.
+/// as a stream of cudaMemcpyAsync calls does, until its rank stops it.
 class CopyEngine {
  public:
   struct Copy {
@@ -248,12 +248,20 @@ class CopyEngine {
     posted_->notify_all();
   }
 
+  /// Ends the actor once the copies posted so far are done.
+  void stop() {
+    std::unique_lock lock(*mutex_);
+    stopping_ = true;
+    posted_->notify_all();
+  }
+
   void operator()() {
     for (;;) {
       Copy copy;
       {
         std::unique_lock lock(*mutex_);
-        while (queue_.empty()) posted_->wait(lock);
+        while (queue_.empty() && !stopping_) posted_->wait(lock);
+        if (queue_.empty()) return;
         copy = std::move(queue_.front());
         queue_.pop_front();
       }
@@ -266,6 +274,7 @@ class CopyEngine {
 
  private:
   std::deque<Copy> queue_;
+  bool stopping_ = false;
   sg4::MutexPtr mutex_ = sg4::Mutex::create();
   sg4::ConditionVariablePtr posted_ = sg4::ConditionVariable::create();
 };
@@ -332,6 +341,8 @@ class RankActor {
     } catch (...) {  // an exception must not leave an actor: the run ends and it is rethrown
       if (!world_.error) world_.error = std::current_exception();
     }
+    for (const auto& engine : state().engines)
+      if (engine) engine->stop();
   }
 
  private:
@@ -506,7 +517,7 @@ class RankActor {
     std::shared_ptr<CopyEngine>& engine = state().engines[to_device ? 0 : 1];
     if (!engine) {
       engine = std::make_shared<CopyEngine>();
-      sg4::Actor::create("copy_engine", world_.platform.host(rank_), [engine] { (*engine)(); })->daemonize();
+      sg4::Actor::create("copy_engine", world_.platform.host(rank_), [engine] { (*engine)(); });
     }
     auto ticket = std::make_shared<CopyTicket>();
     engine->post({world_.platform.host(from), world_.platform.host(to),
