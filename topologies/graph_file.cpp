@@ -212,7 +212,15 @@ RawGraph read_graphml_file(const FileText& file) {
   } catch (const std::exception& e) {
     throw InputError({file.path}, "file", fmt::format("cannot read GraphML: {}", e.what()));
   }
-  // Boost adds vertices and edges in document order, the order of the pass above.
+  // Boost adds vertices and edges in document order, the order of the pass above. The two XML
+  // readers can disagree on a malformed file (a stray processing instruction before the
+  // declaration): then neither reading can be trusted.
+  if (boost::num_vertices(g) != raw.ids.size() || boost::num_edges(g) != raw.edges.size())
+    throw InputError({file.path}, "file",
+                     fmt::format("malformed GraphML: read as {} vertices and {} edges by one XML reader and as {} "
+                                 "and {} by another",
+                                 raw.ids.size(), raw.edges.size(), boost::num_vertices(g), boost::num_edges(g)),
+                     "check the file is well-formed XML with a single <?xml ...?> declaration at its start");
   for (std::size_t v = 0; v < raw.ids.size(); ++v) raw.vertices.push_back(g[v]);
   std::size_t i = 0;
   for (auto [e, end] = boost::edges(g); e != end; ++e) raw.edges[i++].attributes = g[*e];

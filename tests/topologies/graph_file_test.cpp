@@ -136,6 +136,11 @@ TEST_CASE("topologies: a broken graph file is refused with the file, the element
     CHECK_THAT(msg, StartsWith(path + ":2:") &&
                         Contains("edge 'a--b' has bandwidth_GBps = '" + value + "', expected a number > 0"));
   }
+  SECTION("a file the two XML readers read differently (found by fuzzing)") {
+    const std::string path =
+        (data_root() / "fuzz" / "corpus" / "fuzz_graphml" / "regression_two_xml_readers_disagree.graphml").string();
+    CHECK_THAT(load_error(path), StartsWith(path + ": error: malformed GraphML"));
+  }
   SECTION("unknown attribute, with the line of the vertex and the valid names") {
     const std::string path = dir.write("u.graphml", two_gpus("", "<data key=\"v_foo\">1</data>"));
     const std::string msg = load_error(path);
